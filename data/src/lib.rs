@@ -1,0 +1,26 @@
+//! proxviz's data layer: the model of a Proximity Tracker round, the nom parsers of its four
+//! files and a writer for them, round discovery in a `gamestats/` folder, a timeline index for
+//! replay, and the round statistics. No GUI crate is used here.
+
+pub mod discover;
+pub mod error;
+pub mod model;
+pub mod name;
+pub mod parse;
+pub mod report;
+pub mod stats;
+pub mod text;
+pub mod timeline;
+pub mod write;
+
+pub use discover::{RoundFiles, discover_rounds, find_rounds, resolve_rounds};
+pub use error::DataError;
+pub use model::{
+    CombatEvent, CombatKind, Engagement, EngagementType, HeatmapCell, Metadata, Player, PlayerTrack, PositionSample,
+    Round, Team,
+};
+pub use name::{FileKind, RoundName};
+pub use parse::{FileInput, parse_round};
+pub use report::{LoadReport, SkippedLine};
+pub use stats::{StatsConfig, Statistics, statistics};
+pub use timeline::{PlayerState, Timeline};

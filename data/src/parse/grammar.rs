@@ -1,0 +1,378 @@
+//! The grammar elements of the round files, one small nom parser each. Lines are
+//! tab-separated; the elements here parse one field (or the tab before it) from `&[u8]` and are
+//! combined into line parsers in `lines.rs`. Numbers are parsed by hand on the fast path because
+//! a 30-minute, 64-player positions file is 2.5 million of them.
+
+use nom::bytes::complete::take_till;
+use nom::error::{Error, ErrorKind};
+use nom::{IResult, Parser};
+
+use crate::model::{EngagementType, Team};
+
+/// A nom result over bytes.
+pub type PResult<'a, T> = IResult<&'a [u8], T>;
+
+fn fail<T>(i: &[u8], kind: ErrorKind) -> PResult<'_, T> {
+    Err(nom::Err::Error(Error::new(i, kind)))
+}
+
+/// The field separator.
+pub fn tab(i: &[u8]) -> PResult<'_, ()> {
+    match i.first() {
+        Some(b'\t') => Ok((&i[1..], ())),
+        _ => fail(i, ErrorKind::Char),
+    }
+}
+
+/// Unsigned decimal integer that fits in `u64`.
+pub fn uint(i: &[u8]) -> PResult<'_, u64> {
+    let mut value: u64 = 0;
+    let mut n = 0;
+    while let Some(&b) = i.get(n) {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        value = match value.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))) {
+            Some(v) => v,
+            None => return fail(i, ErrorKind::TooLarge),
+        };
+        n += 1;
+    }
+    if n == 0 { fail(i, ErrorKind::Digit) } else { Ok((&i[n..], value)) }
+}
+
+/// Signed decimal integer that fits in `i64`.
+pub fn int(i: &[u8]) -> PResult<'_, i64> {
+    let (rest, negative) = match i.first() {
+        Some(b'-') => (&i[1..], true),
+        Some(b'+') => (&i[1..], false),
+        _ => (i, false),
+    };
+    let (rest, magnitude) = uint(rest)?;
+    let value = if negative {
+        0i64.checked_sub_unsigned(magnitude)
+    } else {
+        i64::try_from(magnitude).ok()
+    };
+    match value {
+        Some(v) => Ok((rest, v)),
+        None => fail(i, ErrorKind::TooLarge),
+    }
+}
+
+/// An unsigned integer that fits in `T`.
+pub fn uint_as<T: TryFrom<u64>>(i: &[u8]) -> PResult<'_, T> {
+    let (rest, v) = uint(i)?;
+    match T::try_from(v) {
+        Ok(v) => Ok((rest, v)),
+        Err(_) => fail(i, ErrorKind::TooLarge),
+    }
+}
+
+/// A signed integer that fits in `T`.
+pub fn int_as<T: TryFrom<i64>>(i: &[u8]) -> PResult<'_, T> {
+    let (rest, v) = int(i)?;
+    match T::try_from(v) {
+        Ok(v) => Ok((rest, v)),
+        Err(_) => fail(i, ErrorKind::TooLarge),
+    }
+}
+
+/// Powers of ten that are exact in `f32`.
+const POW10_F32: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+
+/// A decimal number as `f32`, correctly rounded. Plain `[-]digits[.digits]` with at most
+/// 2^24 as mantissa and 10 fraction digits takes Clinger's exact fast path (one division of two
+/// exact floats); anything else (exponents, long mantissas, `nan`, `inf`) goes through the
+/// standard library.
+pub fn float(i: &[u8]) -> PResult<'_, f32> {
+    let (body, negative) = match i.first() {
+        Some(b'-') => (&i[1..], true),
+        Some(b'+') => (&i[1..], false),
+        _ => (i, false),
+    };
+    let mut mantissa: u32 = 0;
+    let mut n = 0;
+    let mut int_digits = 0;
+    let mut frac_digits = 0usize;
+    let mut exact = true;
+    while let Some(&b) = body.get(n) {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        mantissa = mantissa.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+        n += 1;
+        int_digits += 1;
+    }
+    if body.get(n) == Some(&b'.') {
+        n += 1;
+        while let Some(&b) = body.get(n) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            mantissa = mantissa.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+            n += 1;
+            frac_digits += 1;
+        }
+    }
+    if int_digits + frac_digits == 0 || matches!(body.get(n), Some(b'e' | b'E')) {
+        exact = false;
+    }
+    if mantissa > 1 << 24 || frac_digits >= POW10_F32.len() {
+        exact = false;
+    }
+    if exact {
+        let magnitude = mantissa as f32 / POW10_F32[frac_digits];
+        return Ok((&body[n..], if negative { -magnitude } else { magnitude }));
+    }
+    float_slow(i)
+}
+
+/// The general case of [`float`]: the standard library's correctly rounded parser over the
+/// longest prefix that looks like a float.
+fn float_slow(i: &[u8]) -> PResult<'_, f32> {
+    let (rest, text) = nom::number::complete::recognize_float_or_exceptions(i)?;
+    match std::str::from_utf8(text).ok().and_then(|t| t.parse::<f32>().ok()) {
+        Some(v) => Ok((rest, v)),
+        None => fail(i, ErrorKind::Float),
+    }
+}
+
+/// The seed's `moving` flag: an integer, non-zero meaning moving.
+pub fn flag(i: &[u8]) -> PResult<'_, bool> {
+    let (rest, v) = uint(i)?;
+    Ok((rest, v != 0))
+}
+
+/// A team: ET's number (0–3) or its name (`AXIS`, `ALLIES`, `SPECTATOR`, `FREE`, any case).
+pub fn team(i: &[u8]) -> PResult<'_, Team> {
+    if let Ok((rest, n)) = uint(i) {
+        return match u32::try_from(n).ok().and_then(Team::from_number) {
+            Some(t) => Ok((rest, t)),
+            None => fail(i, ErrorKind::Verify),
+        };
+    }
+    let (rest, word) = word(i)?;
+    let team = match word.to_ascii_uppercase().as_slice() {
+        b"AXIS" | b"RED" => Team::Axis,
+        b"ALLIES" | b"BLUE" => Team::Allies,
+        b"SPECTATOR" | b"SPEC" => Team::Spectator,
+        b"FREE" => Team::Free,
+        _ => return fail(i, ErrorKind::Tag),
+    };
+    Ok((rest, team))
+}
+
+/// A client slot or world/unknown entity number (0–1023).
+pub fn client(i: &[u8]) -> PResult<'_, u16> {
+    let (rest, n) = uint_as::<u16>(i)?;
+    if n > 1023 { fail(i, ErrorKind::Verify) } else { Ok((rest, n)) }
+}
+
+/// A combat target: a client, or `NONE` (also `-1`, as some trackers write) for fire events.
+pub fn target(i: &[u8]) -> PResult<'_, Option<u16>> {
+    if let Some(rest) = i.strip_prefix(b"NONE") {
+        return Ok((rest, None));
+    }
+    if let Some(rest) = i.strip_prefix(b"-1") {
+        if !rest.first().is_some_and(u8::is_ascii_digit) {
+            return Ok((rest, None));
+        }
+    }
+    client(i).map(|(rest, c)| (rest, Some(c)))
+}
+
+/// A run of non-tab bytes (possibly empty).
+pub fn raw_field(i: &[u8]) -> PResult<'_, &[u8]> {
+    take_till(|b| b == b'\t').parse(i)
+}
+
+/// A non-empty run of non-tab bytes.
+pub fn word(i: &[u8]) -> PResult<'_, &[u8]> {
+    let (rest, w) = raw_field(i)?;
+    if w.is_empty() { fail(i, ErrorKind::Alpha) } else { Ok((rest, w)) }
+}
+
+/// A free-text field (a player name): UTF-8, or Latin-1 when not valid UTF-8.
+pub fn text(i: &[u8]) -> PResult<'_, String> {
+    let (rest, raw) = raw_field(i)?;
+    Ok((rest, crate::text::decode(raw)))
+}
+
+/// An engagement type: `NvM`, `NvsM`, or any other label kept as written.
+pub fn engagement_type(i: &[u8]) -> PResult<'_, EngagementType> {
+    let (rest, w) = word(i)?;
+    Ok((rest, engagement_type_from(w)))
+}
+
+/// Classifies a whole engagement label (`2v1`, `2vs1`, `2V1`, or another label).
+pub fn engagement_type_from(w: &[u8]) -> EngagementType {
+    let versus = || -> Option<EngagementType> {
+        let (rest, a) = uint_as::<u8>(w).ok()?;
+        let rest = rest
+            .strip_prefix(b"vs")
+            .or_else(|| rest.strip_prefix(b"VS"))
+            .or_else(|| rest.strip_prefix(b"v"))
+            .or_else(|| rest.strip_prefix(b"V"))?;
+        let (rest, b) = uint_as::<u8>(rest).ok()?;
+        rest.is_empty().then_some(EngagementType::versus(a, b))
+    };
+    versus().unwrap_or_else(|| EngagementType::Other(crate::text::decode(w)))
+}
+
+/// An optional field: `-` (alone in its column) means unknown.
+pub fn optional<'a, T>(
+    mut inner: impl FnMut(&'a [u8]) -> PResult<'a, T>,
+) -> impl FnMut(&'a [u8]) -> PResult<'a, Option<T>> {
+    move |i: &'a [u8]| {
+        if i.first() == Some(&b'-') && matches!(i.get(1), None | Some(b'\t')) {
+            return Ok((&i[1..], None));
+        }
+        inner(i).map(|(rest, v)| (rest, Some(v)))
+    }
+}
+
+/// A superset column after the seed's: absent at the end of the line (a seed-format line or an
+/// older superset), else a tab and an [`optional`] value.
+pub fn extension<'a, T>(
+    inner: impl FnMut(&'a [u8]) -> PResult<'a, T>,
+) -> impl FnMut(&'a [u8]) -> PResult<'a, Option<T>> {
+    let mut value = optional(inner);
+    move |i: &'a [u8]| {
+        if i.is_empty() {
+            return Ok((i, None));
+        }
+        let (i, ()) = tab(i)?;
+        value(i)
+    }
+}
+
+/// Three extension floats that form a position; unknown unless all three are there.
+pub fn extension_vec3(i: &[u8]) -> PResult<'_, Option<glam::Vec3>> {
+    let (i, x) = extension(float)(i)?;
+    let (i, y) = extension(float)(i)?;
+    let (i, z) = extension(float)(i)?;
+    Ok((i, x.zip(y).zip(z).map(|((x, y), z)| glam::Vec3::new(x, y, z))))
+}
+
+/// The end of a line: nothing, or a tab and further columns a newer writer added (ignored).
+pub fn line_end(i: &[u8]) -> PResult<'_, ()> {
+    match i.first() {
+        None => Ok((i, ())),
+        Some(b'\t') => Ok((&i[i.len()..], ())),
+        _ => fail(i, ErrorKind::Eof),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uint_reads_digits_and_stops_at_the_tab() {
+        assert_eq!(uint(b"1234\tx"), Ok((&b"\tx"[..], 1234)));
+        assert!(uint(b"x").is_err());
+        assert!(uint(b"99999999999999999999999").is_err());
+    }
+
+    #[test]
+    fn int_reads_signs_and_checks_range() {
+        assert_eq!(int(b"-42"), Ok((&b""[..], -42)));
+        assert_eq!(int(b"+7"), Ok((&b""[..], 7)));
+        assert_eq!(int(b"-9223372036854775808").map(|r| r.1), Ok(i64::MIN));
+        assert!(int(b"9223372036854775808").is_err());
+        assert!(int_as::<i16>(b"40000").is_err());
+    }
+
+    #[test]
+    fn float_fast_path_is_exact_for_tracker_style_numbers() {
+        for text in ["1234.5", "-0.1", "0", "5678.9", "-3071.875", "16777216", "0.0000001", "359.99"] {
+            let expected: f32 = text.parse().expect("valid float");
+            assert_eq!(float(text.as_bytes()).map(|r| r.1), Ok(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn float_falls_back_to_the_standard_parser_for_everything_else() {
+        for text in ["1e3", "123456789.123", "3.4028235e38", "340282350000000000000000000000000000000", "16777217.5"] {
+            let expected: f32 = text.parse().expect("valid float");
+            assert_eq!(float(text.as_bytes()).map(|r| r.1), Ok(expected), "{text}");
+        }
+        assert!(float(b"nan").map(|r| r.1.is_nan()).unwrap_or(false));
+        assert!(float(b"abc").is_err());
+        assert!(float(b"-").is_err());
+        assert!(float(b".").is_err());
+    }
+
+    #[test]
+    fn float_stops_at_the_field_end() {
+        assert_eq!(float(b"12.5\t3"), Ok((&b"\t3"[..], 12.5)));
+    }
+
+    #[test]
+    fn flags_are_zero_or_not() {
+        assert_eq!(flag(b"0").map(|r| r.1), Ok(false));
+        assert_eq!(flag(b"1").map(|r| r.1), Ok(true));
+    }
+
+    #[test]
+    fn teams_read_numbers_and_names() {
+        assert_eq!(team(b"1").map(|r| r.1), Ok(Team::Axis));
+        assert_eq!(team(b"allies").map(|r| r.1), Ok(Team::Allies));
+        assert_eq!(team(b"AXIS\t").map(|r| r.1), Ok(Team::Axis));
+        assert!(team(b"7").is_err());
+        assert!(team(b"PURPLE").is_err());
+    }
+
+    #[test]
+    fn targets_read_none_minus_one_and_clients() {
+        assert_eq!(target(b"NONE").map(|r| r.1), Ok(None));
+        assert_eq!(target(b"-1\t").map(|r| r.1), Ok(None));
+        assert_eq!(target(b"12").map(|r| r.1), Ok(Some(12)));
+        assert_eq!(target(b"1022").map(|r| r.1), Ok(Some(1022)));
+        assert!(target(b"5000").is_err());
+    }
+
+    #[test]
+    fn text_decodes_latin1_and_stops_at_the_tab() {
+        assert_eq!(text(b"J\xfcrgen\tx"), Ok((&b"\tx"[..], "Jürgen".to_owned())));
+        assert_eq!(text(b""), Ok((&b""[..], String::new())));
+    }
+
+    #[test]
+    fn engagement_types_accept_v_and_vs() {
+        assert_eq!(engagement_type_from(b"2v1"), EngagementType::versus(2, 1));
+        assert_eq!(engagement_type_from(b"2vs2"), EngagementType::versus(2, 2));
+        assert_eq!(engagement_type_from(b"3V1"), EngagementType::versus(3, 1));
+        assert_eq!(engagement_type_from(b"SNIPED"), EngagementType::Other("SNIPED".into()));
+        assert_eq!(engagement_type_from(b"2v"), EngagementType::Other("2v".into()));
+    }
+
+    #[test]
+    fn optional_reads_a_lone_dash_as_unknown() {
+        assert_eq!(optional(float)(b"-\t1"), Ok((&b"\t1"[..], None)));
+        assert_eq!(optional(float)(b"-1.5"), Ok((&b""[..], Some(-1.5))));
+    }
+
+    #[test]
+    fn extension_columns_may_be_absent_at_the_line_end() {
+        assert_eq!(extension(uint)(b""), Ok((&b""[..], None)));
+        assert_eq!(extension(uint)(b"\t7"), Ok((&b""[..], Some(7))));
+        assert_eq!(extension(uint)(b"\t-"), Ok((&b""[..], None)));
+        assert!(extension(uint)(b"x").is_err());
+    }
+
+    #[test]
+    fn a_vec3_needs_all_three_floats() {
+        assert_eq!(extension_vec3(b"\t1\t2\t3").map(|r| r.1), Ok(Some(glam::Vec3::new(1.0, 2.0, 3.0))));
+        assert_eq!(extension_vec3(b"\t1\t2").map(|r| r.1), Ok(None));
+        assert_eq!(extension_vec3(b"").map(|r| r.1), Ok(None));
+    }
+
+    #[test]
+    fn line_end_ignores_columns_added_by_newer_writers() {
+        assert!(line_end(b"").is_ok());
+        assert!(line_end(b"\tfuture\tcolumns").is_ok());
+        assert!(line_end(b"junk").is_err());
+    }
+}

@@ -1,0 +1,259 @@
+//! Reading a round: the four files' bytes in, a [`Round`] and its load report out. A bad line is
+//! skipped and reported with its file and line number; a truncated last line (a server that
+//! crashed mid-write) is tolerated; a missing file is reported and the rest still loads.
+
+pub mod grammar;
+pub mod header;
+pub mod lines;
+
+use std::path::Path;
+
+use self::header::HeaderAcc;
+use self::lines::{COMBAT_COLUMNS, Columns, ENGAGEMENT_COLUMNS, HEATMAP_COLUMNS, POSITION_COLUMNS};
+use crate::model::{MAX_CLIENTS, PlayerTrack, PositionSample, Round};
+use crate::name::{FileKind, RoundName};
+use crate::report::LoadReport;
+
+/// One file's bytes and the name to report it by.
+#[derive(Debug, Clone, Copy)]
+pub struct FileInput<'a> {
+    /// File name shown in messages (usually the file name without its folder).
+    pub label: &'a str,
+    /// The whole file.
+    pub bytes: &'a [u8],
+}
+
+/// Calls `f(line_number, line, unterminated)` for every non-blank line, with CR stripped and a
+/// leading UTF-8 byte-order mark ignored; `unterminated` is true for a last line with no newline.
+pub fn for_each_line(input: &[u8], mut f: impl FnMut(usize, &[u8], bool)) {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let mut start = 0;
+    let mut line_number = 0;
+    while start < input.len() {
+        line_number += 1;
+        let (end, next, unterminated) = match memchr::memchr(b'\n', &input[start..]) {
+            Some(at) => (start + at, start + at + 1, false),
+            None => (input.len(), input.len(), true),
+        };
+        let mut line = &input[start..end];
+        if let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            f(line_number, line, unterminated);
+        }
+        start = next;
+    }
+}
+
+/// Parses every data line of one file with `line_parser`, hands header lines to `header` and
+/// each parsed value to `sink` (which may still refuse it with a reason).
+fn parse_lines<T>(
+    file: FileInput<'_>,
+    columns: &Columns,
+    header: &mut HeaderAcc,
+    report: &mut LoadReport,
+    line_parser: impl Fn(&[u8]) -> grammar::PResult<'_, T>,
+    mut sink: impl FnMut(T) -> Result<(), String>,
+) {
+    for_each_line(file.bytes, |line_number, line, unterminated| {
+        if line.first() == Some(&b'#') {
+            header.take(line, file.label, line_number, report);
+            return;
+        }
+        match line_parser(line) {
+            Ok((_, value)) => {
+                if let Err(reason) = sink(value) {
+                    report.skip(file.label, line_number, reason);
+                }
+            }
+            Err(_) if unterminated => {
+                report.note(file.label, format!("line {line_number}: last line is cut short (file ends mid-line); ignored"))
+            }
+            Err(_) => report.skip(file.label, line_number, lines::diagnose(line, columns)),
+        }
+    });
+}
+
+/// Parses a round from the bytes of its files (`None` for a missing file), in the order of
+/// [`FileKind::ALL`].
+pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round {
+    let mut report = LoadReport::default();
+    let mut header = HeaderAcc::default();
+    for kind in FileKind::ALL {
+        if files[kind.index()].is_none() {
+            report.missing.push(kind);
+        }
+    }
+
+    let mut by_client: Vec<Vec<PositionSample>> = Vec::new();
+    if let Some(file) = files[FileKind::Positions.index()] {
+        parse_lines(file, &POSITION_COLUMNS, &mut header, &mut report, lines::position_line, |(cn, sample)| {
+            if cn >= MAX_CLIENTS {
+                return Err(format!("column 1 (clientnum): {cn} is not a player slot (0-{})", MAX_CLIENTS - 1));
+            }
+            let cn = usize::from(cn);
+            if by_client.len() <= cn {
+                by_client.resize_with(cn + 1, Vec::new);
+            }
+            by_client[cn].push(sample);
+            Ok(())
+        });
+    }
+    let tracks = finish_tracks(by_client, files[FileKind::Positions.index()].map(|f| f.label), &mut report);
+
+    let mut combat = Vec::new();
+    if let Some(file) = files[FileKind::Combat.index()] {
+        parse_lines(file, &COMBAT_COLUMNS, &mut header, &mut report, lines::combat_line, |e| {
+            combat.push(e);
+            Ok(())
+        });
+    }
+    let mut engagements = Vec::new();
+    if let Some(file) = files[FileKind::Engagements.index()] {
+        parse_lines(file, &ENGAGEMENT_COLUMNS, &mut header, &mut report, lines::engagement_line, |e| {
+            engagements.push(e);
+            Ok(())
+        });
+    }
+    let mut heatmap = Vec::new();
+    if let Some(file) = files[FileKind::Heatmap.index()] {
+        parse_lines(file, &HEATMAP_COLUMNS, &mut header, &mut report, lines::heatmap_line, |c| {
+            heatmap.push(c);
+            Ok(())
+        });
+    }
+
+    Round {
+        name,
+        meta: header.meta,
+        players: header.roster.into_values().collect(),
+        tracks,
+        combat,
+        engagements,
+        heatmap,
+        report,
+    }
+}
+
+/// Sorts each client's samples by time (files are written in time order, so this is usually a
+/// check) and drops samples that repeat a time already seen for that client.
+fn finish_tracks(by_client: Vec<Vec<PositionSample>>, label: Option<&str>, report: &mut LoadReport) -> Vec<PlayerTrack> {
+    let mut duplicates = 0;
+    let tracks = by_client
+        .into_iter()
+        .enumerate()
+        .filter(|(_, samples)| !samples.is_empty())
+        .map(|(cn, mut samples)| {
+            if !samples.is_sorted_by_key(|s| s.time_ms) {
+                samples.sort_by_key(|s| s.time_ms);
+            }
+            let before = samples.len();
+            samples.dedup_by_key(|s| s.time_ms);
+            duplicates += before - samples.len();
+            PlayerTrack { clientnum: cn as u16, samples }
+        })
+        .collect();
+    if duplicates > 0 {
+        report.note(label.unwrap_or("positions"), format!("{duplicates} samples repeat a client and time already seen; kept the first"));
+    }
+    tracks
+}
+
+/// Reads and parses a round from its files on disk. A file that cannot be read is reported as
+/// missing (with the OS error in the notes); the round still loads what is there.
+pub fn load_round(name: RoundName, paths: &[Option<&Path>; 4]) -> Round {
+    let mut notes = Vec::new();
+    let contents: Vec<Option<(String, Vec<u8>)>> = paths
+        .iter()
+        .map(|path| {
+            let path = (*path)?;
+            let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            match std::fs::read(path) {
+                Ok(bytes) => Some((label, bytes)),
+                Err(e) => {
+                    notes.push(format!("{label}: cannot read: {e}"));
+                    None
+                }
+            }
+        })
+        .collect();
+    let inputs: [Option<FileInput<'_>>; 4] = std::array::from_fn(|i| {
+        contents[i].as_ref().map(|(label, bytes)| FileInput { label: label.as_str(), bytes: bytes.as_slice() })
+    });
+    let mut round = parse_round(name, inputs);
+    round.report.notes.extend(notes);
+    round
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(input: &[u8]) -> Vec<(usize, String, bool)> {
+        let mut out = Vec::new();
+        for_each_line(input, |n, l, u| out.push((n, String::from_utf8_lossy(l).into_owned(), u)));
+        out
+    }
+
+    #[test]
+    fn lines_are_numbered_from_one_and_blank_lines_are_skipped() {
+        assert_eq!(lines_of(b"a\n\n  \nb\n"), vec![(1, "a".into(), false), (4, "b".into(), false)]);
+    }
+
+    #[test]
+    fn crlf_line_ends_and_a_bom_are_stripped() {
+        assert_eq!(lines_of(b"\xEF\xBB\xBFa\r\nb\r\n"), vec![(1, "a".into(), false), (2, "b".into(), false)]);
+    }
+
+    #[test]
+    fn a_last_line_without_newline_is_marked_unterminated() {
+        assert_eq!(lines_of(b"a\nb"), vec![(1, "a".into(), false), (2, "b".into(), true)]);
+    }
+
+    fn positions(bytes: &[u8]) -> Round {
+        let mut files = [None; 4];
+        files[0] = Some(FileInput { label: "p.txt", bytes });
+        parse_round(RoundName::default(), files)
+    }
+
+    #[test]
+    fn a_bad_line_is_skipped_with_file_line_and_reason_and_the_rest_loads() {
+        let r = positions(b"# header\n0\t0\t1\t2\t3\t0\t0\t0\t0\n0\t50\tx\t2\t3\t0\t0\t0\t0\n0\t100\t1\t2\t3\t0\t0\t0\t0\n");
+        assert_eq!(r.tracks[0].samples.len(), 2);
+        assert_eq!(r.report.skipped.len(), 1);
+        assert_eq!(r.report.skipped[0].to_string(), "p.txt:3: column 3 (x): expected a number, found \"x\"");
+        assert_eq!(r.report.missing, vec![FileKind::Combat, FileKind::Engagements, FileKind::Heatmap]);
+    }
+
+    #[test]
+    fn a_truncated_last_line_is_a_note_not_a_skip() {
+        let r = positions(b"0\t0\t1\t2\t3\t0\t0\t0\t0\n0\t50\t1\t2");
+        assert_eq!(r.tracks[0].samples.len(), 1);
+        assert_eq!(r.report.skipped_total, 0);
+        assert_eq!(r.report.notes, vec!["p.txt: line 2: last line is cut short (file ends mid-line); ignored".to_owned()]);
+    }
+
+    #[test]
+    fn a_complete_last_line_without_newline_loads() {
+        let r = positions(b"0\t0\t1\t2\t3\t0\t0\t0\t0");
+        assert_eq!(r.tracks[0].samples.len(), 1);
+        assert!(r.report.notes.is_empty());
+    }
+
+    #[test]
+    fn out_of_order_samples_are_sorted_and_repeats_dropped() {
+        let r = positions(b"1\t100\t1\t0\t0\t0\t0\t0\t0\n1\t0\t0\t0\t0\t0\t0\t0\t0\n1\t100\t9\t0\t0\t0\t0\t0\t0\n");
+        let times: Vec<u32> = r.tracks[0].samples.iter().map(|s| s.time_ms).collect();
+        assert_eq!(times, vec![0, 100]);
+        assert_eq!(r.tracks[0].samples[1].pos.x, 1.0);
+        assert_eq!(r.report.notes.len(), 1);
+    }
+
+    #[test]
+    fn world_entity_numbers_are_not_player_slots_in_positions() {
+        let r = positions(b"1022\t0\t0\t0\t0\t0\t0\t0\t0\n");
+        assert!(r.tracks.is_empty());
+        assert!(r.report.skipped[0].reason.contains("not a player slot"));
+    }
+}

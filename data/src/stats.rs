@@ -1,0 +1,272 @@
+//! Round statistics: the seed's `get_statistics()` keys with the same meaning, plus per-player
+//! kills, deaths, damage, accuracy, distance travelled, time stationary and engagements by type.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::{CombatKind, MAX_CLIENTS, Round, Team};
+use crate::timeline::Timeline;
+
+/// Thresholds from the tracker's config that the statistics use.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StatsConfig {
+    /// Below this speed a player counts as stationary (the seed's `stationary_threshold`, 5).
+    pub stationary_threshold_ups: f32,
+    /// Minimum length of a stationary stretch (the seed's `stationary_duration`, 3000 ms).
+    pub stationary_duration_ms: u32,
+    /// How many hotspots to list.
+    pub hotspot_count: usize,
+}
+
+impl Default for StatsConfig {
+    fn default() -> Self {
+        Self { stationary_threshold_ups: 5.0, stationary_duration_ms: 3000, hotspot_count: 10 }
+    }
+}
+
+impl StatsConfig {
+    /// The defaults, overridden by `stationary_threshold` / `stationary_duration` metadata that
+    /// the tracker writes from its config.
+    pub fn for_round(round: &Round) -> Self {
+        let mut cfg = Self::default();
+        if let Some(v) = round.meta.extra.get("stationary_threshold").and_then(|v| v.parse().ok()) {
+            cfg.stationary_threshold_ups = v;
+        }
+        if let Some(v) = round.meta.extra.get("stationary_duration").and_then(|v| v.parse().ok()) {
+            cfg.stationary_duration_ms = v;
+        }
+        cfg
+    }
+}
+
+/// One hotspot, as the seed lists them (`grid` is `"(x, y)"`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hotspot {
+    /// `"(grid_x, grid_y)"`, the seed's key.
+    pub grid: String,
+    /// Cell column.
+    pub grid_x: i32,
+    /// Cell row.
+    pub grid_y: i32,
+    /// Kills by Axis players.
+    pub axis_kills: u32,
+    /// Kills by Allied players.
+    pub allies_kills: u32,
+    /// Both.
+    pub total_kills: u32,
+}
+
+/// Per-player statistics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlayerStats {
+    /// Client slot.
+    pub clientnum: u16,
+    /// Name without colour codes.
+    pub name: String,
+    /// Roster team, if known.
+    pub team: Option<Team>,
+    /// Other players killed.
+    pub kills: u32,
+    /// Times killed (by anyone or anything).
+    pub deaths: u32,
+    /// Deaths by own hand or by the world.
+    pub suicides: u32,
+    /// Damage dealt to other players.
+    pub damage_given: i64,
+    /// Damage received from anyone.
+    pub damage_taken: i64,
+    /// Fire events.
+    pub shots: u32,
+    /// Hit events on other players.
+    pub hits: u32,
+    /// `hits / shots`, when the player fired.
+    pub accuracy: Option<f64>,
+    /// Distance moved while alive, respawn jumps excluded, in units.
+    pub distance_travelled_units: f64,
+    /// Time spent in stationary stretches (speed below the threshold for at least the duration).
+    pub time_stationary_ms: u64,
+    /// Engagement types of this player's kills.
+    pub engagements_as_killer: BTreeMap<String, u32>,
+    /// Engagement types of this player's deaths.
+    pub engagements_as_victim: BTreeMap<String, u32>,
+}
+
+/// The statistics of one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Statistics {
+    /// Position samples.
+    pub total_positions: usize,
+    /// Combat lines.
+    pub total_combat_events: usize,
+    /// Engagement lines.
+    pub total_engagements: usize,
+    /// Heatmap cells.
+    pub total_heatmap_cells: usize,
+    /// Combat lines per type (`fire`, `hit`, `kill`).
+    pub combat_by_type: BTreeMap<String, usize>,
+    /// Engagements per type (`1v1`, `2v1`, ...).
+    pub engagement_type_count: BTreeMap<String, usize>,
+    /// Mean engagement distance in units (0 without engagements).
+    pub average_engagement_distance: f64,
+    /// Cells with the most kills, most first.
+    pub hotspots: Vec<Hotspot>,
+    /// One entry per client slot seen in the round, by slot.
+    pub players: Vec<PlayerStats>,
+}
+
+/// Computes the statistics of the round behind `timeline`.
+pub fn statistics(timeline: &Timeline, cfg: &StatsConfig) -> Statistics {
+    let round = timeline.round();
+    let mut combat_by_type = BTreeMap::new();
+    for e in &round.combat {
+        *combat_by_type.entry(e.kind.as_str().to_owned()).or_insert(0) += 1;
+    }
+    let mut engagement_type_count = BTreeMap::new();
+    for e in &round.engagements {
+        *engagement_type_count.entry(e.kind.to_string()).or_insert(0) += 1;
+    }
+    let average_engagement_distance = if round.engagements.is_empty() {
+        0.0
+    } else {
+        round.engagements.iter().map(|e| f64::from(e.distance)).sum::<f64>() / round.engagements.len() as f64
+    };
+    let mut cells = round.heatmap.clone();
+    cells.sort_by(|a, b| b.total_kills().cmp(&a.total_kills()).then((a.grid_x, a.grid_y).cmp(&(b.grid_x, b.grid_y))));
+    let hotspots = cells
+        .iter()
+        .filter(|c| c.total_kills() > 0)
+        .take(cfg.hotspot_count)
+        .map(|c| Hotspot {
+            grid: format!("({}, {})", c.grid_x, c.grid_y),
+            grid_x: c.grid_x,
+            grid_y: c.grid_y,
+            axis_kills: c.axis_kills,
+            allies_kills: c.allies_kills,
+            total_kills: c.total_kills(),
+        })
+        .collect();
+    Statistics {
+        total_positions: round.position_count(),
+        total_combat_events: round.combat.len(),
+        total_engagements: round.engagements.len(),
+        total_heatmap_cells: round.heatmap.len(),
+        combat_by_type,
+        engagement_type_count,
+        average_engagement_distance,
+        hotspots,
+        players: round.clientnums().into_iter().map(|cn| player_stats(timeline, cn, cfg)).collect(),
+    }
+}
+
+fn player_stats(timeline: &Timeline, cn: u16, cfg: &StatsConfig) -> PlayerStats {
+    let round = timeline.round();
+    let player = round.player(cn);
+    let mut s = PlayerStats {
+        clientnum: cn,
+        name: round.display_name(cn),
+        team: player.and_then(|p| p.team),
+        kills: 0,
+        deaths: 0,
+        suicides: 0,
+        damage_given: 0,
+        damage_taken: 0,
+        shots: 0,
+        hits: 0,
+        accuracy: None,
+        distance_travelled_units: 0.0,
+        time_stationary_ms: 0,
+        engagements_as_killer: BTreeMap::new(),
+        engagements_as_victim: BTreeMap::new(),
+    };
+    for e in &round.combat {
+        let on_other_player = e.target.is_some_and(|t| t != cn && t < MAX_CLIENTS);
+        match e.kind {
+            CombatKind::Fire if e.attacker == cn => s.shots += 1,
+            CombatKind::Hit if e.attacker == cn && on_other_player => {
+                s.hits += 1;
+                s.damage_given += i64::from(e.damage);
+            }
+            CombatKind::Kill if e.attacker == cn && on_other_player => s.kills += 1,
+            _ => {}
+        }
+        if e.target == Some(cn) {
+            match e.kind {
+                CombatKind::Hit => s.damage_taken += i64::from(e.damage),
+                CombatKind::Kill => {
+                    s.deaths += 1;
+                    if e.attacker == cn || e.attacker >= MAX_CLIENTS {
+                        s.suicides += 1;
+                    }
+                }
+                CombatKind::Fire => {}
+            }
+        }
+    }
+    s.accuracy = (s.shots > 0).then(|| f64::from(s.hits) / f64::from(s.shots));
+    let names: Vec<&str> = player.map(|p| p.name.as_str()).into_iter().collect();
+    let clean = player.map(|p| p.clean_name());
+    let is_me = |client: Option<u16>, name: &str| match client {
+        Some(c) => c == cn,
+        None => names.contains(&name) || clean.as_deref() == Some(name),
+    };
+    for e in &round.engagements {
+        if is_me(e.killer, &e.killer_name) {
+            *s.engagements_as_killer.entry(e.kind.to_string()).or_insert(0) += 1;
+        }
+        if is_me(e.victim, &e.victim_name) {
+            *s.engagements_as_victim.entry(e.kind.to_string()).or_insert(0) += 1;
+        }
+    }
+    if let Some(track) = round.track(cn) {
+        let (travelled, stationary) = movement(timeline, cn, &track.samples, cfg);
+        s.distance_travelled_units = travelled;
+        s.time_stationary_ms = stationary;
+    }
+    s
+}
+
+/// Distance moved between consecutive samples of the same life, and the total length of
+/// stationary stretches (from the first to the last of a run of slow samples), both counted only
+/// while alive.
+fn movement(timeline: &Timeline, cn: u16, samples: &[crate::model::PositionSample], cfg: &StatsConfig) -> (f64, u64) {
+    let mut travelled = 0.0f64;
+    let mut stationary_ms = 0u64;
+    // (first, last) time of the current run of slow samples.
+    let mut still: Option<(u32, u32)> = None;
+    let mut close_run = |run: Option<(u32, u32)>| {
+        if let Some((first, last)) = run {
+            if last - first >= cfg.stationary_duration_ms {
+                stationary_ms += u64::from(last - first);
+            }
+        }
+    };
+    let mut prev: Option<&crate::model::PositionSample> = None;
+    for s in samples {
+        let alive = !timeline.is_dead(cn, s.time_ms) && s.health.is_none_or(|h| h > 0);
+        if !alive {
+            close_run(still.take());
+            prev = None;
+            continue;
+        }
+        if let Some(p) = prev {
+            // A death between the two samples makes the second one a new life: no distance.
+            let died_between = timeline.kills_in(p.time_ms + 1..s.time_ms + 1).iter().any(|k| k.victim == cn);
+            if !died_between {
+                travelled += f64::from(p.pos.distance(s.pos));
+            }
+        }
+        if s.speed_ups < cfg.stationary_threshold_ups {
+            let first = still.map_or(s.time_ms, |(first, _)| first);
+            still = Some((first, s.time_ms));
+        } else {
+            close_run(still.take());
+        }
+        prev = Some(s);
+    }
+    close_run(still.take());
+    (travelled, stationary_ms)
+}
+
+#[cfg(test)]
+mod tests;
