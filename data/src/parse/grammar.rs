@@ -17,6 +17,7 @@ fn fail<T>(i: &[u8], kind: ErrorKind) -> PResult<'_, T> {
 }
 
 /// The field separator.
+#[inline]
 pub fn tab(i: &[u8]) -> PResult<'_, ()> {
     match i.first() {
         Some(b'\t') => Ok((&i[1..], ())),
@@ -25,6 +26,7 @@ pub fn tab(i: &[u8]) -> PResult<'_, ()> {
 }
 
 /// Unsigned decimal integer that fits in `u64`.
+#[inline]
 pub fn uint(i: &[u8]) -> PResult<'_, u64> {
     let mut value: u64 = 0;
     let mut n = 0;
@@ -42,6 +44,7 @@ pub fn uint(i: &[u8]) -> PResult<'_, u64> {
 }
 
 /// Signed decimal integer that fits in `i64`.
+#[inline]
 pub fn int(i: &[u8]) -> PResult<'_, i64> {
     let (rest, negative) = match i.first() {
         Some(b'-') => (&i[1..], true),
@@ -61,6 +64,7 @@ pub fn int(i: &[u8]) -> PResult<'_, i64> {
 }
 
 /// An unsigned integer that fits in `T`.
+#[inline]
 pub fn uint_as<T: TryFrom<u64>>(i: &[u8]) -> PResult<'_, T> {
     let (rest, v) = uint(i)?;
     match T::try_from(v) {
@@ -70,6 +74,7 @@ pub fn uint_as<T: TryFrom<u64>>(i: &[u8]) -> PResult<'_, T> {
 }
 
 /// A signed integer that fits in `T`.
+#[inline]
 pub fn int_as<T: TryFrom<i64>>(i: &[u8]) -> PResult<'_, T> {
     let (rest, v) = int(i)?;
     match T::try_from(v) {
@@ -81,55 +86,73 @@ pub fn int_as<T: TryFrom<i64>>(i: &[u8]) -> PResult<'_, T> {
 /// Powers of ten that are exact in `f32`.
 const POW10_F32: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
 
+/// Leading ASCII digits of `i` (at most 8) as `(value, count)`. Eight bytes at a time where the
+/// field has them (SWAR: find the first non-digit with one mask, combine digits pairwise with
+/// three multiplications), byte by byte near the end of a line.
+#[inline(always)]
+fn leading_digits(i: &[u8]) -> (u64, usize) {
+    let Some(chunk) = i.first_chunk::<8>() else {
+        let mut value = 0;
+        let mut n = 0;
+        while let Some(d) = i.get(n).map(|b| b.wrapping_sub(b'0')).filter(|&d| d < 10) {
+            value = value * 10 + u64::from(d);
+            n += 1;
+            if n == 8 {
+                break;
+            }
+        }
+        return (value, n);
+    };
+    let bytes = u64::from_le_bytes(*chunk);
+    let digits = bytes ^ 0x3030_3030_3030_3030;
+    // High bit of every byte that is not a digit; carries only run past the first such byte,
+    // so the lowest flagged byte is exact.
+    let non_digit = (digits.wrapping_add(0x7676_7676_7676_7676) | digits) & 0x8080_8080_8080_8080;
+    let n = (non_digit.trailing_zeros() / 8) as usize;
+    if n == 0 {
+        return (0, 0);
+    }
+    // Move the n digits to the top bytes; the zero bytes below read as leading zeros.
+    let mut v = digits << (8 * (8 - n));
+    v = (v & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+    v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
+    v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32;
+    (v, n)
+}
+
 /// A decimal number as `f32`, correctly rounded. Plain `[-]digits[.digits]` with at most
 /// 2^24 as mantissa and 10 fraction digits takes Clinger's exact fast path (one division of two
 /// exact floats); anything else (exponents, long mantissas, `nan`, `inf`) goes through the
 /// standard library.
+#[inline(always)]
 pub fn float(i: &[u8]) -> PResult<'_, f32> {
-    let (body, negative) = match i.first() {
-        Some(b'-') => (&i[1..], true),
-        Some(b'+') => (&i[1..], false),
-        _ => (i, false),
-    };
-    let mut mantissa: u32 = 0;
-    let mut n = 0;
-    let mut int_digits = 0;
-    let mut frac_digits = 0usize;
-    let mut exact = true;
-    while let Some(&b) = body.get(n) {
-        if !b.is_ascii_digit() {
-            break;
-        }
-        mantissa = mantissa.saturating_mul(10).saturating_add(u32::from(b - b'0'));
-        n += 1;
-        int_digits += 1;
+    let negative = i.first() == Some(&b'-');
+    let start = usize::from(negative || i.first() == Some(&b'+'));
+    let (int_value, int_digits) = leading_digits(&i[start..]);
+    let mut end = start + int_digits;
+    let (mut mantissa, mut frac_digits) = (int_value, 0);
+    if i.get(end) == Some(&b'.') {
+        let (frac_value, n) = leading_digits(&i[end + 1..]);
+        mantissa = int_value * POW10_U64[n] + frac_value;
+        frac_digits = n;
+        end += 1 + n;
     }
-    if body.get(n) == Some(&b'.') {
-        n += 1;
-        while let Some(&b) = body.get(n) {
-            if !b.is_ascii_digit() {
-                break;
-            }
-            mantissa = mantissa.saturating_mul(10).saturating_add(u32::from(b - b'0'));
-            n += 1;
-            frac_digits += 1;
-        }
-    }
-    if int_digits + frac_digits == 0 || matches!(body.get(n), Some(b'e' | b'E')) {
-        exact = false;
-    }
-    if mantissa > 1 << 24 || frac_digits >= POW10_F32.len() {
-        exact = false;
-    }
-    if exact {
-        let magnitude = mantissa as f32 / POW10_F32[frac_digits];
-        return Ok((&body[n..], if negative { -magnitude } else { magnitude }));
+    let plain_end = !matches!(i.get(end), Some(b'0'..=b'9' | b'e' | b'E'));
+    if int_digits + frac_digits > 0 && mantissa <= 1 << 24 && frac_digits < POW10_F32.len() && plain_end {
+        // mantissa <= 2^24 fits i32, whose conversion is one instruction (u64's is not).
+        let magnitude = mantissa as i32 as f32 / POW10_F32[frac_digits];
+        return Ok((&i[end..], if negative { -magnitude } else { magnitude }));
     }
     float_slow(i)
 }
 
+/// Powers of ten for combining integer and fraction digits.
+const POW10_U64: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
+
 /// The general case of [`float`]: the standard library's correctly rounded parser over the
 /// longest prefix that looks like a float.
+#[cold]
+#[inline(never)]
 fn float_slow(i: &[u8]) -> PResult<'_, f32> {
     let (rest, text) = nom::number::complete::recognize_float_or_exceptions(i)?;
     match std::str::from_utf8(text).ok().and_then(|t| t.parse::<f32>().ok()) {
@@ -139,12 +162,14 @@ fn float_slow(i: &[u8]) -> PResult<'_, f32> {
 }
 
 /// The seed's `moving` flag: an integer, non-zero meaning moving.
+#[inline]
 pub fn flag(i: &[u8]) -> PResult<'_, bool> {
     let (rest, v) = uint(i)?;
     Ok((rest, v != 0))
 }
 
 /// A team: ET's number (0–3) or its name (`AXIS`, `ALLIES`, `SPECTATOR`, `FREE`, any case).
+#[inline]
 pub fn team(i: &[u8]) -> PResult<'_, Team> {
     if let Ok((rest, n)) = uint(i) {
         return match u32::try_from(n).ok().and_then(Team::from_number) {
@@ -164,6 +189,7 @@ pub fn team(i: &[u8]) -> PResult<'_, Team> {
 }
 
 /// A client slot or world/unknown entity number (0–1023).
+#[inline]
 pub fn client(i: &[u8]) -> PResult<'_, u16> {
     let (rest, n) = uint_as::<u16>(i)?;
     if n > 1023 { fail(i, ErrorKind::Verify) } else { Ok((rest, n)) }
@@ -221,6 +247,7 @@ pub fn engagement_type_from(w: &[u8]) -> EngagementType {
 }
 
 /// An optional field: `-` (alone in its column) means unknown.
+#[inline]
 pub fn optional<'a, T>(
     mut inner: impl FnMut(&'a [u8]) -> PResult<'a, T>,
 ) -> impl FnMut(&'a [u8]) -> PResult<'a, Option<T>> {
@@ -234,6 +261,7 @@ pub fn optional<'a, T>(
 
 /// A superset column after the seed's: absent at the end of the line (a seed-format line or an
 /// older superset), else a tab and an [`optional`] value.
+#[inline]
 pub fn extension<'a, T>(
     inner: impl FnMut(&'a [u8]) -> PResult<'a, T>,
 ) -> impl FnMut(&'a [u8]) -> PResult<'a, Option<T>> {
@@ -256,6 +284,7 @@ pub fn extension_vec3(i: &[u8]) -> PResult<'_, Option<glam::Vec3>> {
 }
 
 /// The end of a line: nothing, or a tab and further columns a newer writer added (ignored).
+#[inline]
 pub fn line_end(i: &[u8]) -> PResult<'_, ()> {
     match i.first() {
         None => Ok((i, ())),
@@ -302,6 +331,17 @@ mod tests {
         assert!(float(b"abc").is_err());
         assert!(float(b"-").is_err());
         assert!(float(b".").is_err());
+    }
+
+    #[test]
+    fn float_reads_every_digit_count_around_the_eight_byte_chunks() {
+        for text in ["7", "12345678", "123456789", "1.2345678", "12345678.5", "0.12345678", "1234567.8\t", "-1.5\t2\t3\t4\t5", "9.99999999"] {
+            let field = text.split('\t').next().unwrap_or(text);
+            let expected: f32 = field.parse().expect("valid float");
+            let (rest, v) = float(text.as_bytes()).expect("parses");
+            assert_eq!(v, expected, "{text}");
+            assert_eq!(rest.len(), text.len() - field.len(), "{text}");
+        }
     }
 
     #[test]

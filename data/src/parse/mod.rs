@@ -39,7 +39,9 @@ pub fn for_each_line(input: &[u8], mut f: impl FnMut(usize, &[u8], bool)) {
         if let [rest @ .., b'\r'] = line {
             line = rest;
         }
-        if !line.iter().all(u8::is_ascii_whitespace) {
+        // Data lines start with a non-blank byte; only the rare other lines get the full scan.
+        let blank = line.first().is_none_or(u8::is_ascii_whitespace) && line.iter().all(u8::is_ascii_whitespace);
+        if !blank {
             f(line_number, line, unterminated);
         }
         start = next;
@@ -88,6 +90,7 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
 
     let mut by_client: Vec<Vec<PositionSample>> = Vec::new();
     if let Some(file) = files[FileKind::Positions.index()] {
+        let mut capacity = CapacityHint::new(file.bytes);
         parse_lines(file, &POSITION_COLUMNS, &mut header, &mut report, lines::position_line, |(cn, sample)| {
             if cn >= MAX_CLIENTS {
                 return Err(format!("column 1 (clientnum): {cn} is not a player slot (0-{})", MAX_CLIENTS - 1));
@@ -96,6 +99,7 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
             if by_client.len() <= cn {
                 by_client.resize_with(cn + 1, Vec::new);
             }
+            capacity.observe(sample.time_ms, cn, &mut by_client);
             by_client[cn].push(sample);
             Ok(())
         });
@@ -133,6 +137,45 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
         engagements,
         heatmap,
         report,
+    }
+}
+
+/// Sizes the per-client vectors once instead of growing them by doubling (which copies and
+/// page-faults the whole file's worth of samples again). The tracker writes one snapshot of all
+/// players at a time, so when the second snapshot starts, lines / players-per-snapshot is each
+/// player's share. Only a hint: any order of lines still loads.
+struct CapacityHint {
+    lines: usize,
+    first_time_ms: Option<u32>,
+    per_client: Option<usize>,
+}
+
+impl CapacityHint {
+    fn new(bytes: &[u8]) -> Self {
+        Self { lines: memchr::memchr_iter(b'\n', bytes).count() + 1, first_time_ms: None, per_client: None }
+    }
+
+    fn observe(&mut self, time_ms: u32, cn: usize, by_client: &mut [Vec<PositionSample>]) {
+        match (self.per_client, self.first_time_ms) {
+            (Some(share), _) => {
+                if by_client[cn].capacity() == 0 {
+                    by_client[cn].reserve_exact(share);
+                }
+            }
+            (None, None) => self.first_time_ms = Some(time_ms),
+            (None, Some(first)) if first != time_ms => {
+                let players = by_client.iter().filter(|v| !v.is_empty()).count().max(1);
+                let share = self.lines / players + 1;
+                for v in by_client.iter_mut().filter(|v| !v.is_empty()) {
+                    v.reserve_exact(share.saturating_sub(v.len()));
+                }
+                self.per_client = Some(share);
+                if by_client[cn].capacity() == 0 {
+                    by_client[cn].reserve_exact(share);
+                }
+            }
+            (None, Some(_)) => {}
+        }
     }
 }
 
