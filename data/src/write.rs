@@ -54,7 +54,8 @@ impl fmt::Display for OptVec3 {
 /// Writes the header block: title, metadata, roster, column names.
 pub fn write_header(out: &mut String, kind: FileKind, meta: &Metadata, players: &[Player]) -> fmt::Result {
     writeln!(out, "# PROXIMITY_TRACKER {kind}")?;
-    writeln!(out, "# format={}", meta.format_version.unwrap_or(FORMAT_VERSION))?;
+    // What this writer produces is format 2, whatever the round was read from.
+    writeln!(out, "# format={FORMAT_VERSION}")?;
     if let Some(v) = &meta.tracker_version {
         writeln!(out, "# tracker={}", field_safe(v))?;
     }

@@ -122,8 +122,8 @@ fn leading_digits(i: &[u8]) -> (u64, usize) {
 
 /// A decimal number as `f32`, correctly rounded. Plain `[-]digits[.digits]` with at most
 /// 2^24 as mantissa and 10 fraction digits takes Clinger's exact fast path (one division of two
-/// exact floats); anything else (exponents, long mantissas, `nan`, `inf`) goes through the
-/// standard library.
+/// exact floats); anything else (exponents, long mantissas) goes through the standard library.
+/// `nan` and infinities are refused.
 #[inline(always)]
 pub fn float(i: &[u8]) -> PResult<'_, f32> {
     let negative = i.first() == Some(&b'-');
@@ -155,7 +155,8 @@ const POW10_U64: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_0
 #[inline(never)]
 fn float_slow(i: &[u8]) -> PResult<'_, f32> {
     let (rest, text) = nom::number::complete::recognize_float_or_exceptions(i)?;
-    match std::str::from_utf8(text).ok().and_then(|t| t.parse::<f32>().ok()) {
+    // Positions and distances are finite; `nan` or an overflow to infinity is a broken field.
+    match std::str::from_utf8(text).ok().and_then(|t| t.parse::<f32>().ok()).filter(|v| v.is_finite()) {
         Some(v) => Ok((rest, v)),
         None => fail(i, ErrorKind::Float),
     }
@@ -327,7 +328,8 @@ mod tests {
             let expected: f32 = text.parse().expect("valid float");
             assert_eq!(float(text.as_bytes()).map(|r| r.1), Ok(expected), "{text}");
         }
-        assert!(float(b"nan").map(|r| r.1.is_nan()).unwrap_or(false));
+        assert!(float(b"nan").is_err(), "not a finite number");
+        assert!(float(b"1e39").is_err(), "overflows f32");
         assert!(float(b"abc").is_err());
         assert!(float(b"-").is_err());
         assert!(float(b".").is_err());
