@@ -1,0 +1,87 @@
+//! The command line: `proxviz rounds <folder>` lists rounds, `proxviz stats <round-or-folder>`
+//! prints their statistics. Errors are printed once, with their context, and map to exit codes:
+//! 0 success, 1 failure (missing folder, no rounds, unreadable files), 2 bad usage.
+
+mod rounds;
+mod stats;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use proxviz_data::{Round, RoundFiles};
+
+/// Replay and heatmap viewer for ET:Legacy Proximity Tracker rounds.
+#[derive(Debug, Parser)]
+#[command(name = "proxviz", version, about, arg_required_else_help = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the rounds in a gamestats folder: date, time, map, round, players, kills, problems.
+    Rounds {
+        /// Folder holding the tracker's `<base>_<kind>.txt` files.
+        folder: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the statistics of a round, or of every round in a folder.
+    Stats {
+        /// A folder, one of a round's files, or a round's base path (`gamestats/<base>`).
+        path: PathBuf,
+        /// Print JSON (an object for one round, an array for a folder).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let stdout = &mut std::io::stdout().lock();
+    match cli.command {
+        Command::Rounds { folder, json } => rounds::run(&folder, json, stdout),
+        Command::Stats { path, json } => stats::run(&path, json, stdout),
+    }
+}
+
+/// Loads rounds on all cores, keeping their order.
+pub fn load_all(rounds: &[RoundFiles]) -> Vec<Round> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(rounds.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut loaded: Vec<Option<Round>> = vec![None; rounds.len()];
+    let slots = std::sync::Mutex::new(&mut loaded);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(files) = rounds.get(i) else { break };
+                    let round = files.load();
+                    if let Ok(mut slots) = slots.lock() {
+                        slots[i] = Some(round);
+                    }
+                }
+            });
+        }
+    });
+    loaded.into_iter().flatten().collect()
+}

@@ -1,0 +1,4 @@
+//! proxviz, the replay and heatmap viewer for ET:Legacy Proximity Tracker rounds. The binary is
+//! a thin shell over this library so tests can drive the same code.
+
+pub mod cli;
