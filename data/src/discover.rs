@@ -47,8 +47,12 @@ pub fn discover_rounds(folder: &Path) -> Result<Vec<RoundFiles>, DataError> {
     for entry in entries {
         let entry = entry.map_err(|e| DataError::io(folder, e))?;
         let file_name = entry.file_name();
-        let Some(file_name) = file_name.to_str() else { continue };
-        let Some((base, kind)) = FileKind::split_file_name(file_name) else { continue };
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let Some((base, kind)) = FileKind::split_file_name(file_name) else {
+            continue;
+        };
         if !entry.path().is_file() {
             continue;
         }
@@ -69,11 +73,8 @@ pub fn discover_rounds(folder: &Path) -> Result<Vec<RoundFiles>, DataError> {
 /// for one map; seeing `round-0` for a date and map marks all that date's rounds of the map
 /// 0-based.
 fn mark_zero_based(rounds: &mut [RoundFiles]) {
-    let zero_based: Vec<(Option<NaiveDate>, Option<String>)> = rounds
-        .iter()
-        .filter(|r| r.name.round_in_name == Some(0))
-        .map(|r| (r.name.date, r.name.map.clone()))
-        .collect();
+    let zero_based: Vec<(Option<NaiveDate>, Option<String>)> =
+        rounds.iter().filter(|r| r.name.round_in_name == Some(0)).map(|r| (r.name.date, r.name.map.clone())).collect();
     for r in rounds.iter_mut() {
         if zero_based.contains(&(r.name.date, r.name.map.clone())) {
             r.name.zero_based = true;
@@ -100,10 +101,13 @@ pub fn resolve_rounds(path: &Path) -> Result<Vec<RoundFiles>, DataError> {
         }
         return Ok(rounds);
     }
-    let file_name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| DataError::NotARound { path: path.to_path_buf() })?;
+    let file_name =
+        path.file_name().and_then(|n| n.to_str()).ok_or_else(|| DataError::NotARound { path: path.to_path_buf() })?;
     let base = match FileKind::split_file_name(file_name) {
         Some((base, _)) => base,
-        None if path.exists() => return Err(DataError::NotARound { path: path.to_path_buf() }),
+        None if path.exists() => {
+            return Err(DataError::NotARound { path: path.to_path_buf() });
+        }
         None => file_name,
     };
     let dir = match path.parent() {
@@ -152,7 +156,14 @@ mod tests {
     #[test]
     fn round_zero_makes_the_whole_map_session_zero_based() {
         let dir = tempfile::tempdir().expect("tempdir");
-        touch(dir.path(), &["2025-12-21-213000--round-0_combat.txt", "2025-12-21-220000--round-1_combat.txt", "2025-12-21-230000-oasis-round-1_combat.txt"]);
+        touch(
+            dir.path(),
+            &[
+                "2025-12-21-213000--round-0_combat.txt",
+                "2025-12-21-220000--round-1_combat.txt",
+                "2025-12-21-230000-oasis-round-1_combat.txt",
+            ],
+        );
         let rounds = discover_rounds(dir.path()).expect("lists");
         let numbers: Vec<Option<u32>> = rounds.iter().map(|r| r.name.round_number()).collect();
         assert_eq!(numbers, [Some(1), Some(2), Some(1)]);

@@ -39,10 +39,6 @@ impl DataError {
     /// Wraps an I/O error with its path; a missing path becomes [`DataError::NotFound`].
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         let path = path.into();
-        if source.kind() == std::io::ErrorKind::NotFound {
-            Self::NotFound { path }
-        } else {
-            Self::Io { path, source }
-        }
+        if source.kind() == std::io::ErrorKind::NotFound { Self::NotFound { path } } else { Self::Io { path, source } }
     }
 }

@@ -22,5 +22,5 @@ pub use model::{
 pub use name::{FileKind, RoundName};
 pub use parse::{FileInput, parse_round};
 pub use report::{LoadReport, SkippedLine};
-pub use stats::{StatsConfig, Statistics, statistics};
+pub use stats::{Statistics, StatsConfig, statistics};
 pub use timeline::{PlayerState, Timeline};

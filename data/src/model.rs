@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::name::RoundName;
 use crate::report::LoadReport;
 
-/// ET's `sess.sessionTeam`. `Free` is only seen on non-team game types.
+/// ET's `sess.sessionTeam`. `Free` is only seen on non-team game types. Serialised as the seed
+/// names teams (`AXIS`, `ALLIES`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 #[repr(u8)]
 pub enum Team {
     /// TEAM_FREE (0).
@@ -327,18 +329,12 @@ impl Round {
 
     /// The roster entry of a client slot.
     pub fn player(&self, clientnum: u16) -> Option<&Player> {
-        self.players
-            .binary_search_by_key(&clientnum, |p| p.clientnum)
-            .ok()
-            .map(|i| &self.players[i])
+        self.players.binary_search_by_key(&clientnum, |p| p.clientnum).ok().map(|i| &self.players[i])
     }
 
     /// The samples of a client slot.
     pub fn track(&self, clientnum: u16) -> Option<&PlayerTrack> {
-        self.tracks
-            .binary_search_by_key(&clientnum, |t| t.clientnum)
-            .ok()
-            .map(|i| &self.tracks[i])
+        self.tracks.binary_search_by_key(&clientnum, |t| t.clientnum).ok().map(|i| &self.tracks[i])
     }
 
     /// Display name of a client slot: the roster's, else `#<n>`, `world` or `unknown`.

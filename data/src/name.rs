@@ -123,10 +123,8 @@ fn date(i: &[u8]) -> IResult<&[u8], NaiveDate> {
 
 /// `HHMMSS`
 fn time(i: &[u8]) -> IResult<&[u8], NaiveTime> {
-    map_res((fixed_number(2), fixed_number(2), fixed_number(2)), |(h, m, s)| {
-        NaiveTime::from_hms_opt(h, m, s).ok_or(())
-    })
-    .parse(i)
+    map_res((fixed_number(2), fixed_number(2), fixed_number(2)), |(h, m, s)| NaiveTime::from_hms_opt(h, m, s).ok_or(()))
+        .parse(i)
 }
 
 /// `round-<N>` at the very end.
@@ -196,7 +194,9 @@ mod tests {
 
     #[test]
     fn a_name_off_the_pattern_keeps_only_its_base() {
-        for bad in ["notes", "2025-13-01-120000-supply-round-1", "2025-12-20-250000-x-round-1", "2025-12-20-120000-supply"] {
+        for bad in
+            ["notes", "2025-13-01-120000-supply-round-1", "2025-12-20-250000-x-round-1", "2025-12-20-120000-supply"]
+        {
             let n = RoundName::parse(bad);
             assert_eq!(n.base, bad);
             assert_eq!(n.date, None, "{bad}");

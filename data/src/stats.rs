@@ -235,10 +235,10 @@ fn movement(timeline: &Timeline, cn: u16, samples: &[crate::model::PositionSampl
     // (first, last) time of the current run of slow samples.
     let mut still: Option<(u32, u32)> = None;
     let mut close_run = |run: Option<(u32, u32)>| {
-        if let Some((first, last)) = run {
-            if last - first >= cfg.stationary_duration_ms {
-                stationary_ms += u64::from(last - first);
-            }
+        if let Some((first, last)) = run
+            && last - first >= cfg.stationary_duration_ms
+        {
+            stationary_ms += u64::from(last - first);
         }
     };
     let mut prev: Option<&crate::model::PositionSample> = None;

@@ -31,11 +31,7 @@ pub fn strip_colors(name: &str) -> String {
 
 /// Makes a name safe for a tab-separated line: tabs, CR and LF become spaces.
 pub fn field_safe(name: &str) -> std::borrow::Cow<'_, str> {
-    if name.contains(['\t', '\r', '\n']) {
-        name.replace(['\t', '\r', '\n'], " ").into()
-    } else {
-        name.into()
-    }
+    if name.contains(['\t', '\r', '\n']) { name.replace(['\t', '\r', '\n'], " ").into() } else { name.into() }
 }
 
 #[cfg(test)]

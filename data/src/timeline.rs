@@ -150,7 +150,10 @@ impl Timeline {
         }
         let gap_ms = 2 * idx.interval_ms.max(500);
         match s1 {
-            Some(s1) if s1.time_ms - s0.time_ms <= 3 * idx.interval_ms.max(500) && same_life(idx, s0.time_ms, s1.time_ms) => {
+            Some(s1)
+                if s1.time_ms - s0.time_ms <= 3 * idx.interval_ms.max(500)
+                    && same_life(idx, s0.time_ms, s1.time_ms) =>
+            {
                 let f = (time_ms - s0.time_ms) as f32 / (s1.time_ms - s0.time_ms) as f32;
                 state.pos = s0.pos.lerp(s1.pos, f);
                 state.yaw_deg = lerp_angle_deg(s0.yaw_deg, s1.yaw_deg, f);
@@ -198,7 +201,13 @@ impl Timeline {
 pub fn lerp_angle_deg(a: f32, b: f32, f: f32) -> f32 {
     let delta = (b - a + 540.0).rem_euclid(360.0) - 180.0;
     let v = a + delta * f;
-    if v > 180.0 { v - 360.0 } else if v <= -180.0 { v + 360.0 } else { v }
+    if v > 180.0 {
+        v - 360.0
+    } else if v <= -180.0 {
+        v + 360.0
+    } else {
+        v
+    }
 }
 
 /// Position of a track at `time_ms` by plain interpolation between the samples around it.
@@ -246,8 +255,7 @@ fn index_track(track: &PlayerTrack, kills: &[Kill]) -> TrackIndex {
             .find(|s| match s.health {
                 Some(h) => h > 0,
                 None => {
-                    s.speed_ups > RESPAWN_SPEED_UPS
-                        || spot.is_some_and(|p| p.distance(s.pos) > RESPAWN_DISTANCE_UNITS)
+                    s.speed_ups > RESPAWN_SPEED_UPS || spot.is_some_and(|p| p.distance(s.pos) > RESPAWN_DISTANCE_UNITS)
                 }
             })
             .map_or(u32::MAX, |s| s.time_ms);

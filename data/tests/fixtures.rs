@@ -7,8 +7,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use glam::Vec3;
 use proxviz_data::{
-    CombatKind, EngagementType, FileKind, Round, StatsConfig, Team, Timeline, discover_rounds, find_rounds, resolve_rounds,
-    statistics,
+    CombatKind, EngagementType, FileKind, Round, StatsConfig, Team, Timeline, discover_rounds, find_rounds,
+    resolve_rounds, statistics,
 };
 
 fn fixtures() -> PathBuf {
@@ -54,11 +54,17 @@ fn a_seed_format_round_loads_with_seed_columns_only() {
     let t0 = r.track(0).expect("client 0");
     assert_eq!(t0.samples.len(), 8);
     let s = t0.samples[0];
-    assert_eq!((s.time_ms, s.pos, s.yaw_deg, s.pitch_deg, s.speed_ups, s.moving), (1000, Vec3::new(1234.5, 5678.9, 0.0), 90.0, 0.0, 150.0, true));
+    assert_eq!(
+        (s.time_ms, s.pos, s.yaw_deg, s.pitch_deg, s.speed_ups, s.moving),
+        (1000, Vec3::new(1234.5, 5678.9, 0.0), 90.0, 0.0, 150.0, true)
+    );
     assert_eq!((s.team, s.health), (None, None));
     assert_eq!(r.track(2).expect("client 2").samples.len(), 6);
     let kill = r.combat.iter().find(|e| e.kind == CombatKind::Kill).expect("a kill");
-    assert_eq!((kill.time_ms, kill.attacker, kill.target, kill.distance, kill.nearby_enemies), (5200, 0, Some(1), 150.5, 1));
+    assert_eq!(
+        (kill.time_ms, kill.attacker, kill.target, kill.distance, kill.nearby_enemies),
+        (5200, 0, Some(1), 150.5, 1)
+    );
     assert_eq!(r.combat[0].target, None, "NONE target on fire");
     assert_eq!(r.engagements[0].kind, EngagementType::versus(1, 1));
     assert_eq!((r.engagements[0].killer_name.as_str(), r.engagements[0].victim_name.as_str()), ("Player1", "Player2"));
@@ -106,10 +112,15 @@ fn a_superset_round_has_metadata_roster_and_extra_columns() {
     assert_eq!((r.map(), r.round_number(), r.grid_size_units()), (Some("goldrush"), Some(2), 256));
     assert_eq!(r.meta.round_start_unix, Some(1_766_235_600));
     assert_eq!(r.meta.extra.get("position_update_interval").map(String::as_str), Some("500"));
-    let roster: Vec<(u16, Option<Team>, String)> = r.players.iter().map(|p| (p.clientnum, p.team, p.clean_name())).collect();
+    let roster: Vec<(u16, Option<Team>, String)> =
+        r.players.iter().map(|p| (p.clientnum, p.team, p.clean_name())).collect();
     assert_eq!(
         roster,
-        [(3, Some(Team::Axis), "Fritz the Great".into()), (7, Some(Team::Allies), "Jürgen".into()), (9, Some(Team::Spectator), "coach".into())]
+        [
+            (3, Some(Team::Axis), "Fritz the Great".into()),
+            (7, Some(Team::Allies), "Jürgen".into()),
+            (9, Some(Team::Spectator), "coach".into())
+        ]
     );
     let s = r.track(7).expect("client 7").samples[1];
     assert_eq!((s.team, s.health), (Some(Team::Allies), Some(95)));
@@ -120,7 +131,10 @@ fn a_superset_round_has_metadata_roster_and_extra_columns() {
     let world = r.combat[6];
     assert_eq!((world.attacker, world.weapon, world.mod_id, world.attacker_pos), (1022, None, Some(32), None));
     let e = &r.engagements[0];
-    assert_eq!((e.time_ms, e.killer, e.victim, e.attacker_backup, e.target_backup), (Some(4200), Some(3), Some(7), Some(0), Some(0)));
+    assert_eq!(
+        (e.time_ms, e.killer, e.victim, e.attacker_backup, e.target_backup),
+        (Some(4200), Some(3), Some(7), Some(0), Some(0))
+    );
     assert_eq!(e.victim_pos, Some(Vec3::new(300.0, 210.0, -16.5)));
 }
 
@@ -149,7 +163,10 @@ fn a_round_from_the_wild_loads_what_it_can_and_says_what_it_could_not() {
     assert_eq!(r.report.missing, [FileKind::Heatmap]);
     let skipped: Vec<String> = r.report.skipped.iter().map(ToString::to_string).collect();
     assert_eq!(skipped, [format!("{WILD}_combat.txt:2: column 2 (type): expected fire, hit or kill, found \"boom\"")]);
-    assert_eq!(r.report.notes, [format!("{WILD}_positions.txt: line 5: last line is cut short (file ends mid-line); ignored")]);
+    assert_eq!(
+        r.report.notes,
+        [format!("{WILD}_positions.txt: line 5: last line is cut short (file ends mid-line); ignored")]
+    );
     assert_eq!(r.track(0).expect("client 0").samples.len(), 2, "CRLF lines load");
     assert_eq!(r.track(0).expect("client 0").samples[1].pos.x, 150.0);
     assert_eq!(r.combat.len(), 2);
@@ -163,7 +180,8 @@ fn a_round_from_the_wild_loads_what_it_can_and_says_what_it_could_not() {
 #[test]
 fn a_seed_reader_reads_our_superset_files_unchanged() {
     let dir = fixtures();
-    let seed_columns = [(FileKind::Positions, 9), (FileKind::Combat, 8), (FileKind::Engagements, 4), (FileKind::Heatmap, 4)];
+    let seed_columns =
+        [(FileKind::Positions, 9), (FileKind::Combat, 8), (FileKind::Engagements, 4), (FileKind::Heatmap, 4)];
     for (kind, n) in seed_columns {
         let text = std::fs::read_to_string(dir.join(kind.file_name(SUPERSET))).expect("fixture");
         for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {

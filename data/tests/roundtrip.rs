@@ -8,8 +8,8 @@ use proptest::collection::{btree_map, btree_set, vec};
 use proptest::prelude::*;
 use proxviz_data::write::file_text;
 use proxviz_data::{
-    CombatEvent, CombatKind, Engagement, EngagementType, FileInput, FileKind, HeatmapCell, Metadata, Player, PlayerTrack,
-    PositionSample, Round, RoundName, Team, parse_round,
+    CombatEvent, CombatKind, Engagement, EngagementType, FileInput, FileKind, HeatmapCell, Metadata, Player,
+    PlayerTrack, PositionSample, Round, RoundName, Team, parse_round,
 };
 
 fn finite() -> impl Strategy<Value = f32> {
@@ -63,7 +63,15 @@ fn players() -> impl Strategy<Value = Vec<Player>> {
 }
 
 fn sample_at(time_ms: u32) -> impl Strategy<Value = PositionSample> {
-    (vec3(), finite(), finite(), finite(), proptest::option::of(any::<i16>()), proptest::option::of(team()), any::<bool>())
+    (
+        vec3(),
+        finite(),
+        finite(),
+        finite(),
+        proptest::option::of(any::<i16>()),
+        proptest::option::of(team()),
+        any::<bool>(),
+    )
         .prop_map(move |(pos, yaw_deg, pitch_deg, speed_ups, health, team, moving)| PositionSample {
             time_ms,
             pos,
@@ -90,11 +98,21 @@ fn combat_event() -> impl Strategy<Value = CombatEvent> {
     let kind = prop_oneof![Just(CombatKind::Fire), Just(CombatKind::Hit), Just(CombatKind::Kill)];
     (
         (any::<u32>(), kind, 0u16..1024, proptest::option::of(0u16..1024), finite()),
-        (any::<u16>(), any::<u16>(), any::<i32>(), proptest::option::of(any::<u16>()), proptest::option::of(any::<u16>())),
+        (
+            any::<u16>(),
+            any::<u16>(),
+            any::<i32>(),
+            proptest::option::of(any::<u16>()),
+            proptest::option::of(any::<u16>()),
+        ),
         (proptest::option::of(vec3()), proptest::option::of(vec3())),
     )
         .prop_map(
-            |((time_ms, kind, attacker, target, distance), (nearby_allies, nearby_enemies, damage, weapon, mod_id), (a, t))| {
+            |(
+                (time_ms, kind, attacker, target, distance),
+                (nearby_allies, nearby_enemies, damage, weapon, mod_id),
+                (a, t),
+            )| {
                 CombatEvent {
                     time_ms,
                     kind,
@@ -123,18 +141,22 @@ fn engagement() -> impl Strategy<Value = Engagement> {
         (proptest::option::of(any::<u32>()), proptest::option::of(0u16..1024), proptest::option::of(0u16..1024)),
         (proptest::option::of(vec3()), proptest::option::of(any::<u16>()), proptest::option::of(any::<u16>())),
     )
-        .prop_map(|((kind, distance, killer_name, victim_name), (time_ms, killer, victim), (victim_pos, ab, tb))| Engagement {
-            kind,
-            distance,
-            killer_name,
-            victim_name,
-            time_ms,
-            killer,
-            victim,
-            victim_pos,
-            attacker_backup: ab,
-            target_backup: tb,
-        })
+        .prop_map(
+            |((kind, distance, killer_name, victim_name), (time_ms, killer, victim), (victim_pos, ab, tb))| {
+                Engagement {
+                    kind,
+                    distance,
+                    killer_name,
+                    victim_name,
+                    time_ms,
+                    killer,
+                    victim,
+                    victim_pos,
+                    attacker_backup: ab,
+                    target_backup: tb,
+                }
+            },
+        )
 }
 
 fn heatmap_cell() -> impl Strategy<Value = HeatmapCell> {

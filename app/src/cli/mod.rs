@@ -54,12 +54,16 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Runs one parsed command.
+/// Runs one parsed command, printing to standard output.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let stdout = &mut std::io::stdout().lock();
+    run_to(cli, &mut std::io::stdout().lock())
+}
+
+/// Runs one parsed command, printing to `out`.
+pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     match cli.command {
-        Command::Rounds { folder, json } => rounds::run(&folder, json, stdout),
-        Command::Stats { path, json } => stats::run(&path, json, stdout),
+        Command::Rounds { folder, json } => rounds::run(&folder, json, out),
+        Command::Stats { path, json } => stats::run(&path, json, out),
     }
 }
 

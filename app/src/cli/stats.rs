@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use proxviz_data::stats::PlayerStats;
-use proxviz_data::{Round, StatsConfig, Statistics, Timeline, statistics};
+use proxviz_data::{Round, Statistics, StatsConfig, Timeline, statistics};
 use serde::Serialize;
 
 use super::rounds::mm_ss;
@@ -92,7 +92,7 @@ pub fn run(path: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
 
 fn counts<V: std::fmt::Display>(map: &std::collections::BTreeMap<String, V>) -> String {
     if map.is_empty() {
-        return "none".to_owned();
+        return "-".to_owned();
     }
     map.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
 }

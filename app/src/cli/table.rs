@@ -69,6 +69,9 @@ mod tests {
         t.row(vec!["Jürgen's".into(), "120".into()]);
         let mut out = Vec::new();
         t.write(&mut out).expect("writes");
-        assert_eq!(String::from_utf8(out).expect("utf8"), "map       kills\n--------  -----\nsupply        7\nJürgen's    120\n");
+        assert_eq!(
+            String::from_utf8(out).expect("utf8"),
+            "map       kills\n--------  -----\nsupply        7\nJürgen's    120\n"
+        );
     }
 }

@@ -52,11 +52,7 @@ pub fn int(i: &[u8]) -> PResult<'_, i64> {
         _ => (i, false),
     };
     let (rest, magnitude) = uint(rest)?;
-    let value = if negative {
-        0i64.checked_sub_unsigned(magnitude)
-    } else {
-        i64::try_from(magnitude).ok()
-    };
+    let value = if negative { 0i64.checked_sub_unsigned(magnitude) } else { i64::try_from(magnitude).ok() };
     match value {
         Some(v) => Ok((rest, v)),
         None => fail(i, ErrorKind::TooLarge),
@@ -201,10 +197,10 @@ pub fn target(i: &[u8]) -> PResult<'_, Option<u16>> {
     if let Some(rest) = i.strip_prefix(b"NONE") {
         return Ok((rest, None));
     }
-    if let Some(rest) = i.strip_prefix(b"-1") {
-        if !rest.first().is_some_and(u8::is_ascii_digit) {
-            return Ok((rest, None));
-        }
+    if let Some(rest) = i.strip_prefix(b"-1")
+        && !rest.first().is_some_and(u8::is_ascii_digit)
+    {
+        return Ok((rest, None));
     }
     client(i).map(|(rest, c)| (rest, Some(c)))
 }
@@ -337,7 +333,17 @@ mod tests {
 
     #[test]
     fn float_reads_every_digit_count_around_the_eight_byte_chunks() {
-        for text in ["7", "12345678", "123456789", "1.2345678", "12345678.5", "0.12345678", "1234567.8\t", "-1.5\t2\t3\t4\t5", "9.99999999"] {
+        for text in [
+            "7",
+            "12345678",
+            "123456789",
+            "1.2345678",
+            "12345678.5",
+            "0.12345678",
+            "1234567.8\t",
+            "-1.5\t2\t3\t4\t5",
+            "9.99999999",
+        ] {
             let field = text.split('\t').next().unwrap_or(text);
             let expected: f32 = field.parse().expect("valid float");
             let (rest, v) = float(text.as_bytes()).expect("parses");

@@ -31,7 +31,8 @@ pub fn position_line(i: &[u8]) -> PResult<'_, (u16, PositionSample)> {
     let (i, team) = extension(team)(i)?;
     let (i, health) = extension(int_as::<i16>)(i)?;
     let (i, ()) = line_end(i)?;
-    let sample = PositionSample { time_ms, pos: Vec3::new(x, y, z), yaw_deg, pitch_deg, speed_ups, health, team, moving };
+    let sample =
+        PositionSample { time_ms, pos: Vec3::new(x, y, z), yaw_deg, pitch_deg, speed_ups, health, team, moving };
     Ok((i, (clientnum, sample)))
 }
 
@@ -42,7 +43,9 @@ pub fn combat_kind(i: &[u8]) -> PResult<'_, CombatKind> {
         b"fire" => CombatKind::Fire,
         b"hit" => CombatKind::Hit,
         b"kill" => CombatKind::Kill,
-        _ => return Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag))),
+        _ => {
+            return Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag)));
+        }
     };
     Ok((rest, kind))
 }
@@ -308,7 +311,10 @@ mod tests {
     fn a_superset_kill_line_has_weapon_mod_and_positions() {
         let line = b"5100\tkill\t0\t3\t150.5\t1\t2\t45\t8\t9\t1\t2\t3\t4\t5\t6";
         let (_, e) = combat_line(line).expect("parses");
-        assert_eq!((e.kind, e.target, e.distance, e.nearby_allies, e.nearby_enemies, e.damage), (CombatKind::Kill, Some(3), 150.5, 1, 2, 45));
+        assert_eq!(
+            (e.kind, e.target, e.distance, e.nearby_allies, e.nearby_enemies, e.damage),
+            (CombatKind::Kill, Some(3), 150.5, 1, 2, 45)
+        );
         assert_eq!((e.weapon, e.mod_id), (Some(8), Some(9)));
         assert_eq!(e.attacker_pos, Some(Vec3::new(1.0, 2.0, 3.0)));
         assert_eq!(e.target_pos, Some(Vec3::new(4.0, 5.0, 6.0)));

@@ -69,9 +69,8 @@ fn parse_lines<T>(
                     report.skip(file.label, line_number, reason);
                 }
             }
-            Err(_) if unterminated => {
-                report.note(file.label, format!("line {line_number}: last line is cut short (file ends mid-line); ignored"))
-            }
+            Err(_) if unterminated => report
+                .note(file.label, format!("line {line_number}: last line is cut short (file ends mid-line); ignored")),
             Err(_) => report.skip(file.label, line_number, lines::diagnose(line, columns)),
         }
     });
@@ -181,7 +180,11 @@ impl CapacityHint {
 
 /// Sorts each client's samples by time (files are written in time order, so this is usually a
 /// check) and drops samples that repeat a time already seen for that client.
-fn finish_tracks(by_client: Vec<Vec<PositionSample>>, label: Option<&str>, report: &mut LoadReport) -> Vec<PlayerTrack> {
+fn finish_tracks(
+    by_client: Vec<Vec<PositionSample>>,
+    label: Option<&str>,
+    report: &mut LoadReport,
+) -> Vec<PlayerTrack> {
     let mut duplicates = 0;
     let tracks = by_client
         .into_iter()
@@ -198,7 +201,10 @@ fn finish_tracks(by_client: Vec<Vec<PositionSample>>, label: Option<&str>, repor
         })
         .collect();
     if duplicates > 0 {
-        report.note(label.unwrap_or("positions"), format!("{duplicates} samples repeat a client and time already seen; kept the first"));
+        report.note(
+            label.unwrap_or("positions"),
+            format!("{duplicates} samples repeat a client and time already seen; kept the first"),
+        );
     }
     tracks
 }
@@ -262,7 +268,9 @@ mod tests {
 
     #[test]
     fn a_bad_line_is_skipped_with_file_line_and_reason_and_the_rest_loads() {
-        let r = positions(b"# header\n0\t0\t1\t2\t3\t0\t0\t0\t0\n0\t50\tx\t2\t3\t0\t0\t0\t0\n0\t100\t1\t2\t3\t0\t0\t0\t0\n");
+        let r = positions(
+            b"# header\n0\t0\t1\t2\t3\t0\t0\t0\t0\n0\t50\tx\t2\t3\t0\t0\t0\t0\n0\t100\t1\t2\t3\t0\t0\t0\t0\n",
+        );
         assert_eq!(r.tracks[0].samples.len(), 2);
         assert_eq!(r.report.skipped.len(), 1);
         assert_eq!(r.report.skipped[0].to_string(), "p.txt:3: column 3 (x): expected a number, found \"x\"");
@@ -274,7 +282,10 @@ mod tests {
         let r = positions(b"0\t0\t1\t2\t3\t0\t0\t0\t0\n0\t50\t1\t2");
         assert_eq!(r.tracks[0].samples.len(), 1);
         assert_eq!(r.report.skipped_total, 0);
-        assert_eq!(r.report.notes, vec!["p.txt: line 2: last line is cut short (file ends mid-line); ignored".to_owned()]);
+        assert_eq!(
+            r.report.notes,
+            vec!["p.txt: line 2: last line is cut short (file ends mid-line); ignored".to_owned()]
+        );
     }
 
     #[test]

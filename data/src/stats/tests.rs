@@ -8,7 +8,16 @@ use super::*;
 use crate::model::{CombatEvent, Engagement, EngagementType, HeatmapCell, Player, PlayerTrack, PositionSample};
 
 fn sample(time_ms: u32, x: f32, speed_ups: f32) -> PositionSample {
-    PositionSample { time_ms, pos: Vec3::new(x, 0.0, 0.0), yaw_deg: 0.0, pitch_deg: 0.0, speed_ups, health: None, team: None, moving: speed_ups > 5.0 }
+    PositionSample {
+        time_ms,
+        pos: Vec3::new(x, 0.0, 0.0),
+        yaw_deg: 0.0,
+        pitch_deg: 0.0,
+        speed_ups,
+        health: None,
+        team: None,
+        moving: speed_ups > 5.0,
+    }
 }
 
 fn event(time_ms: u32, kind: CombatKind, attacker: u16, target: Option<u16>, damage: i32) -> CombatEvent {
@@ -56,7 +65,14 @@ fn round() -> Round {
         tracks: vec![
             PlayerTrack {
                 clientnum: 0,
-                samples: vec![sample(0, 0.0, 100.0), sample(1000, 100.0, 100.0), sample(2000, 200.0, 0.0), sample(3000, 200.0, 0.0), sample(4000, 200.0, 0.0), sample(5000, 200.0, 0.0)],
+                samples: vec![
+                    sample(0, 0.0, 100.0),
+                    sample(1000, 100.0, 100.0),
+                    sample(2000, 200.0, 0.0),
+                    sample(3000, 200.0, 0.0),
+                    sample(4000, 200.0, 0.0),
+                    sample(5000, 200.0, 0.0),
+                ],
             },
             PlayerTrack { clientnum: 1, samples: (0..=5).map(|s| sample(s * 1000, 1000.0, 0.0)).collect() },
         ],
@@ -71,7 +87,10 @@ fn round() -> Round {
             event(2500, Kill, 0, Some(1), 0),
             event(9000, Kill, 1022, Some(0), 0),
         ],
-        engagements: vec![engagement(EngagementType::versus(1, 1), 300.0, "^1Axe", "Ally"), engagement(EngagementType::versus(2, 1), 100.0, "x", "y")],
+        engagements: vec![
+            engagement(EngagementType::versus(1, 1), 300.0, "^1Axe", "Ally"),
+            engagement(EngagementType::versus(2, 1), 100.0, "x", "y"),
+        ],
         heatmap: vec![
             HeatmapCell { grid_x: 0, grid_y: 0, axis_kills: 1, allies_kills: 0 },
             HeatmapCell { grid_x: 1, grid_y: -1, axis_kills: 0, allies_kills: 0 },

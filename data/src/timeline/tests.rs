@@ -37,7 +37,10 @@ fn kill(time_ms: u32, attacker: u16, target: u16, target_pos: Option<Vec3>) -> C
 fn walker() -> Round {
     Round {
         players: vec![Player { clientnum: 1, team: Some(Team::Axis), name: "^1W".into() }],
-        tracks: vec![PlayerTrack { clientnum: 1, samples: (0..=10).map(|s| sample(s * 1000, s as f32 * 100.0, 0.0, 100.0, None)).collect() }],
+        tracks: vec![PlayerTrack {
+            clientnum: 1,
+            samples: (0..=10).map(|s| sample(s * 1000, s as f32 * 100.0, 0.0, 100.0, None)).collect(),
+        }],
         ..Round::default()
     }
 }
@@ -89,7 +92,11 @@ fn a_killed_player_is_dead_at_the_kill_spot_until_respawn() {
     r.tracks[0].samples[7].pos.x = 5000.0;
     r.combat.push(kill(4500, 2, 1, None));
     let t = timeline(r);
-    assert_eq!(t.kills()[0].pos, Some(Vec3::new(425.0, 0.0, 0.0)), "seed files: kill position from the victim's samples");
+    assert_eq!(
+        t.kills()[0].pos,
+        Some(Vec3::new(425.0, 0.0, 0.0)),
+        "seed files: kill position from the victim's samples"
+    );
     let dead = t.state_at(1, 6000).expect("present while dead");
     assert!(!dead.alive);
     assert_eq!(dead.pos.x, 425.0);

@@ -1,0 +1,117 @@
+//! The `proxviz` binary as a user runs it: output, messages and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/tests/fixtures")
+}
+
+fn proxviz(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_proxviz")).args(args).output().expect("runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn rounds_lists_every_fixture_round_with_its_problems() {
+    let out = proxviz(&["rounds", fixtures().to_str().expect("utf8 path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("date        time      map       round  length  players  kills  problems"),
+        "{stdout}"
+    );
+    assert_eq!(lines[2], "2025-12-20  12:00:00  supply        1   00:08        3      1         -");
+    assert_eq!(lines[4], "2025-12-21  21:30:00  -             1   00:01        2      1         2");
+    assert!(stdout.contains("2025-12-21-213000--round-0_combat.txt:2: column 2 (type)"), "{stdout}");
+}
+
+#[test]
+fn rounds_as_json_gives_one_object_per_round() {
+    let out = proxviz(&["rounds", "--json", fixtures().to_str().expect("utf8 path")]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(3));
+    assert_eq!(v[1]["map"], "goldrush");
+    assert_eq!(v[1]["round"], 2);
+    assert_eq!(v[2]["problems"], 2);
+}
+
+#[test]
+fn stats_of_one_round_as_json_has_the_seed_keys() {
+    let base = fixtures().join("2025-12-20-120000-supply-round-1");
+    let out = proxviz(&["stats", "--json", base.to_str().expect("utf8 path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let s = &v["statistics"];
+    for key in [
+        "total_positions",
+        "total_combat_events",
+        "total_engagements",
+        "total_heatmap_cells",
+        "combat_by_type",
+        "engagement_type_count",
+        "average_engagement_distance",
+        "hotspots",
+    ] {
+        assert!(s.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(s["total_positions"], 22);
+    assert_eq!(s["combat_by_type"]["fire"], 4);
+    assert_eq!(s["hotspots"][0]["grid"], "(2, 10)");
+    assert_eq!(s["players"][0]["damage_given"], 105);
+    assert_eq!(v["round"]["map"], "supply");
+}
+
+#[test]
+fn stats_of_a_folder_as_json_is_an_array() {
+    let out = proxviz(&["stats", "--json", fixtures().to_str().expect("utf8 path")]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn stats_as_text_shows_totals_players_and_the_load_report() {
+    let file = fixtures().join("2025-12-21-213000--round-0_combat.txt");
+    let out = proxviz(&["stats", file.to_str().expect("utf8 path")]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("2025-12-21 21:30:00  unknown map  round 1  (2 players, 00:01)"), "{stdout}");
+    assert!(stdout.contains("combat by type: fire 1, kill 1"), "{stdout}");
+    assert!(stdout.contains("  missing heatmap file"), "{stdout}");
+}
+
+#[test]
+fn a_missing_folder_is_an_error_that_names_it() {
+    let out = proxviz(&["rounds", "/no/such/gamestats"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), "error: /no/such/gamestats: no such file or folder\n");
+}
+
+#[test]
+fn an_empty_folder_says_there_are_no_rounds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = proxviz(&["rounds", dir.path().to_str().expect("utf8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no round files"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_file_that_is_not_a_round_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "hello").expect("write");
+    let out = proxviz(&["stats", notes.to_str().expect("utf8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("not a round"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn bad_usage_exits_with_two() {
+    assert_eq!(proxviz(&["stats"]).status.code(), Some(2));
+    assert_eq!(proxviz(&["frobnicate"]).status.code(), Some(2));
+}

@@ -1,1 +1,0 @@
-//! End-to-end tests of proxviz (see tests/tests/).
