@@ -79,8 +79,17 @@ pub fn int_as<T: TryFrom<i64>>(i: &[u8]) -> PResult<'_, T> {
     }
 }
 
-/// Powers of ten that are exact in `f32`.
-const POW10_F32: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+/// `10^-k` rounded to `f64`, for up to 8 fraction digits.
+///
+/// Why `(m as f64 * 10^-k) as f32` is the correctly rounded `f32` of `m / 10^k` for
+/// `m <= 2^24`, `k <= 8`: the product is within 2^-52 (relative) of the exact quotient q, and
+/// rounding it to `f32` can only go wrong if that is enough to reach the midpoint μ between two
+/// `f32`s. With q in [2^(e-1), 2^e), `(q - μ) * 10^k * 2^(25-e)` is a non-zero integer, so
+/// `|q - μ| / q >= 1 / (10^k * 2^25) > 2^-52` whenever `10^k < 2^27`. And q is never exactly a
+/// midpoint: for k = 0 it is an integer below 2^24 + 1, for k >= 1 a dyadic q = m / 10^k has
+/// fewer than 25 significant bits. One multiplication replaces a division, which sat on the
+/// critical path of every number.
+const NEG_POW10_F64: [f64; 9] = [1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8];
 
 /// Leading ASCII digits of `i` (at most 8) as `(value, count)`. Eight bytes at a time where the
 /// field has them (SWAR: find the first non-digit with one mask, combine digits pairwise with
@@ -117,8 +126,8 @@ fn leading_digits(i: &[u8]) -> (u64, usize) {
 }
 
 /// A decimal number as `f32`, correctly rounded. Plain `[-]digits[.digits]` with at most
-/// 2^24 as mantissa and 10 fraction digits takes Clinger's exact fast path (one division of two
-/// exact floats); anything else (exponents, long mantissas) goes through the standard library.
+/// 2^24 as mantissa and 8 fraction digits takes a fast path (see [`NEG_POW10_F64`]); anything
+/// else (exponents, long mantissas) goes through the standard library.
 /// `nan` and infinities are refused.
 #[inline(always)]
 pub fn float(i: &[u8]) -> PResult<'_, f32> {
@@ -134,9 +143,8 @@ pub fn float(i: &[u8]) -> PResult<'_, f32> {
         end += 1 + n;
     }
     let plain_end = !matches!(i.get(end), Some(b'0'..=b'9' | b'e' | b'E'));
-    if int_digits + frac_digits > 0 && mantissa <= 1 << 24 && frac_digits < POW10_F32.len() && plain_end {
-        // mantissa <= 2^24 fits i32, whose conversion is one instruction (u64's is not).
-        let magnitude = mantissa as i32 as f32 / POW10_F32[frac_digits];
+    if int_digits + frac_digits > 0 && mantissa <= 1 << 24 && frac_digits < NEG_POW10_F64.len() && plain_end {
+        let magnitude = (mantissa as f64 * NEG_POW10_F64[frac_digits]) as f32;
         return Ok((&i[end..], if negative { -magnitude } else { magnitude }));
     }
     float_slow(i)
@@ -216,10 +224,11 @@ pub fn word(i: &[u8]) -> PResult<'_, &[u8]> {
     if w.is_empty() { fail(i, ErrorKind::Alpha) } else { Ok((rest, w)) }
 }
 
-/// A free-text field (a player name): UTF-8, or Latin-1 when not valid UTF-8.
+/// A free-text field (a player name): UTF-8, or Latin-1 when not valid UTF-8. A stray CR
+/// reads as a space, as the writer would write it.
 pub fn text(i: &[u8]) -> PResult<'_, String> {
     let (rest, raw) = raw_field(i)?;
-    Ok((rest, crate::text::decode(raw)))
+    Ok((rest, crate::text::field_safe(&crate::text::decode(raw)).into_owned()))
 }
 
 /// An engagement type: `NvM`, `NvsM`, or any other label kept as written.
@@ -243,40 +252,31 @@ pub fn engagement_type_from(w: &[u8]) -> EngagementType {
     versus().unwrap_or_else(|| EngagementType::Other(crate::text::decode(w)))
 }
 
-/// An optional field: `-` (alone in its column) means unknown.
-#[inline]
-pub fn optional<'a, T>(
-    mut inner: impl FnMut(&'a [u8]) -> PResult<'a, T>,
-) -> impl FnMut(&'a [u8]) -> PResult<'a, Option<T>> {
-    move |i: &'a [u8]| {
-        if i.first() == Some(&b'-') && matches!(i.get(1), None | Some(b'\t')) {
-            return Ok((&i[1..], None));
-        }
-        inner(i).map(|(rest, v)| (rest, Some(v)))
+/// An optional field: `-` (alone in its column) means unknown, else `inner`.
+#[inline(always)]
+pub fn optional<'a, T>(i: &'a [u8], inner: impl FnOnce(&'a [u8]) -> PResult<'a, T>) -> PResult<'a, Option<T>> {
+    if i.first() == Some(&b'-') && matches!(i.get(1), None | Some(b'\t')) {
+        return Ok((&i[1..], None));
     }
+    inner(i).map(|(rest, v)| (rest, Some(v)))
 }
 
 /// A superset column after the seed's: absent at the end of the line (a seed-format line or an
-/// older superset), else a tab and an [`optional`] value.
-#[inline]
-pub fn extension<'a, T>(
-    inner: impl FnMut(&'a [u8]) -> PResult<'a, T>,
-) -> impl FnMut(&'a [u8]) -> PResult<'a, Option<T>> {
-    let mut value = optional(inner);
-    move |i: &'a [u8]| {
-        if i.is_empty() {
-            return Ok((i, None));
-        }
-        let (i, ()) = tab(i)?;
-        value(i)
+/// older superset), else a tab and an [`optional`] `inner`.
+#[inline(always)]
+pub fn extension<'a, T>(i: &'a [u8], inner: impl FnOnce(&'a [u8]) -> PResult<'a, T>) -> PResult<'a, Option<T>> {
+    if i.is_empty() {
+        return Ok((i, None));
     }
+    let (i, ()) = tab(i)?;
+    optional(i, inner)
 }
 
 /// Three extension floats that form a position; unknown unless all three are there.
 pub fn extension_vec3(i: &[u8]) -> PResult<'_, Option<glam::Vec3>> {
-    let (i, x) = extension(float)(i)?;
-    let (i, y) = extension(float)(i)?;
-    let (i, z) = extension(float)(i)?;
+    let (i, x) = extension(i, float)?;
+    let (i, y) = extension(i, float)?;
+    let (i, z) = extension(i, float)?;
     Ok((i, x.zip(y).zip(z).map(|((x, y), z)| glam::Vec3::new(x, y, z))))
 }
 
@@ -353,6 +353,21 @@ mod tests {
     }
 
     #[test]
+    fn the_fast_path_agrees_with_the_standard_parser_on_every_mantissa_edge() {
+        for k in 0..=8u32 {
+            for m in (0..2000u32)
+                .chain((1 << 24) - 2000..=1 << 24)
+                .chain((0..4000u32).map(|i| i.wrapping_mul(2_654_435_761) >> 8))
+            {
+                let digits = format!("{m:0>width$}", width = k as usize + 1);
+                let text = format!("{}.{}", &digits[..digits.len() - k as usize], &digits[digits.len() - k as usize..]);
+                let expected: f32 = text.parse().expect("valid");
+                assert_eq!(float(text.as_bytes()).map(|r| r.1), Ok(expected), "{text}");
+            }
+        }
+    }
+
+    #[test]
     fn float_stops_at_the_field_end() {
         assert_eq!(float(b"12.5\t3"), Ok((&b"\t3"[..], 12.5)));
     }
@@ -398,16 +413,16 @@ mod tests {
 
     #[test]
     fn optional_reads_a_lone_dash_as_unknown() {
-        assert_eq!(optional(float)(b"-\t1"), Ok((&b"\t1"[..], None)));
-        assert_eq!(optional(float)(b"-1.5"), Ok((&b""[..], Some(-1.5))));
+        assert_eq!(optional(b"-\t1", float), Ok((&b"\t1"[..], None)));
+        assert_eq!(optional(b"-1.5", float), Ok((&b""[..], Some(-1.5))));
     }
 
     #[test]
     fn extension_columns_may_be_absent_at_the_line_end() {
-        assert_eq!(extension(uint)(b""), Ok((&b""[..], None)));
-        assert_eq!(extension(uint)(b"\t7"), Ok((&b""[..], Some(7))));
-        assert_eq!(extension(uint)(b"\t-"), Ok((&b""[..], None)));
-        assert!(extension(uint)(b"x").is_err());
+        assert_eq!(extension(b"", uint), Ok((&b""[..], None)));
+        assert_eq!(extension(b"\t7", uint), Ok((&b""[..], Some(7))));
+        assert_eq!(extension(b"\t-", uint), Ok((&b""[..], None)));
+        assert!(extension(b"x", uint).is_err());
     }
 
     #[test]

@@ -29,7 +29,8 @@ pub fn meta_pair(i: &[u8]) -> PResult<'_, (String, String)> {
         return Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag)));
     }
     let key = String::from_utf8_lossy(&i[..key_len]).to_ascii_lowercase();
-    let value = crate::text::decode(i[key_len + 1..].trim_ascii());
+    // Values are single fields: a stray tab or CR reads as a space, as the writer would write it.
+    let value = crate::text::field_safe(&crate::text::decode(&i[key_len + 1..])).trim().to_owned();
     Ok((&i[i.len()..], (key, value)))
 }
 
@@ -41,7 +42,7 @@ pub fn roster_entry(i: &[u8]) -> PResult<'_, Player> {
     let (i, ()) = tab(i)?;
     let (i, clientnum) = client(i)?;
     let (i, ()) = tab(i)?;
-    let (i, team) = optional(team)(i)?;
+    let (i, team) = optional(i, team)?;
     let (i, ()) = tab(i)?;
     let (i, name) = text(i)?;
     Ok((i, Player { clientnum, team, name }))
@@ -141,6 +142,7 @@ mod tests {
     fn metadata_lines_give_key_and_trimmed_value() {
         assert_eq!(header_line(b"# map=supply "), HeaderLine::Meta("map".into(), "supply".into()));
         assert_eq!(header_line(b"#grid_size=256"), HeaderLine::Meta("grid_size".into(), "256".into()));
+        assert_eq!(header_line(b"# server=a\tb\rc\t"), HeaderLine::Meta("server".into(), "a b c".into()));
     }
 
     #[test]

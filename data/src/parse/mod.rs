@@ -56,8 +56,9 @@ fn parse_lines<T>(
     header: &mut HeaderAcc,
     report: &mut LoadReport,
     line_parser: impl Fn(&[u8]) -> grammar::PResult<'_, T>,
-    mut sink: impl FnMut(T) -> Result<(), String>,
+    mut sink: impl FnMut(T, usize) -> Result<(), String>,
 ) {
+    let start = file.bytes.as_ptr() as usize;
     for_each_line(file.bytes, |line_number, line, unterminated| {
         if line.first() == Some(&b'#') {
             header.take(line, file.label, line_number, report);
@@ -65,7 +66,8 @@ fn parse_lines<T>(
         }
         match line_parser(line) {
             Ok((_, value)) => {
-                if let Err(reason) = sink(value) {
+                let offset = line.as_ptr() as usize - start;
+                if let Err(reason) = sink(value, offset) {
                     report.skip(file.label, line_number, reason);
                 }
             }
@@ -89,8 +91,8 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
 
     let mut by_client: Vec<Vec<PositionSample>> = Vec::new();
     if let Some(file) = files[FileKind::Positions.index()] {
-        let mut capacity = CapacityHint::new(file.bytes);
-        parse_lines(file, &POSITION_COLUMNS, &mut header, &mut report, lines::position_line, |(cn, sample)| {
+        let mut capacity = CapacityHint::new(file.bytes.len());
+        parse_lines(file, &POSITION_COLUMNS, &mut header, &mut report, lines::position_line, |(cn, sample), offset| {
             if cn >= MAX_CLIENTS {
                 return Err(format!("column 1 (clientnum): {cn} is not a player slot (0-{})", MAX_CLIENTS - 1));
             }
@@ -98,7 +100,7 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
             if by_client.len() <= cn {
                 by_client.resize_with(cn + 1, Vec::new);
             }
-            capacity.observe(sample.time_ms, cn, &mut by_client);
+            capacity.observe(sample.time_ms, offset, cn, &mut by_client);
             by_client[cn].push(sample);
             Ok(())
         });
@@ -107,21 +109,21 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
 
     let mut combat = Vec::new();
     if let Some(file) = files[FileKind::Combat.index()] {
-        parse_lines(file, &COMBAT_COLUMNS, &mut header, &mut report, lines::combat_line, |e| {
+        parse_lines(file, &COMBAT_COLUMNS, &mut header, &mut report, lines::combat_line, |e, _| {
             combat.push(e);
             Ok(())
         });
     }
     let mut engagements = Vec::new();
     if let Some(file) = files[FileKind::Engagements.index()] {
-        parse_lines(file, &ENGAGEMENT_COLUMNS, &mut header, &mut report, lines::engagement_line, |e| {
+        parse_lines(file, &ENGAGEMENT_COLUMNS, &mut header, &mut report, lines::engagement_line, |e, _| {
             engagements.push(e);
             Ok(())
         });
     }
     let mut heatmap = Vec::new();
     if let Some(file) = files[FileKind::Heatmap.index()] {
-        parse_lines(file, &HEATMAP_COLUMNS, &mut header, &mut report, lines::heatmap_line, |c| {
+        parse_lines(file, &HEATMAP_COLUMNS, &mut header, &mut report, lines::heatmap_line, |c, _| {
             heatmap.push(c);
             Ok(())
         });
@@ -141,30 +143,31 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
 
 /// Sizes the per-client vectors once instead of growing them by doubling (which copies and
 /// page-faults the whole file's worth of samples again). The tracker writes one snapshot of all
-/// players at a time, so when the second snapshot starts, lines / players-per-snapshot is each
-/// player's share. Only a hint: any order of lines still loads.
+/// players at a time, so when the second snapshot starts, the first one's lines and bytes say
+/// how many samples each player will have. Only a hint: any order of lines still loads.
 struct CapacityHint {
-    lines: usize,
-    first_time_ms: Option<u32>,
+    file_len: usize,
+    first: Option<(u32, usize)>,
     per_client: Option<usize>,
 }
 
 impl CapacityHint {
-    fn new(bytes: &[u8]) -> Self {
-        Self { lines: memchr::memchr_iter(b'\n', bytes).count() + 1, first_time_ms: None, per_client: None }
+    fn new(file_len: usize) -> Self {
+        Self { file_len, first: None, per_client: None }
     }
 
-    fn observe(&mut self, time_ms: u32, cn: usize, by_client: &mut [Vec<PositionSample>]) {
-        match (self.per_client, self.first_time_ms) {
+    fn observe(&mut self, time_ms: u32, offset: usize, cn: usize, by_client: &mut [Vec<PositionSample>]) {
+        match (self.per_client, self.first) {
             (Some(share), _) => {
                 if by_client[cn].capacity() == 0 {
                     by_client[cn].reserve_exact(share);
                 }
             }
-            (None, None) => self.first_time_ms = Some(time_ms),
-            (None, Some(first)) if first != time_ms => {
-                let players = by_client.iter().filter(|v| !v.is_empty()).count().max(1);
-                let share = self.lines / players + 1;
+            (None, None) => self.first = Some((time_ms, offset)),
+            (None, Some((first_time, first_offset))) if first_time != time_ms => {
+                // The first snapshot spans first_offset..offset.
+                let snapshot_bytes = offset.saturating_sub(first_offset).max(1);
+                let share = self.file_len / snapshot_bytes + 2;
                 for v in by_client.iter_mut().filter(|v| !v.is_empty()) {
                     v.reserve_exact(share.saturating_sub(v.len()));
                 }
@@ -191,12 +194,13 @@ fn finish_tracks(
         .enumerate()
         .filter(|(_, samples)| !samples.is_empty())
         .map(|(cn, mut samples)| {
-            if !samples.is_sorted_by_key(|s| s.time_ms) {
+            // One pass for the usual case: strictly increasing times, nothing to sort or drop.
+            if !samples.is_sorted_by(|a, b| a.time_ms < b.time_ms) {
                 samples.sort_by_key(|s| s.time_ms);
+                let before = samples.len();
+                samples.dedup_by_key(|s| s.time_ms);
+                duplicates += before - samples.len();
             }
-            let before = samples.len();
-            samples.dedup_by_key(|s| s.time_ms);
-            duplicates += before - samples.len();
             PlayerTrack { clientnum: cn as u16, samples }
         })
         .collect();
