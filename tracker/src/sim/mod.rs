@@ -1,0 +1,360 @@
+//! The match simulator: plays a believable ET round (warmup, countdown, `map_restart`, play with
+//! respawn waves, revives, falls, self-kills, team switches, bots joining and leaving,
+//! intermission) through the simulated engine, so the tracker records it exactly as on a server.
+//! It keeps the truth of what happened for tests. Seeded and deterministic.
+
+pub mod maps;
+pub mod player;
+mod rules;
+
+use std::path::{Path, PathBuf};
+
+use glam::Vec3;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use self::player::SimPlayer;
+use crate::engine::{Engine, EngineConfig};
+
+/// What to simulate.
+#[derive(Debug, Clone)]
+pub struct MatchConfig {
+    /// Map name (see [`maps::MAP_NAMES`]).
+    pub map: String,
+    /// Players on the two teams, 2 to 64.
+    pub players: usize,
+    /// Length of the live round in minutes.
+    pub minutes: f64,
+    /// Random seed: the same seed gives the same round.
+    pub seed: u64,
+    /// Stopwatch round, 1 or 2 (`g_currentRound` is this minus one).
+    pub round: u32,
+    /// Warmup before the countdown, seconds.
+    pub warmup_secs: u32,
+    /// Warmup countdown, seconds.
+    pub countdown_secs: u32,
+    /// Intermission after the round, seconds.
+    pub intermission_secs: u32,
+    /// Spectators connected besides the players.
+    pub spectators: usize,
+    /// Whether bots join and leave during the round.
+    pub bots_join_leave: bool,
+    /// Server wall clock when the map loads, unix seconds (UTC).
+    pub start_unix: i64,
+    /// The Lua tracker to run.
+    pub tracker_source: String,
+    /// Chance that an engaged player fires when their weapon is ready (0.6; higher is heavier
+    /// combat).
+    pub fire_chance: f64,
+    /// Distance at which players engage an enemy (1400 units; more is heavier combat).
+    pub engage_units: f32,
+    /// Multiplies every player's hit chance (1.0).
+    pub accuracy: f64,
+    /// Multiplies the damage of every hit (1.0).
+    pub damage_scale: f64,
+    /// Multiplies every weapon's rate of fire (1.0).
+    pub fire_rate: f64,
+}
+
+impl MatchConfig {
+    /// A 12-player, 10-minute round of `map` with the shipped tracker.
+    pub fn new(map: &str) -> Self {
+        Self {
+            map: map.to_owned(),
+            players: 12,
+            minutes: 10.0,
+            seed: 7,
+            round: 1,
+            warmup_secs: 10,
+            countdown_secs: 5,
+            intermission_secs: 10,
+            spectators: 1,
+            bots_join_leave: true,
+            start_unix: 1_766_232_000,
+            tracker_source: crate::TRACKER_LUA.to_owned(),
+            fire_chance: 0.6,
+            engage_units: 1400.0,
+            accuracy: 1.0,
+            damage_scale: 1.0,
+            fire_rate: 1.0,
+        }
+    }
+}
+
+/// Why a simulation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// Unknown map.
+    #[error("unknown map {0:?}; the simulator knows {known}", known = maps::MAP_NAMES.join(", "))]
+    UnknownMap(String),
+    /// Bad player count or round.
+    #[error("{0}")]
+    BadConfig(String),
+    /// Files could not be written or copied.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// One player-visible position at one frame of the live round.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TruthPosition {
+    /// Client slot.
+    pub cn: usize,
+    /// Position.
+    pub pos: Vec3,
+    /// Team.
+    pub team: i64,
+    /// Alive.
+    pub alive: bool,
+}
+
+/// A death as the simulator made it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TruthKill {
+    /// `level.time` of the death.
+    pub level_time: i64,
+    /// Killer: a client, the victim itself (self-kill) or 1022 (world).
+    pub killer: i64,
+    /// Victim.
+    pub victim: usize,
+    /// Where the victim died.
+    pub victim_pos: Vec3,
+    /// Killer's team (0 for the world).
+    pub killer_team: i64,
+    /// Means of death.
+    pub mod_id: i64,
+    /// Living team-mates of the killer within 300 units of the killer (victim excluded).
+    pub killer_backup: usize,
+    /// Living team-mates of the victim within 300 units of the victim.
+    pub victim_backup: usize,
+}
+
+/// What really happened in the live round.
+#[derive(Debug, Clone, Default)]
+pub struct Truth {
+    /// `level.time` when the live round started (the `map_restart`).
+    pub round_start_level_time: i64,
+    /// Positions of the team players at every frame of the live round, by `level.time`.
+    pub frames: Vec<(i64, Vec<TruthPosition>)>,
+    /// Every death in the live round.
+    pub kills: Vec<TruthKill>,
+    /// Shots fired in the live round.
+    pub shots: usize,
+    /// Hits in the live round.
+    pub hits: usize,
+}
+
+impl Truth {
+    /// Position of `cn` at `level_time`, if the simulator had the player then.
+    pub fn position(&self, cn: usize, level_time: i64) -> Option<TruthPosition> {
+        let i = self.frames.binary_search_by_key(&level_time, |(t, _)| *t).ok()?;
+        self.frames[i].1.iter().find(|p| p.cn == cn).copied()
+    }
+}
+
+/// A finished simulation: the engine (files, console, Lua state) and the truth.
+pub struct Outcome {
+    /// The engine after the round (its game folder holds the tracker's files).
+    pub engine: Engine,
+    /// What happened.
+    pub truth: Truth,
+    /// Where the tracker's files are (`<game dir>/gamestats`).
+    pub output_dir: PathBuf,
+}
+
+/// A match played frame by frame (for benchmarks and tests that look in between frames).
+pub struct Session<'c> {
+    inner: rules::Match<'c>,
+}
+
+impl<'c> Session<'c> {
+    /// Loads the map, connects everyone, plays warmup and countdown, and restarts into the live
+    /// round.
+    pub fn start(cfg: &'c MatchConfig, homepath: &Path) -> Result<Self, SimError> {
+        let (map, engine) = prepare(cfg, homepath)?;
+        let mut inner = rules::Match::new(cfg, map, engine, ChaCha8Rng::seed_from_u64(cfg.seed));
+        inner.begin();
+        Ok(Self { inner })
+    }
+
+    /// Plays one frame of the live round.
+    pub fn tick(&mut self) {
+        self.inner.tick();
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// What happened so far.
+    pub fn truth(&self) -> &Truth {
+        &self.inner.truth
+    }
+
+    /// Ends the round (intermission, shutdown).
+    pub fn finish(mut self) -> Outcome {
+        self.inner.end();
+        let output_dir = self.inner.engine.game_dir().join("gamestats");
+        Outcome { engine: self.inner.engine, truth: self.inner.truth, output_dir }
+    }
+}
+
+fn prepare(cfg: &MatchConfig, homepath: &Path) -> Result<(maps::MapDef, Engine), SimError> {
+    let map = maps::map(&cfg.map).ok_or_else(|| SimError::UnknownMap(cfg.map.clone()))?;
+    if !(2..=64).contains(&cfg.players) {
+        return Err(SimError::BadConfig(format!("players must be 2 to 64, not {}", cfg.players)));
+    }
+    if !(1..=2).contains(&cfg.round) {
+        return Err(SimError::BadConfig(format!("round must be 1 or 2, not {}", cfg.round)));
+    }
+    let mut engine_cfg = EngineConfig::new(homepath);
+    engine_cfg.start_unix = cfg.start_unix;
+    let mut engine = Engine::new(engine_cfg);
+    engine.add_module("proximity_tracker.lua", &cfg.tracker_source);
+    Ok((map, engine))
+}
+
+/// Runs one match with the engine's files under `homepath`.
+pub fn run_match(cfg: &MatchConfig, homepath: &Path) -> Result<Outcome, SimError> {
+    let (map, engine) = prepare(cfg, homepath)?;
+    let mut sim = rules::Match::new(cfg, map, engine, ChaCha8Rng::seed_from_u64(cfg.seed));
+    sim.play();
+    let output_dir = sim.engine.game_dir().join("gamestats");
+    Ok(Outcome { engine: sim.engine, truth: sim.truth, output_dir })
+}
+
+/// Runs a match in a scratch folder and copies the round files the tracker wrote into `out`;
+/// returns the copied paths.
+pub fn simulate_into(cfg: &MatchConfig, out: &Path) -> Result<Vec<PathBuf>, SimError> {
+    let scratch = std::env::temp_dir().join(format!("proxviz-sim-{}-{}", std::process::id(), cfg.seed));
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| SimError::Io { path, source }
+    };
+    let outcome = run_match(cfg, &scratch)?;
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    let mut copied = Vec::new();
+    let entries = std::fs::read_dir(&outcome.output_dir).map_err(io(&outcome.output_dir))?;
+    for entry in entries {
+        let entry = entry.map_err(io(&outcome.output_dir))?;
+        let to = out.join(entry.file_name());
+        std::fs::copy(entry.path(), &to).map_err(io(&to))?;
+        copied.push(to);
+    }
+    drop(outcome);
+    let _ = std::fs::remove_dir_all(&scratch);
+    copied.sort();
+    Ok(copied)
+}
+
+/// A name pool with ET colour codes, Latin-1 letters and clan tags.
+const NAMES: &[&str] = &[
+    "^1Fritz",
+    "^4Jürgen",
+    "^7Sarge",
+    "^3Ace^7Ventura",
+    "Bazooka Joe",
+    "^2Medic^7!",
+    "^5Kraut",
+    "^1[TG]^7Ripper",
+    "Sniper Wolf",
+    "^6Pixel",
+    "^1Øyvind",
+    "^4Brick",
+    "^3Zé",
+    "^7Nomad",
+    "^2Ghost",
+    "^1Rookie",
+    "^4Hammer",
+    "^3Viper",
+    "^5Echo",
+    "^7Tank",
+    "^1Falcon",
+    "^2Blitz",
+    "^6Moose",
+    "^3Dodger",
+    "^4Rex",
+    "^5Smokey",
+    "^7Brute",
+    "^1Nova",
+    "^2Chance",
+    "^3Duke",
+    "^4Ivan",
+    "^5Lola",
+    "^6Maverick",
+    "^7Otto",
+    "^1Panzer",
+    "^2Quinn",
+    "^3Rico",
+    "^4Stitch",
+    "^5Tex",
+    "^6Ulli",
+    "^7Vlad",
+    "^1Wolfie",
+    "^2Xeno",
+    "^3Yuri",
+    "^4Zed",
+    "^5Bolt",
+    "^6Cobra",
+    "^7Diesel",
+    "^1Ember",
+    "^2Flint",
+    "^3Gunner",
+    "^4Hawk",
+    "^5Iron",
+    "^6Jinx",
+    "^7Knox",
+    "^1Lynx",
+    "^2Mako",
+    "^3Nitro",
+    "^4Onyx",
+    "^5Pike",
+    "^6Rook",
+    "^7Spike",
+    "^1Talon",
+    "^2Umbra",
+];
+
+fn name_for(cn: usize, is_bot: bool) -> String {
+    let base = NAMES[cn % NAMES.len()];
+    if is_bot { format!("^7[BOT]{base}") } else { base.to_owned() }
+}
+
+/// Chooses a random class, weighted like public servers (many medics and soldiers).
+fn random_class(rng: &mut ChaCha8Rng) -> i64 {
+    [0, 0, 1, 1, 1, 2, 2, 3, 4][rng.random_range(0..9)]
+}
+
+/// Makes the match's players: alternating teams, a few bots.
+fn roster(cfg: &MatchConfig, rng: &mut ChaCha8Rng) -> Vec<SimPlayer> {
+    (0..cfg.players)
+        .map(|cn| {
+            let is_bot = cfg.bots_join_leave && cn % 5 == 4;
+            SimPlayer::new(cn, name_for(cn, is_bot), 1 + (cn % 2) as i64, random_class(rng), is_bot, rng)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_map_is_refused_with_the_known_ones() {
+        let err = run_match(&MatchConfig::new("nowhere"), Path::new("/nonexistent")).err().expect("refused");
+        assert_eq!(err.to_string(), "unknown map \"nowhere\"; the simulator knows supply, sw_goldrush_te");
+    }
+
+    #[test]
+    fn rosters_alternate_teams() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let r = roster(&MatchConfig::new("supply"), &mut rng);
+        assert_eq!(r.iter().filter(|p| p.team == 1).count(), 6);
+    }
+}
