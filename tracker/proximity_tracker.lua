@@ -509,8 +509,9 @@ function et_Obituary(victim, killer, meansOfDeath)
     guard("et_Obituary", function()
         if not round or victim < 0 or victim >= max_clients then return end
         local v = players[victim] or refreshPlayer(victim)
+        if not v then return end  -- not a connected client
         local tx, ty, tz = positionOf(victim)
-        if v then v.alive = false end
+        v.alive = false
         cached_frame = -1  -- the victim no longer counts as nearby
         local data = { mod = meansOfDeath, tx = tx, ty = ty, tz = tz }
         local k = killer >= 0 and killer < max_clients and killer ~= victim and players[killer]
@@ -523,7 +524,7 @@ function et_Obituary(victim, killer, meansOfDeath)
             data.nearby_allies, data.nearby_enemies = countNearby(killer, config.proximity_check_distance, victim)
             local t = proximity.level_time - round.start
             buffer("engagements", format("%s\t%.1f\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t%d\n", e.type, e.distance,
-                k.name, v and v.name or "", t, killer, victim, tx, ty, tz, e.attacker_backup, e.target_backup))
+                k.name, v.name, t, killer, victim, tx, ty, tz, e.attacker_backup, e.target_backup))
             remember(proximity.engagement_history, e)
             debugPrint(format("Engagement: %s at %.1f units", e.type, e.distance))
             local gx, gy = floor(tx / config.grid_size), floor(ty / config.grid_size)
