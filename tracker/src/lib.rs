@@ -2,6 +2,7 @@
 //! module server admins install), a simulated ET:Legacy engine that hosts it like qagame does,
 //! and a match simulator that plays believable rounds through that engine.
 
+pub mod config;
 pub mod engine;
 pub mod sim;
 

@@ -1,8 +1,9 @@
 //! The command line: `proxviz rounds <folder>` lists rounds, `proxviz stats <round-or-folder>`
-//! prints their statistics. Errors are printed once, with their context, and map to exit codes:
+//! prints their statistics, `proxviz simulate` plays a round through the simulated engine. Errors are printed once, with their context, and map to exit codes:
 //! 0 success, 1 failure (missing folder, no rounds, unreadable files), 2 bad usage.
 
 mod rounds;
+mod simulate;
 mod stats;
 mod table;
 
@@ -40,6 +41,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Play a round through the simulated ET:Legacy engine running the tracker; writes its files.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -64,6 +67,7 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     match cli.command {
         Command::Rounds { folder, json } => rounds::run(&folder, json, out),
         Command::Stats { path, json } => stats::run(&path, json, out),
+        Command::Simulate(args) => simulate::run(&args, out),
     }
 }
 
