@@ -115,3 +115,55 @@ fn bad_usage_exits_with_two() {
     assert_eq!(proxviz(&["stats"]).status.code(), Some(2));
     assert_eq!(proxviz(&["frobnicate"]).status.code(), Some(2));
 }
+
+#[test]
+fn simulate_writes_a_round_that_rounds_lists() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().to_str().expect("utf8 path");
+    let sim = proxviz(&[
+        "simulate",
+        "--map",
+        "sw_goldrush_te",
+        "--players",
+        "6",
+        "--minutes",
+        "1",
+        "--seed",
+        "3",
+        "--out",
+        out,
+    ]);
+    assert!(sim.status.success(), "{}", text(&sim.stderr));
+    assert_eq!(text(&sim.stdout).lines().count(), 4, "{}", text(&sim.stdout));
+    let listed = proxviz(&["rounds", out]);
+    let stdout = text(&listed.stdout);
+    assert!(stdout.contains("2025-12-20  20:00:15  sw_goldrush_te      1   01:00"), "{stdout}");
+}
+
+#[test]
+fn simulate_refuses_an_unknown_map_and_preset() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().to_str().expect("utf8 path");
+    let bad_map = proxviz(&["simulate", "--map", "atlantis", "--out", out]);
+    assert_eq!(bad_map.status.code(), Some(1));
+    assert!(text(&bad_map.stderr).contains("unknown map \"atlantis\""), "{}", text(&bad_map.stderr));
+    let bad_preset = proxviz(&["simulate", "--preset", "ultra", "--out", out]);
+    assert!(text(&bad_preset.stderr).contains("expected high, balanced or low"));
+}
+
+#[test]
+fn the_bundled_demo_rounds_are_what_simulate_demo_makes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = proxviz(&["simulate", "--demo", "--out", dir.path().to_str().expect("utf8 path")]);
+    assert!(sim.status.success(), "{}", text(&sim.stderr));
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
+    let mut names: Vec<_> =
+        std::fs::read_dir(&demo).expect("demo folder").map(|e| e.expect("entry").file_name()).collect();
+    names.sort();
+    assert_eq!(names.len(), 16);
+    for name in names {
+        let bundled = std::fs::read(demo.join(&name)).expect("bundled file");
+        let fresh = std::fs::read(dir.path().join(&name)).expect("regenerated file");
+        assert!(bundled == fresh, "{name:?} differs: regenerate with `proxviz simulate --demo --out assets/demo`");
+    }
+}

@@ -50,7 +50,8 @@ pub fn with_config(source: &str, values: &[(&str, String)]) -> Result<String, St
         let needle = format!("\n    {key} = ");
         let at = block.find(&needle).ok_or_else(|| format!("the tracker's config has no key {key}"))?;
         let value_start = at + needle.len();
-        let value_end = value_start + block[value_start..].find(',').ok_or_else(|| format!("{key} has no trailing comma"))?;
+        let value_end =
+            value_start + block[value_start..].find(',').ok_or_else(|| format!("{key} has no trailing comma"))?;
         block.replace_range(value_start..value_end, value);
     }
     Ok(format!("{}{}{}", &source[..start], block, &source[end..]))

@@ -154,7 +154,9 @@ fn log_prints_reach_et_print_and_plain_prints_do_not() {
 
 #[test]
 fn unknown_entity_fields_raise_the_engines_error() {
-    let (mut e, _home) = engine_with("function probe() local ok, msg = pcall(et.gentity_get, 0, 'ps.bogus') return ok, tostring(msg) end");
+    let (mut e, _home) = engine_with(
+        "function probe() local ok, msg = pcall(et.gentity_get, 0, 'ps.bogus') return ok, tostring(msg) end",
+    );
     e.load_map("supply");
     let lua = e.vm(0).expect("vm");
     let f: mlua::Function = lua.globals().get("probe").expect("probe");
@@ -165,7 +167,9 @@ fn unknown_entity_fields_raise_the_engines_error() {
 
 #[test]
 fn empty_slots_return_stale_values_not_nil() {
-    let (mut e, _home) = engine_with("function probe() return et.gentity_get(5, 'pers.netname'), et.gentity_get(5, 'pers.connected') end");
+    let (mut e, _home) = engine_with(
+        "function probe() return et.gentity_get(5, 'pers.netname'), et.gentity_get(5, 'pers.connected') end",
+    );
     e.load_map("supply");
     e.client_connect(5, "leaver", false);
     e.client_disconnect(5);
@@ -191,7 +195,8 @@ fn cvars_configstrings_and_userinfo_are_strings() {
 
 #[test]
 fn os_date_and_time_follow_the_servers_clock() {
-    let (mut e, _home) = engine_with("function probe() return os.date('%Y-%m-%d-%H%M%S'), os.time(), os.date('*t').year end");
+    let (mut e, _home) =
+        engine_with("function probe() return os.date('%Y-%m-%d-%H%M%S'), os.time(), os.date('*t').year end");
     e.load_map("supply");
     let lua = e.vm(0).expect("vm");
     let f: mlua::Function = lua.globals().get("probe").expect("probe");
@@ -211,7 +216,9 @@ fn oversized_modules_are_skipped() {
 
 #[test]
 fn writing_a_pak_is_fatal() {
-    let (mut e, _home) = engine_with("function probe() local ok, msg = pcall(et.trap_FS_FOpenFile, 'evil.pk3', et.FS_WRITE) return ok, tostring(msg) end");
+    let (mut e, _home) = engine_with(
+        "function probe() local ok, msg = pcall(et.trap_FS_FOpenFile, 'evil.pk3', et.FS_WRITE) return ok, tostring(msg) end",
+    );
     e.load_map("supply");
     let lua = e.vm(0).expect("vm");
     let f: mlua::Function = lua.globals().get("probe").expect("probe");

@@ -83,7 +83,8 @@ pub fn run(args: &SimulateArgs, stdout: &mut dyn std::io::Write) -> anyhow::Resu
         cfg.tracker_source = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
     }
     if let Some(name) = &args.preset {
-        let preset = Preset::named(name).with_context(|| format!("--preset {name:?}: expected high, balanced or low"))?;
+        let preset =
+            Preset::named(name).with_context(|| format!("--preset {name:?}: expected high, balanced or low"))?;
         cfg.tracker_source = preset.apply(&cfg.tracker_source).map_err(anyhow::Error::msg)?;
     }
     run_one(&cfg, &args.out, stdout)

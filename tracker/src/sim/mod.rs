@@ -232,7 +232,9 @@ pub fn run_match(cfg: &MatchConfig, homepath: &Path) -> Result<Outcome, SimError
 /// Runs a match in a scratch folder and copies the round files the tracker wrote into `out`;
 /// returns the copied paths.
 pub fn simulate_into(cfg: &MatchConfig, out: &Path) -> Result<Vec<PathBuf>, SimError> {
-    let scratch = std::env::temp_dir().join(format!("proxviz-sim-{}-{}", std::process::id(), cfg.seed));
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let scratch = std::env::temp_dir().join(format!("proxviz-sim-{}-{run}", std::process::id()));
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| SimError::Io { path, source }
