@@ -37,6 +37,16 @@ impl RoundFiles {
     pub fn load(&self) -> Round {
         crate::parse::load_round(self.name.clone(), &self.paths.each_ref().map(|p| p.as_deref()))
     }
+
+    /// Reads the files once and gives the parsed round and its source (names and content
+    /// hash) for the database.
+    pub fn load_for_import(&self) -> (Round, crate::store::Source) {
+        let bytes = crate::parse::RoundBytes::read(&self.paths.each_ref().map(|p| p.as_deref()));
+        let round = bytes.parse(self.name.clone());
+        let names = bytes.files.each_ref().map(|f| f.as_ref().map(|(label, _)| label.as_str()));
+        let contents = bytes.files.each_ref().map(|f| f.as_ref().map(|(_, b)| b.as_slice()));
+        (round, crate::store::source_of(&names, &contents))
+    }
 }
 
 /// Every round in `folder`, sorted by date, start time and base name. Files that are not round

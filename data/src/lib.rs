@@ -9,6 +9,7 @@ pub mod name;
 pub mod parse;
 pub mod report;
 pub mod stats;
+pub mod store;
 pub mod text;
 pub mod timeline;
 pub mod write;

@@ -8,10 +8,10 @@ use nom::bytes::complete::{tag, take_while_m_n};
 use nom::character::complete::{char, digit1};
 use nom::combinator::{all_consuming, map_res};
 use nom::{IResult, Parser};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The four files of a round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
     /// `<base>_positions.txt`

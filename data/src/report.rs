@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::name::FileKind;
 
@@ -11,7 +11,7 @@ use crate::name::FileKind;
 pub const MAX_DETAILED_SKIPS_PER_FILE: usize = 200;
 
 /// One line that was not loaded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedLine {
     /// File name (no directory), e.g. `..._combat.txt`.
     pub file: String,
@@ -28,7 +28,7 @@ impl fmt::Display for SkippedLine {
 }
 
 /// Everything that went wrong or was unusual while loading one round.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct LoadReport {
     /// Files of the round that were not there.
     pub missing: Vec<FileKind>,

@@ -213,14 +213,20 @@ fn finish_tracks(
     tracks
 }
 
-/// Reads and parses a round from its files on disk. A file that cannot be read is reported as
-/// missing (with the OS error in the notes); the round still loads what is there.
-pub fn load_round(name: RoundName, paths: &[Option<&Path>; 4]) -> Round {
-    let mut notes = Vec::new();
-    let contents: Vec<Option<(String, Vec<u8>)>> = paths
-        .iter()
-        .map(|path| {
-            let path = (*path)?;
+/// The bytes of a round's files, read once, with a note for each file that could not be read.
+pub struct RoundBytes {
+    /// (file name, bytes) per kind, in the order of [`FileKind::ALL`].
+    pub files: [Option<(String, Vec<u8>)>; 4],
+    /// `file: cannot read: error` for unreadable files.
+    pub notes: Vec<String>,
+}
+
+impl RoundBytes {
+    /// Reads the files that exist.
+    pub fn read(paths: &[Option<&Path>; 4]) -> Self {
+        let mut notes = Vec::new();
+        let files = paths.map(|path| {
+            let path = path?;
             let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             match std::fs::read(path) {
                 Ok(bytes) => Some((label, bytes)),
@@ -229,14 +235,25 @@ pub fn load_round(name: RoundName, paths: &[Option<&Path>; 4]) -> Round {
                     None
                 }
             }
-        })
-        .collect();
-    let inputs: [Option<FileInput<'_>>; 4] = std::array::from_fn(|i| {
-        contents[i].as_ref().map(|(label, bytes)| FileInput { label: label.as_str(), bytes: bytes.as_slice() })
-    });
-    let mut round = parse_round(name, inputs);
-    round.report.notes.extend(notes);
-    round
+        });
+        Self { files, notes }
+    }
+
+    /// Parses what was read.
+    pub fn parse(&self, name: RoundName) -> Round {
+        let inputs: [Option<FileInput<'_>>; 4] = std::array::from_fn(|i| {
+            self.files[i].as_ref().map(|(label, bytes)| FileInput { label: label.as_str(), bytes: bytes.as_slice() })
+        });
+        let mut round = parse_round(name, inputs);
+        round.report.notes.extend(self.notes.iter().cloned());
+        round
+    }
+}
+
+/// Reads and parses a round from its files on disk. A file that cannot be read is reported as
+/// missing (with the OS error in the notes); the round still loads what is there.
+pub fn load_round(name: RoundName, paths: &[Option<&Path>; 4]) -> Round {
+    RoundBytes::read(paths).parse(name)
 }
 
 #[cfg(test)]
