@@ -167,3 +167,66 @@ fn the_bundled_demo_rounds_are_what_simulate_demo_makes() {
         assert!(bundled == fresh, "{name:?} differs: regenerate with `proxviz simulate --demo --out assets/demo`");
     }
 }
+
+fn fresh_database() -> String {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(proxviz_data::store::test_server::TestServer::get().fresh_database("cli")).expect("database")
+}
+
+#[test]
+fn import_is_idempotent_and_db_rounds_and_stats_read_it_back() {
+    let url = fresh_database();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
+    let demo = demo.to_str().expect("utf8 path");
+    let first = proxviz(&["import", demo, "--database-url", &url]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert_eq!(text(&first.stdout), "4 imported, 0 replaced, 0 unchanged, 0 failed\n");
+    let again = proxviz(&["import", demo, "--database-url", &url]);
+    assert_eq!(text(&again.stdout), "0 imported, 0 replaced, 4 unchanged, 0 failed\n");
+    let listed = proxviz(&["db", "rounds", "--map", "supply", "--database-url", &url]);
+    let stdout = text(&listed.stdout);
+    assert!(stdout.contains(" 2025-12-20  20:12:15  supply      2   07:00"), "{stdout}");
+    assert!(stdout.ends_with("2 rounds\n"), "{stdout}");
+    let from_db = proxviz(&["stats", "--db", "1", "--database-url", &url]);
+    let from_files = proxviz(&["stats", &format!("{demo}/2025-12-20-200015-supply-round-1")]);
+    assert!(from_db.status.success(), "{}", text(&from_db.stderr));
+    assert_eq!(text(&from_db.stdout), text(&from_files.stdout), "the same round, the same statistics");
+    let heat = proxviz(&[
+        "db",
+        "heatmap",
+        "--map",
+        "sw_goldrush_te",
+        "--grid",
+        "1024",
+        "--team",
+        "axis",
+        "--database-url",
+        &url,
+    ]);
+    assert!(text(&heat.stdout).contains("cells of 1024 units on sw_goldrush_te"), "{}", text(&heat.stdout));
+}
+
+#[test]
+fn a_round_that_cannot_be_imported_is_named_and_the_others_still_go_in() {
+    let url = fresh_database();
+    let dir = tempfile::tempdir().expect("tempdir");
+    for e in std::fs::read_dir(fixtures()).expect("fixtures") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).expect("copy");
+    }
+    let bad = dir.path().join("2025-12-20-120000-supply-round-1_engagements.txt");
+    std::fs::write(&bad, "A_LABEL_LONGER_THAN_THE_SEEDS_VARCHAR\t150.5\tPlayer1\tPlayer2\n").expect("write");
+    let out = proxviz(&["import", dir.path().to_str().expect("utf8 path"), "--database-url", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "2 imported, 0 replaced, 0 unchanged, 1 failed\n");
+    assert!(text(&out.stderr).contains("error: round 2025-12-20-120000-supply-round-1: "), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_wrong_database_url_is_one_clear_line_without_the_password() {
+    let out = proxviz(&["db", "rounds", "--database-url", "postgres://et_bot:hunter2@127.0.0.1:1/et_stats"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("postgres://et_bot:***@127.0.0.1:1/et_stats") && !stderr.contains("hunter2"), "{stderr}");
+}

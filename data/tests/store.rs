@@ -238,7 +238,7 @@ async fn the_seeds_sample_queries_return_the_right_rows() {
     .map(|r| (r.get(0), r.get(1)))
     .collect();
     let mut want: BTreeMap<i32, i64> = BTreeMap::new();
-    for (cn, s) in samples().filter(|(_, s)| !s.moving) {
+    for (cn, _) in samples().filter(|(_, s)| !s.moving) {
         *want.entry(i32::from(cn)).or_default() += 1;
     }
     assert_eq!(stationary, want);
@@ -475,4 +475,5 @@ async fn a_server_that_is_down_is_named_without_the_password() {
     let msg = err.to_string();
     assert!(msg.starts_with("cannot connect to PostgreSQL at postgres://et_bot:***@127.0.0.1:1/et_stats: "), "{msg}");
     assert!(!msg.contains("s3cret"));
+    assert!(msg.contains("refused"), "says why: {msg}");
 }

@@ -1,7 +1,9 @@
 //! The command line: `proxviz rounds <folder>` lists rounds, `proxviz stats <round-or-folder>`
-//! prints their statistics, `proxviz simulate` plays a round through the simulated engine. Errors are printed once, with their context, and map to exit codes:
+//! prints their statistics, `proxviz simulate` plays a round through the simulated engine,
+//! `proxviz import` and `proxviz db` store rounds in PostgreSQL and read them back. Errors are printed once, with their context, and map to exit codes:
 //! 0 success, 1 failure (missing folder, no rounds, unreadable files), 2 bad usage.
 
+mod db;
 mod rounds;
 mod simulate;
 mod stats;
@@ -36,10 +38,34 @@ pub enum Command {
     /// Print the statistics of a round, or of every round in a folder.
     Stats {
         /// A folder, one of a round's files, or a round's base path (`gamestats/<base>`).
-        path: PathBuf,
+        #[arg(required_unless_present = "db")]
+        path: Option<PathBuf>,
         /// Print JSON (an object for one round, an array for a folder).
         #[arg(long)]
         json: bool,
+        /// A round from the database, by id (see `proxviz db rounds`), instead of files.
+        #[arg(long, conflicts_with = "path")]
+        db: Option<i64>,
+        /// Where the database is (with --db).
+        #[command(flatten)]
+        database: db::DbArgs,
+    },
+    /// Import rounds (a folder, or one round) into PostgreSQL, one transaction per round.
+    Import {
+        /// A folder, one of a round's files, or a round's base path.
+        path: PathBuf,
+        /// Where the database is.
+        #[command(flatten)]
+        db: db::DbArgs,
+    },
+    /// Read rounds and season aggregates from PostgreSQL.
+    Db {
+        /// What to read.
+        #[command(subcommand)]
+        command: db::DbCommand,
+        /// Where the database is.
+        #[command(flatten)]
+        db: db::DbArgs,
     },
     /// Play a round through the simulated ET:Legacy engine running the tracker; writes its files.
     Simulate(simulate::SimulateArgs),
@@ -50,6 +76,14 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // Output piped into `head` that stopped reading: not an error worth a message.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -66,7 +100,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     match cli.command {
         Command::Rounds { folder, json } => rounds::run(&folder, json, out),
-        Command::Stats { path, json } => stats::run(&path, json, out),
+        Command::Stats { path: Some(path), json, db: None, .. } => stats::run(&path, json, out),
+        Command::Stats { json, db: Some(id), database, .. } => {
+            stats::run_loaded(vec![db::load_round(id, &database)?], false, json, out)
+        }
+        Command::Stats { path: None, db: None, .. } => anyhow::bail!("give a round path or --db <id>"),
+        Command::Import { path, db } => db::import(&path, &db, out),
+        Command::Db { command, db } => db::run(&command, &db, out),
         Command::Simulate(args) => simulate::run(&args, out),
     }
 }

@@ -51,10 +51,14 @@ fn id(round: &Round) -> RoundId<'_> {
     }
 }
 
-/// Runs the command.
+/// Runs the command on files.
 pub fn run(path: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let found = proxviz_data::resolve_rounds(path)?;
-    let rounds = super::load_all(&found);
+    run_loaded(super::load_all(&found), path.is_dir(), json, out)
+}
+
+/// Prints the statistics of loaded rounds; JSON is an array when `as_list`, else one object.
+pub fn run_loaded(rounds: Vec<Round>, as_list: bool, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let computed: Vec<(Timeline, Statistics)> = rounds
         .into_iter()
         .map(|round| {
@@ -72,10 +76,9 @@ pub fn run(path: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
                 RoundStats { round: id(round), statistics: stats.clone(), report: &round.report }
             })
             .collect();
-        if path.is_dir() {
-            serde_json::to_writer_pretty(&mut *out, &items)
-        } else {
-            serde_json::to_writer_pretty(&mut *out, &items[0])
+        match items.first() {
+            Some(first) if !as_list => serde_json::to_writer_pretty(&mut *out, first),
+            _ => serde_json::to_writer_pretty(&mut *out, &items),
         }
         .context("writing JSON")?;
         writeln!(out)?;

@@ -87,6 +87,11 @@ pub struct Store {
 impl Store {
     /// Connects and applies any migration not yet applied.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        use sqlx::Connection as _;
+        let refused = |e: sqlx::Error| StoreError::Connect { url: redact_url(url), message: describe(&e) };
+        // One direct attempt first: the pool would retry until its timeout and then only say
+        // that it timed out, hiding "connection refused" or "password authentication failed".
+        sqlx::PgConnection::connect(url).await.map_err(refused)?.close().await.map_err(refused)?;
         let pool = PgPoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(10))

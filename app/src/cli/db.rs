@@ -1,0 +1,278 @@
+//! `proxviz import` and `proxviz db ...`: rounds into PostgreSQL, and reading them back.
+
+use std::io::Write;
+
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use proxviz_data::store::{HeatmapQuery, ImportOutcome, RoundFilter, Store, TeamFilter};
+
+use super::rounds::mm_ss;
+use super::table::{Align, Table};
+
+/// Where the database is.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbArgs {
+    /// PostgreSQL URL, e.g. postgres://et_bot:password@localhost/et_stats (or DATABASE_URL).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    /// Connects (and migrates) on `rt`.
+    fn connect(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<Store> {
+        let url = self.database_url.as_deref().filter(|u| !u.is_empty()).ok_or_else(|| {
+            anyhow::anyhow!(
+                "no database given: pass --database-url postgres://user:password@host/db or set DATABASE_URL"
+            )
+        })?;
+        Ok(rt.block_on(Store::connect(url))?)
+    }
+}
+
+/// Which rounds.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// First session date (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Last session date (YYYY-MM-DD).
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+    /// Map name.
+    #[arg(long)]
+    pub map: Option<String>,
+    /// A player who took part (name without colour codes, any case, % as wildcard).
+    #[arg(long)]
+    pub player: Option<String>,
+}
+
+impl FilterArgs {
+    fn filter(&self) -> RoundFilter {
+        RoundFilter { from: self.from, to: self.to, map: self.map.clone(), player: self.player.clone() }
+    }
+}
+
+/// Killer team for heatmaps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TeamArg {
+    /// Both teams.
+    Both,
+    /// Kills by Axis players.
+    Axis,
+    /// Kills by Allied players.
+    Allies,
+}
+
+/// `proxviz db` sub-commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum DbCommand {
+    /// List the rounds in the database.
+    Rounds {
+        /// Which rounds.
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Kill heatmap of one map over many rounds, at any grid size.
+    Heatmap {
+        /// Map name.
+        #[arg(long)]
+        map: String,
+        /// Cell size in units.
+        #[arg(long, default_value_t = 512)]
+        grid: u32,
+        /// Killer's team.
+        #[arg(long, value_enum, default_value_t = TeamArg::Both)]
+        team: TeamArg,
+        /// Only kills where this player killed or died.
+        #[arg(long)]
+        player: Option<String>,
+        /// First session date.
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last session date.
+        #[arg(long)]
+        to: Option<NaiveDate>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per-player totals over many rounds.
+    Players {
+        /// Which rounds.
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A runtime for the database calls of one command.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
+}
+
+/// `proxviz import <path>`.
+pub fn import(path: &std::path::Path, db: &DbArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let found = proxviz_data::resolve_rounds(path)?;
+    let rt = runtime()?;
+    let store = db.connect(&rt)?;
+    let bar = indicatif::ProgressBar::new(found.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} rounds  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let (mut imported, mut unchanged, mut replaced, mut failed) = (0, 0, 0, 0);
+    let mut errors = Vec::new();
+    for files in &found {
+        bar.set_message(files.name.base.clone());
+        let (round, source) = files.load_for_import();
+        match rt.block_on(store.import(&round, &source)) {
+            Ok(ImportOutcome::Imported(_)) => imported += 1,
+            Ok(ImportOutcome::Unchanged(_)) => unchanged += 1,
+            Ok(ImportOutcome::Replaced(_)) => replaced += 1,
+            Err(e) => {
+                failed += 1;
+                errors.push(e.to_string());
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    writeln!(out, "{imported} imported, {replaced} replaced, {unchanged} unchanged, {failed} failed")?;
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} rounds could not be imported", found.len());
+    }
+    Ok(())
+}
+
+/// `proxviz db ...`.
+pub fn run(command: &DbCommand, db: &DbArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let rt = runtime()?;
+    let store = db.connect(&rt)?;
+    match command {
+        DbCommand::Rounds { filter, json } => {
+            let rounds = rt.block_on(store.list_rounds(&filter.filter()))?;
+            if *json {
+                serde_json::to_writer_pretty(&mut *out, &rounds)?;
+                writeln!(out)?;
+                return Ok(());
+            }
+            let mut t = Table::new(&[
+                ("id", Align::Right),
+                ("date", Align::Left),
+                ("time", Align::Left),
+                ("map", Align::Left),
+                ("round", Align::Right),
+                ("length", Align::Right),
+                ("players", Align::Right),
+                ("kills", Align::Right),
+                ("problems", Align::Right),
+            ]);
+            for r in &rounds {
+                t.row(vec![
+                    r.id.to_string(),
+                    r.session_date.to_string(),
+                    r.start_time.map_or_else(|| "-".into(), |t| t.to_string()),
+                    r.map.clone().unwrap_or_else(|| "-".into()),
+                    r.round_number.to_string(),
+                    mm_ss(u32::try_from(r.duration_ms).unwrap_or(u32::MAX)),
+                    r.player_count.to_string(),
+                    r.kill_count.to_string(),
+                    if r.problems == 0 { "-".into() } else { r.problems.to_string() },
+                ]);
+            }
+            t.write(out)?;
+            writeln!(out, "{} rounds", rounds.len())?;
+        }
+        DbCommand::Heatmap { map, grid, team, player, from, to, json } => {
+            let q = HeatmapQuery {
+                map: map.clone(),
+                grid_size_units: *grid,
+                team: match team {
+                    TeamArg::Both => TeamFilter::Both,
+                    TeamArg::Axis => TeamFilter::Axis,
+                    TeamArg::Allies => TeamFilter::Allies,
+                },
+                player: player.clone(),
+                from: *from,
+                to: *to,
+            };
+            let mut cells = rt.block_on(store.kill_heatmap(&q))?;
+            cells.sort_by(|a, b| {
+                b.total_kills().cmp(&a.total_kills()).then((a.grid_x, a.grid_y).cmp(&(b.grid_x, b.grid_y)))
+            });
+            if *json {
+                serde_json::to_writer_pretty(&mut *out, &cells)?;
+                writeln!(out)?;
+                return Ok(());
+            }
+            let mut t = Table::new(&[
+                ("grid_x", Align::Right),
+                ("grid_y", Align::Right),
+                ("axis_kills", Align::Right),
+                ("allies_kills", Align::Right),
+                ("total", Align::Right),
+            ]);
+            for c in &cells {
+                t.row(vec![
+                    c.grid_x.to_string(),
+                    c.grid_y.to_string(),
+                    c.axis_kills.to_string(),
+                    c.allies_kills.to_string(),
+                    c.total_kills().to_string(),
+                ]);
+            }
+            t.write(out)?;
+            let total: u32 = cells.iter().map(|c| c.total_kills()).sum();
+            writeln!(out, "{total} kills in {} cells of {grid} units on {map}", cells.len())?;
+        }
+        DbCommand::Players { filter, json } => {
+            let totals = rt.block_on(store.player_totals(&filter.filter()))?;
+            if *json {
+                serde_json::to_writer_pretty(&mut *out, &totals)?;
+                writeln!(out)?;
+                return Ok(());
+            }
+            let mut t = Table::new(&[
+                ("player", Align::Left),
+                ("rounds", Align::Right),
+                ("kills", Align::Right),
+                ("deaths", Align::Right),
+                ("dmg given", Align::Right),
+                ("dmg taken", Align::Right),
+                ("shots", Align::Right),
+                ("hits", Align::Right),
+                ("acc", Align::Right),
+            ]);
+            for p in &totals {
+                t.row(vec![
+                    p.name.clone(),
+                    p.rounds.to_string(),
+                    p.kills.to_string(),
+                    p.deaths.to_string(),
+                    p.damage_given.to_string(),
+                    p.damage_taken.to_string(),
+                    p.shots.to_string(),
+                    p.hits.to_string(),
+                    p.accuracy.map_or_else(|| "-".into(), |a| format!("{:.0}%", a * 100.0)),
+                ]);
+            }
+            t.write(out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Loads round `id` from the database for `proxviz stats --db`.
+pub fn load_round(id: i64, db: &DbArgs) -> anyhow::Result<proxviz_data::Round> {
+    let rt = runtime()?;
+    let store = db.connect(&rt)?;
+    Ok(rt.block_on(store.load_round(id))?)
+}
