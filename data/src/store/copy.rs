@@ -1,6 +1,7 @@
-//! Rows in PostgreSQL's COPY text format: tab-separated, `\N` for NULL, backslash escapes for
-//! backslash, tab, newline and carriage return. Floats are written shortest-exact, so a REAL
-//! column reads back the very `f32` that was sent.
+//! Rows for PostgreSQL's COPY. Text format: tab-separated, `\N` for NULL, backslash escapes for
+//! backslash, tab, newline and carriage return; floats written shortest-exact, so a REAL column
+//! reads back the very `f32` that was sent. Binary format (for the big positions table): the
+//! server parses nothing, which is what makes the import faster than `psql \copy`.
 
 use std::fmt::Write as _;
 
@@ -95,6 +96,98 @@ impl CopyRows {
     }
 }
 
+/// Rows in COPY's binary format (header and trailer included by [`BinaryRows::finish`]).
+#[derive(Debug)]
+pub struct BinaryRows {
+    buf: Vec<u8>,
+    rows: usize,
+}
+
+/// Days from 1970-01-01 to PostgreSQL's epoch, 2000-01-01.
+const PG_EPOCH_DAYS: i32 = 10_957;
+
+impl BinaryRows {
+    /// A buffer starting with the COPY binary header.
+    pub fn new() -> Self {
+        let mut buf = b"PGCOPY\n\xff\r\n\0".to_vec();
+        buf.extend_from_slice(&0i32.to_be_bytes());
+        buf.extend_from_slice(&0i32.to_be_bytes());
+        Self { buf, rows: 0 }
+    }
+
+    /// A buffer for more rows of the same COPY (no header).
+    pub fn continued() -> Self {
+        Self { buf: Vec::new(), rows: 0 }
+    }
+
+    /// Starts a row of `fields` columns.
+    pub fn row(&mut self, fields: i16) -> &mut Self {
+        self.buf.extend_from_slice(&fields.to_be_bytes());
+        self.rows += 1;
+        self
+    }
+
+    fn field(&mut self, bytes: &[u8]) -> &mut Self {
+        self.buf.extend_from_slice(&(bytes.len() as i32).to_be_bytes());
+        self.buf.extend_from_slice(bytes);
+        self
+    }
+
+    /// A `date` column.
+    pub fn date(&mut self, d: chrono::NaiveDate) -> &mut Self {
+        let days =
+            (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32 - PG_EPOCH_DAYS;
+        self.field(&days.to_be_bytes())
+    }
+
+    /// An `integer` column.
+    pub fn int4(&mut self, v: i32) -> &mut Self {
+        self.field(&v.to_be_bytes())
+    }
+
+    /// A `bigint` column.
+    pub fn int8(&mut self, v: i64) -> &mut Self {
+        self.field(&v.to_be_bytes())
+    }
+
+    /// A `real` column.
+    pub fn float4(&mut self, v: f32) -> &mut Self {
+        self.field(&v.to_be_bytes())
+    }
+
+    /// A `smallint` column, or NULL.
+    pub fn opt_int2(&mut self, v: Option<i16>) -> &mut Self {
+        match v {
+            Some(v) => self.field(&v.to_be_bytes()),
+            None => {
+                self.buf.extend_from_slice(&(-1i32).to_be_bytes());
+                self
+            }
+        }
+    }
+
+    /// Rows so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The bytes so far.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Appends the trailer that ends the COPY data.
+    pub fn finish(&mut self) {
+        self.buf.extend_from_slice(&(-1i16).to_be_bytes());
+    }
+}
+
+impl Default for BinaryRows {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +204,17 @@ mod tests {
             "3\t1234.5\ta\\tb\\\\c\\nd\t\\N\t7\t\\N\n2025-12-20\t0.1\n"
         );
         assert_eq!(rows.rows(), 2);
+    }
+
+    #[test]
+    fn binary_rows_have_the_header_big_endian_fields_and_the_trailer() {
+        let mut rows = BinaryRows::new();
+        rows.row(3).date(chrono::NaiveDate::from_ymd_opt(2000, 1, 2).expect("date")).float4(1.5).opt_int2(None);
+        rows.finish();
+        let mut want = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0".to_vec();
+        want.extend_from_slice(&[
+            0, 3, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 4, 0x3f, 0xc0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        ]);
+        assert_eq!(rows.as_bytes(), &want[..]);
     }
 }

@@ -2,7 +2,7 @@
 
 use sqlx::{PgConnection, Row};
 
-use super::copy::CopyRows;
+use super::copy::{BinaryRows, CopyRows};
 use super::{Store, StoreError, describe};
 use crate::model::{MAX_CLIENTS, Round};
 use crate::text::strip_colors;
@@ -130,7 +130,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
-        copy_rows(&mut tx, round, id, &date.to_string(), round_number).await.map_err(db)?;
+        copy_rows(&mut tx, round, id, date, round_number).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(if replaced { ImportOutcome::Replaced(id) } else { ImportOutcome::Imported(id) })
     }
@@ -140,10 +140,11 @@ async fn copy_rows(
     conn: &mut PgConnection,
     round: &Round,
     id: i64,
-    date: &str,
+    date_value: chrono::NaiveDate,
     round_number: u32,
 ) -> Result<(), sqlx::Error> {
     let rn = i64::from(round_number);
+    let date = &date_value.to_string();
     copy(
         conn,
         "COPY round_players (round_id, clientnum, team, name, name_clean) FROM STDIN",
@@ -158,20 +159,7 @@ async fn copy_rows(
         }),
     )
     .await?;
-    let samples = round.tracks.iter().flat_map(|t| t.samples.iter().map(move |s| (t.clientnum, s)));
-    copy(
-        conn,
-        "COPY player_positions (session_date, round_number, clientnum, timestamp, x, y, z, yaw, pitch, speed, moving, \
-         round_id, team, health) FROM STDIN",
-        samples.map(|(cn, s)| {
-            move |r: &mut CopyRows| {
-                r.text(date).int(rn).int(cn).int(s.time_ms).real(s.pos.x).real(s.pos.y).real(s.pos.z);
-                r.real(s.yaw_deg).real(s.pitch_deg).real(s.speed_ups).int(i64::from(s.moving));
-                r.int(id).opt_int(s.team.map(|t| t.number())).opt_int(s.health);
-            }
-        }),
-    )
-    .await?;
+    copy_positions(conn, round, id, date_value, round_number).await?;
     copy(
         conn,
         "COPY combat_events (session_date, round_number, timestamp, event_type, attacker, target, distance, nearby_allies, \
@@ -213,6 +201,43 @@ async fn copy_rows(
     )
     .await?;
     Ok(())
+}
+
+/// Positions, the bulk of a round, in COPY's binary format.
+async fn copy_positions(
+    conn: &mut PgConnection,
+    round: &Round,
+    id: i64,
+    date: chrono::NaiveDate,
+    round_number: u32,
+) -> Result<u64, sqlx::Error> {
+    let mut copy = conn
+        .copy_in_raw(
+            "COPY player_positions (session_date, round_number, clientnum, timestamp, x, y, z, yaw, pitch, speed, moving, \
+             round_id, team, health) FROM STDIN (FORMAT binary)",
+        )
+        .await?;
+    let mut chunk = BinaryRows::new();
+    for t in &round.tracks {
+        for s in &t.samples {
+            chunk.row(14).date(date).int4(round_number as i32).int4(i32::from(t.clientnum)).int8(i64::from(s.time_ms));
+            chunk
+                .float4(s.pos.x)
+                .float4(s.pos.y)
+                .float4(s.pos.z)
+                .float4(s.yaw_deg)
+                .float4(s.pitch_deg)
+                .float4(s.speed_ups);
+            chunk.int4(i32::from(s.moving)).int8(id).opt_int2(s.team.map(|t| i16::from(t.number()))).opt_int2(s.health);
+            if chunk.rows() >= CHUNK_ROWS {
+                copy.send(chunk.as_bytes()).await?;
+                chunk = BinaryRows::continued();
+            }
+        }
+    }
+    chunk.finish();
+    copy.send(chunk.as_bytes()).await?;
+    copy.finish().await
 }
 
 /// The source of a round: its file names and a SHA-256 over the files' bytes (each prefixed by

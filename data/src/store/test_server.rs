@@ -49,7 +49,7 @@ fn command(bin: &Path, args: &[&str], as_postgres: bool) -> Command {
     }
 }
 
-fn start_throwaway() -> Result<TestServer, String> {
+fn start_throwaway(durable: bool) -> Result<TestServer, String> {
     let bin = find_bin_dir().ok_or(
         "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin: install the postgresql package or set DATABASE_URL",
     )?;
@@ -77,9 +77,11 @@ fn start_throwaway() -> Result<TestServer, String> {
     let postgres = bin.join("postgres");
     let pg = postgres.to_string_lossy();
     let runner = if root { "runuser -u postgres -- " } else { "" };
+    // Tests do not need crash safety; benchmarks that compare with a normal server do.
+    let speed = if durable { "" } else { "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" };
     let script = format!(
-        "{runner}'{pg}' -D '{data_s}' -p {port} -k '{dir_s}' -c listen_addresses=127.0.0.1 -c fsync=off \
-         -c synchronous_commit=off -c full_page_writes=off > '{dir_s}/log' 2>&1 & pg=$!; \
+        "{runner}'{pg}' -D '{data_s}' -p {port} -k '{dir_s}' -c listen_addresses=127.0.0.1 {speed} \
+         > '{dir_s}/log' 2>&1 & pg=$!; \
          while kill -0 {parent} 2>/dev/null && kill -0 $pg 2>/dev/null; do sleep 0.5; done; \
          kill -INT $(head -n 1 '{data_s}/postmaster.pid' 2>/dev/null) 2>/dev/null; wait $pg; rm -rf '{dir_s}'",
         parent = std::process::id()
@@ -127,10 +129,22 @@ impl TestServer {
     /// skip silently.
     pub fn get() -> &'static TestServer {
         static SERVER: OnceLock<TestServer> = OnceLock::new();
-        SERVER.get_or_init(|| match std::env::var("DATABASE_URL") {
+        SERVER.get_or_init(|| Self::start(false))
+    }
+
+    /// Like [`TestServer::get`], but a throwaway server keeps PostgreSQL's default durability
+    /// (fsync, synchronous commit), so timings compare with a normally configured server.
+    pub fn durable() -> &'static TestServer {
+        static SERVER: OnceLock<TestServer> = OnceLock::new();
+        SERVER.get_or_init(|| Self::start(true))
+    }
+
+    fn start(durable: bool) -> TestServer {
+        match std::env::var("DATABASE_URL") {
             Ok(url) if !url.is_empty() => from_env(&url),
-            _ => start_throwaway().unwrap_or_else(|e| panic!("cannot start a PostgreSQL server for the tests: {e}")),
-        })
+            _ => start_throwaway(durable)
+                .unwrap_or_else(|e| panic!("cannot start a PostgreSQL server for the tests: {e}")),
+        }
     }
 
     /// URL of database `db` on this server.
