@@ -149,10 +149,57 @@ fn bench(c: &mut Criterion) {
             total
         })
     });
+    // The same loop as psql runs it from a file of INSERT statements, one autocommit each.
+    let inserts = dir.path().join("inserts.sql");
+    let sql: String = subset
+        .iter()
+        .map(|(cn, s)| {
+            format!(
+                "INSERT INTO player_positions (session_date, round_number, clientnum, timestamp, x, y, z, yaw, pitch, speed, moving) \
+                 VALUES ('2025-12-20', 1, {cn}, {}, {}, {}, {}, {}, {}, {}, {});\n",
+                s.time_ms,
+                s.pos.x,
+                s.pos.y,
+                s.pos.z,
+                s.yaw_deg,
+                s.pitch_deg,
+                s.speed_ups,
+                u8::from(s.moving)
+            )
+        })
+        .collect();
+    std::fs::write(&inserts, sql).expect("sql file");
+    group.bench_function("psql_insert_file", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                rt.block_on(clear(&store));
+                let started = Instant::now();
+                let status = Command::new("psql")
+                    .args([url.as_str(), "-q", "-o", "/dev/null", "-f"])
+                    .arg(&inserts)
+                    .status()
+                    .expect("psql runs");
+                total += started.elapsed();
+                assert!(status.success());
+            }
+            total
+        })
+    });
     group.finish();
 
     // A season: the four demo rounds, each imported 250 times as different rounds and dates
     // (set up only when these benchmarks are selected).
+    let q = HeatmapQuery {
+        map: "supply".into(),
+        grid_size_units: 512,
+        team: TeamFilter::Both,
+        player: None,
+        from: None,
+        to: None,
+    };
+    let axis_fritz =
+        HeatmapQuery { grid_size_units: 256, team: TeamFilter::Axis, player: Some("fritz".into()), ..q.clone() };
     let season = std::cell::OnceCell::new();
     let setup = || {
         rt.block_on(clear(&store));
@@ -172,6 +219,12 @@ fn bench(c: &mut Criterion) {
             }
         }
         eprintln!("imported 1,000 rounds in {:.1} s", started.elapsed().as_secs_f64());
+        let cells = rt.block_on(store.kill_heatmap(&q)).expect("heatmap");
+        eprintln!(
+            "season heatmap of supply: {} kills in {} cells",
+            cells.iter().map(|c| c.total_kills()).sum::<u32>(),
+            cells.len()
+        );
     };
     let q = HeatmapQuery {
         map: "supply".into(),
