@@ -1,9 +1,11 @@
 //! proxviz's data layer: the model of a Proximity Tracker round, the nom parsers of its four
 //! files and a writer for them, round discovery in a `gamestats/` folder, a timeline index for
-//! replay, and the round statistics. No GUI crate is used here.
+//! replay, the round statistics, kill heatmaps, and the PostgreSQL store. No GUI crate is used
+//! here.
 
 pub mod discover;
 pub mod error;
+pub mod heatmap;
 pub mod model;
 pub mod name;
 pub mod parse;

@@ -1,0 +1,220 @@
+//! Kill heatmaps of one round: which kills count (killer team, players, a time window around the
+//! replay cursor), the seed's grid cells at any cell size, and a smooth Gaussian kernel-density
+//! raster, per team or as the Axis − Allies difference. What the app draws and exports is
+//! computed here, so screen, export and tests agree.
+
+use std::collections::BTreeMap;
+
+use glam::Vec2;
+
+use crate::model::{MAX_CLIENTS, Team};
+use crate::timeline::Timeline;
+
+/// Whose kills count (by the killer's team).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TeamSelection {
+    /// Both teams.
+    #[default]
+    Both,
+    /// Kills made by Axis players.
+    Axis,
+    /// Kills made by Allied players.
+    Allies,
+}
+
+/// Which part of the round counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeWindow {
+    /// The whole round.
+    #[default]
+    Whole,
+    /// From the start up to the cursor (inclusive).
+    UpTo(u32),
+    /// The `seconds` before the cursor (inclusive), so scrubbing animates the map.
+    LastSeconds {
+        /// Replay cursor, ms.
+        cursor_ms: u32,
+        /// Window length.
+        seconds: u32,
+    },
+}
+
+impl TimeWindow {
+    fn contains(self, t: u32) -> bool {
+        match self {
+            Self::Whole => true,
+            Self::UpTo(cursor) => t <= cursor,
+            Self::LastSeconds { cursor_ms, seconds } => t <= cursor_ms && t + seconds * 1000 >= cursor_ms,
+        }
+    }
+}
+
+/// Which kills a heatmap shows; the fields combine.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KillFilter {
+    /// Killer's team.
+    pub team: TeamSelection,
+    /// Only kills with one of these clients as killer or victim (empty: everyone).
+    pub players: Vec<u16>,
+    /// Time window.
+    pub window: TimeWindow,
+}
+
+/// A kill as a heatmap sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KillPoint {
+    /// Where the victim died (x, y).
+    pub pos: Vec2,
+    /// Killer's team when known.
+    pub killer_team: Option<Team>,
+    /// Time of the kill.
+    pub time_ms: u32,
+}
+
+/// The player kills (killer a player other than the victim) of the round that pass `filter`
+/// and have a known position. The killer's team is the one of their latest sample, else the
+/// roster's.
+pub fn kill_points(timeline: &Timeline, filter: &KillFilter) -> Vec<KillPoint> {
+    let round = timeline.round();
+    timeline
+        .kills()
+        .iter()
+        .filter(|k| k.killer < MAX_CLIENTS && k.killer != k.victim && filter.window.contains(k.time_ms))
+        .filter(|k| {
+            filter.players.is_empty() || filter.players.contains(&k.killer) || filter.players.contains(&k.victim)
+        })
+        .filter_map(|k| {
+            let pos = k.pos?;
+            let killer_team = timeline
+                .state_at(k.killer, k.time_ms)
+                .and_then(|s| s.team)
+                .or_else(|| round.player(k.killer).and_then(|p| p.team));
+            let keep = match filter.team {
+                TeamSelection::Both => true,
+                TeamSelection::Axis => killer_team == Some(Team::Axis),
+                TeamSelection::Allies => killer_team == Some(Team::Allies),
+            };
+            keep.then_some(KillPoint { pos: Vec2::new(pos.x, pos.y), killer_team, time_ms: k.time_ms })
+        })
+        .collect()
+}
+
+/// Kills per cell (`floor(coord / cell)`), as (Axis, Allies) counts; a kill whose killer's team
+/// is unknown counts in neither.
+pub fn grid_counts(points: &[KillPoint], cell_units: f32) -> BTreeMap<(i32, i32), (u32, u32)> {
+    let mut cells: BTreeMap<(i32, i32), (u32, u32)> = BTreeMap::new();
+    for p in points {
+        let key = ((p.pos.x / cell_units).floor() as i32, (p.pos.y / cell_units).floor() as i32);
+        let e = cells.entry(key).or_default();
+        match p.killer_team {
+            Some(Team::Axis) => e.0 += 1,
+            Some(Team::Allies) => e.1 += 1,
+            _ => {}
+        }
+    }
+    cells
+}
+
+/// How a kill adds to a density raster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weighting {
+    /// Every kill adds +1.
+    All,
+    /// Axis kills +1, Allied kills −1 (the difference map).
+    AxisMinusAllies,
+}
+
+/// A scalar field over a world rectangle, `width × height` samples, row 0 at `min.y` (south).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raster {
+    /// World position of sample (0, 0).
+    pub min: Vec2,
+    /// World distance between neighbouring samples.
+    pub step_units: f32,
+    /// Samples per row.
+    pub width: usize,
+    /// Rows.
+    pub height: usize,
+    /// Row-major values.
+    pub values: Vec<f32>,
+}
+
+impl Raster {
+    /// The sample at column `x`, row `y`.
+    pub fn at(&self, x: usize, y: usize) -> f32 {
+        self.values[y * self.width + x]
+    }
+
+    /// The value at a world point, bilinearly interpolated (0 outside).
+    pub fn sample(&self, world: Vec2) -> f32 {
+        let f = (world - self.min) / self.step_units;
+        if f.x < 0.0 || f.y < 0.0 || f.x > (self.width - 1) as f32 || f.y > (self.height - 1) as f32 {
+            return 0.0;
+        }
+        let (x0, y0) = (f.x.floor() as usize, f.y.floor() as usize);
+        let (x1, y1) = ((x0 + 1).min(self.width - 1), (y0 + 1).min(self.height - 1));
+        let (tx, ty) = (f.x - x0 as f32, f.y - y0 as f32);
+        let top = self.at(x0, y0) * (1.0 - tx) + self.at(x1, y0) * tx;
+        let bottom = self.at(x0, y1) * (1.0 - tx) + self.at(x1, y1) * tx;
+        top * (1.0 - ty) + bottom * ty
+    }
+
+    /// Smallest and largest value.
+    pub fn range(&self) -> (f32, f32) {
+        self.values.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)))
+    }
+}
+
+/// Gaussian kernel density of `points` with standard deviation `radius_units`, sampled every
+/// `step_units` over the rectangle `min..max`. Unnormalised: a lone kill peaks at 1 (or −1), so
+/// values read as "kills nearby". Each kill only touches samples within 3 radii, and the kernel
+/// is separable, so the cost is kills × (6 radius / step)².
+pub fn kde(
+    points: &[KillPoint],
+    min: Vec2,
+    max: Vec2,
+    step_units: f32,
+    radius_units: f32,
+    weighting: Weighting,
+) -> Raster {
+    let step = step_units.max(f32::EPSILON);
+    let width = (((max.x - min.x) / step).floor() as usize + 1).max(1);
+    let height = (((max.y - min.y) / step).floor() as usize + 1).max(1);
+    let mut values = vec![0.0f32; width * height];
+    let sigma = radius_units.max(f32::EPSILON);
+    let reach = (3.0 * sigma / step).ceil() as isize;
+    let inv = -0.5 / (sigma * sigma);
+    let mut wx = Vec::new();
+    for p in points {
+        let weight = match (weighting, p.killer_team) {
+            (Weighting::All, _) => 1.0,
+            (Weighting::AxisMinusAllies, Some(Team::Axis)) => 1.0,
+            (Weighting::AxisMinusAllies, Some(Team::Allies)) => -1.0,
+            (Weighting::AxisMinusAllies, _) => continue,
+        };
+        let c = (p.pos - min) / step;
+        let (cx, cy) = (c.x.round() as isize, c.y.round() as isize);
+        let x_range = (cx - reach).max(0)..(cx + reach + 1).min(width as isize);
+        let y_range = (cy - reach).max(0)..(cy + reach + 1).min(height as isize);
+        if x_range.is_empty() || y_range.is_empty() {
+            continue;
+        }
+        wx.clear();
+        wx.extend(x_range.clone().map(|x| {
+            let d = min.x + x as f32 * step - p.pos.x;
+            (d * d * inv).exp()
+        }));
+        for y in y_range {
+            let d = min.y + y as f32 * step - p.pos.y;
+            let wy = weight * (d * d * inv).exp();
+            let row = &mut values[y as usize * width + x_range.start as usize..][..wx.len()];
+            for (v, w) in row.iter_mut().zip(&wx) {
+                *v += wy * w;
+            }
+        }
+    }
+    Raster { min, step_units: step, width, height, values }
+}
+
+#[cfg(test)]
+mod tests;
