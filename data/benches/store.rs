@@ -226,16 +226,6 @@ fn bench(c: &mut Criterion) {
             cells.len()
         );
     };
-    let q = HeatmapQuery {
-        map: "supply".into(),
-        grid_size_units: 512,
-        team: TeamFilter::Both,
-        player: None,
-        from: None,
-        to: None,
-    };
-    let axis_fritz =
-        HeatmapQuery { grid_size_units: 256, team: TeamFilter::Axis, player: Some("fritz".into()), ..q.clone() };
     let mut group = c.benchmark_group("season_1000_rounds");
     group.sample_size(10);
     group.bench_function("kill_heatmap_supply_512", |b| {
