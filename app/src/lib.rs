@@ -2,3 +2,4 @@
 //! a thin shell over this library so tests can drive the same code.
 
 pub mod cli;
+pub mod replay;
