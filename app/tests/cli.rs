@@ -113,7 +113,14 @@ fn a_file_that_is_not_a_round_is_refused() {
 #[test]
 fn bad_usage_exits_with_two() {
     assert_eq!(proxviz(&["stats"]).status.code(), Some(2));
-    assert_eq!(proxviz(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(proxviz(&["rounds", "--frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn opening_a_path_that_does_not_exist_fails_before_any_window() {
+    let out = proxviz(&["/no/such/gamestats"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), "error: /no/such/gamestats: no such file or folder\n");
 }
 
 #[test]

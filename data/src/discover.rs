@@ -125,7 +125,7 @@ pub fn resolve_rounds(path: &Path) -> Result<Vec<RoundFiles>, DataError> {
         _ => Path::new("."),
     };
     if !dir.is_dir() {
-        return Err(DataError::NotFound { path: dir.to_path_buf() });
+        return Err(DataError::NotFound { path: path.to_path_buf() });
     }
     let found: Vec<RoundFiles> = discover_rounds(dir)?.into_iter().filter(|r| r.name.base == base).collect();
     if found.is_empty() {

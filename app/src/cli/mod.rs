@@ -15,13 +15,22 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use proxviz_data::{Round, RoundFiles};
 
-/// Replay and heatmap viewer for ET:Legacy Proximity Tracker rounds.
+/// Replay and heatmap viewer for ET:Legacy Proximity Tracker rounds. Without a command it
+/// opens the replay window: on PATH (a gamestats folder or a round), or on the demo rounds.
 #[derive(Debug, Parser)]
-#[command(name = "proxviz", version, about, arg_required_else_help = true)]
+#[command(name = "proxviz", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
-    /// What to do.
+    /// What to do (none: open the replay window).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// A gamestats folder, one of a round's files or a round's base path to open.
+    pub path: Option<PathBuf>,
+    /// Start the replay at this many seconds into the round.
+    #[arg(long)]
+    pub at: Option<f64>,
+    /// Save a screenshot of the window to this PNG once the round is drawn, then quit.
+    #[arg(long)]
+    pub screenshot: Option<PathBuf>,
 }
 
 /// Sub-commands.
@@ -98,7 +107,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Runs one parsed command, printing to `out`.
 pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        return crate::viewer::run(crate::viewer::ViewerOptions {
+            path: cli.path,
+            at_secs: cli.at,
+            screenshot: cli.screenshot,
+        });
+    };
+    match command {
         Command::Rounds { folder, json } => rounds::run(&folder, json, out),
         Command::Stats { path: Some(path), json, db: None, .. } => stats::run(&path, json, out),
         Command::Stats { json, db: Some(id), database, .. } => {

@@ -2,3 +2,4 @@
 //! the Bevy plugins wrap it.
 
 pub mod clock;
+pub mod scene;

@@ -1,0 +1,262 @@
+//! What the map shows at a replay time, as plain data: player markers, death marks, trails,
+//! kills and deaths so far, and the round's extent. The Bevy systems only draw this, so it is
+//! tested without a window.
+
+use glam::Vec2;
+use proxviz_data::model::MAX_CLIENTS;
+use proxviz_data::{Round, Team, Timeline};
+
+/// Team colours, the same everywhere (markers, lists, ticks): Axis red, Allies blue.
+pub fn team_rgb(team: Option<Team>) -> [f32; 3] {
+    match team {
+        Some(Team::Axis) => [0.86, 0.20, 0.18],
+        Some(Team::Allies) => [0.20, 0.45, 0.95],
+        _ => [0.65, 0.65, 0.65],
+    }
+}
+
+/// A player on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    /// Client slot.
+    pub clientnum: u16,
+    /// World position.
+    pub pos: Vec2,
+    /// View yaw, degrees.
+    pub yaw_deg: f32,
+    /// Alive.
+    pub alive: bool,
+    /// Team.
+    pub team: Option<Team>,
+    /// Name without colour codes.
+    pub name: String,
+}
+
+/// The players present at `time_ms`, except `hidden` ones.
+pub fn markers_at(timeline: &Timeline, time_ms: u32, hidden: &[u16]) -> Vec<Marker> {
+    let round = timeline.round();
+    timeline
+        .states_at(time_ms)
+        .into_iter()
+        .filter(|s| !hidden.contains(&s.clientnum) && !matches!(s.team, Some(Team::Spectator)))
+        .map(|s| Marker {
+            clientnum: s.clientnum,
+            pos: Vec2::new(s.pos.x, s.pos.y),
+            yaw_deg: s.yaw_deg,
+            alive: s.alive,
+            team: s.team,
+            name: round.display_name(s.clientnum),
+        })
+        .collect()
+}
+
+/// Where someone died.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DeathMark {
+    /// World position.
+    pub pos: Vec2,
+    /// The victim's team.
+    pub team: Option<Team>,
+    /// When.
+    pub time_ms: u32,
+}
+
+/// Every death with a known place up to `time_ms`.
+pub fn deaths_until(timeline: &Timeline, time_ms: u32) -> Vec<DeathMark> {
+    let round = timeline.round();
+    timeline
+        .kills_in(0..time_ms.saturating_add(1))
+        .iter()
+        .filter_map(|k| {
+            let pos = k.pos?;
+            let team = timeline
+                .state_at(k.victim, k.time_ms)
+                .and_then(|s| s.team)
+                .or_else(|| round.player(k.victim).and_then(|p| p.team));
+            Some(DeathMark { pos: Vec2::new(pos.x, pos.y), team, time_ms: k.time_ms })
+        })
+        .collect()
+}
+
+/// A player's path over the `trail_secs` before `time_ms`, sampled every `step_ms`, oldest
+/// first, as (position, age from 0 = now to 1 = oldest). Broken where the player was dead or
+/// absent, so a respawn never draws a line across the map.
+pub fn trail(
+    timeline: &Timeline,
+    clientnum: u16,
+    time_ms: u32,
+    trail_secs: f32,
+    step_ms: u32,
+) -> Vec<Vec<(Vec2, f32)>> {
+    let span = (trail_secs * 1000.0) as u32;
+    let start = time_ms.saturating_sub(span);
+    let mut pieces: Vec<Vec<(Vec2, f32)>> = vec![Vec::new()];
+    let mut t = start;
+    let mut prev_t: Option<u32> = None;
+    loop {
+        // A death between two samples (killed and respawned within one step) breaks the trail too.
+        let died_between =
+            prev_t.is_some_and(|p| timeline.kills_in(p + 1..t + 1).iter().any(|k| k.victim == clientnum));
+        if died_between && pieces.last().is_some_and(|p| !p.is_empty()) {
+            pieces.push(Vec::new());
+        }
+        prev_t = Some(t);
+        match timeline.state_at(clientnum, t) {
+            Some(s) if s.alive => {
+                let age = if span == 0 { 0.0 } else { (time_ms - t) as f32 / span as f32 };
+                if let Some(piece) = pieces.last_mut() {
+                    piece.push((Vec2::new(s.pos.x, s.pos.y), age));
+                }
+            }
+            _ => {
+                if pieces.last().is_some_and(|p| !p.is_empty()) {
+                    pieces.push(Vec::new());
+                }
+            }
+        }
+        if t >= time_ms {
+            break;
+        }
+        t = (t + step_ms.max(1)).min(time_ms);
+    }
+    pieces.retain(|p| p.len() >= 2);
+    pieces
+}
+
+/// Kills and deaths of a client up to `time_ms` (kills of other players only).
+pub fn kd_at(timeline: &Timeline, clientnum: u16, time_ms: u32) -> (u32, u32) {
+    timeline.kills_in(0..time_ms.saturating_add(1)).iter().fold((0, 0), |(k, d), kill| {
+        let kill_by = kill.killer == clientnum && kill.victim != clientnum && kill.killer < MAX_CLIENTS;
+        (k + u32::from(kill_by), d + u32::from(kill.victim == clientnum))
+    })
+}
+
+/// The rectangle every position sample of the round lies in (a 1000-unit square around the
+/// origin for a round without positions).
+pub fn round_bounds(round: &Round) -> (Vec2, Vec2) {
+    let mut min = Vec2::splat(f32::INFINITY);
+    let mut max = Vec2::splat(f32::NEG_INFINITY);
+    for s in round.tracks.iter().flat_map(|t| &t.samples) {
+        min = min.min(Vec2::new(s.pos.x, s.pos.y));
+        max = max.max(Vec2::new(s.pos.x, s.pos.y));
+    }
+    if min.x > max.x {
+        return (Vec2::splat(-500.0), Vec2::splat(500.0));
+    }
+    (min, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use glam::Vec3;
+    use proxviz_data::{CombatEvent, CombatKind, Player, PlayerTrack, PositionSample};
+
+    use super::*;
+
+    fn sample(t: u32, x: f32, health: i16) -> PositionSample {
+        PositionSample {
+            time_ms: t,
+            pos: Vec3::new(x, 0.0, 0.0),
+            yaw_deg: 90.0,
+            pitch_deg: 0.0,
+            speed_ups: 100.0,
+            health: Some(health),
+            team: Some(Team::Axis),
+            moving: true,
+        }
+    }
+
+    /// Client 0 walks east 100 units a second; client 1 kills it at 5 s; it respawns at x=5000
+    /// at 8 s.
+    fn timeline() -> Timeline {
+        let mut samples: Vec<PositionSample> = (0..=4).map(|s| sample(s * 1000, s as f32 * 100.0, 100)).collect();
+        samples.extend([sample(5000, 450.0, 0), sample(6000, 450.0, 0), sample(7000, 450.0, 0)]);
+        samples.extend((8..=10).map(|s| sample(s * 1000, 5000.0 + (s - 8) as f32 * 100.0, 100)));
+        let round = Round {
+            players: vec![
+                Player { clientnum: 0, team: Some(Team::Axis), name: "^1Axe".into() },
+                Player { clientnum: 1, team: Some(Team::Allies), name: "Bee".into() },
+            ],
+            tracks: vec![
+                PlayerTrack { clientnum: 0, samples },
+                PlayerTrack {
+                    clientnum: 1,
+                    samples: (0..=10)
+                        .map(|s| PositionSample { team: Some(Team::Allies), ..sample(s * 1000, -300.0, 100) })
+                        .collect(),
+                },
+            ],
+            combat: vec![CombatEvent {
+                time_ms: 4500,
+                kind: CombatKind::Kill,
+                attacker: 1,
+                target: Some(0),
+                distance: 750.0,
+                nearby_allies: 0,
+                nearby_enemies: 0,
+                damage: 0,
+                weapon: None,
+                mod_id: None,
+                attacker_pos: None,
+                target_pos: Some(Vec3::new(450.0, 0.0, 0.0)),
+            }],
+            ..Round::default()
+        };
+        Timeline::new(Arc::new(round))
+    }
+
+    #[test]
+    fn markers_show_every_present_player_with_name_and_team() {
+        let m = markers_at(&timeline(), 2500, &[]);
+        assert_eq!(m.len(), 2);
+        assert_eq!((m[0].name.as_str(), m[0].team, m[0].pos), ("Axe", Some(Team::Axis), Vec2::new(250.0, 0.0)));
+        assert!(m[0].alive);
+    }
+
+    #[test]
+    fn hidden_players_have_no_marker() {
+        assert_eq!(markers_at(&timeline(), 2500, &[0]).len(), 1);
+    }
+
+    #[test]
+    fn a_dead_player_is_marked_dead_where_they_fell() {
+        let m = markers_at(&timeline(), 6000, &[]);
+        assert!(!m[0].alive);
+        assert_eq!(m[0].pos, Vec2::new(450.0, 0.0));
+    }
+
+    #[test]
+    fn death_marks_appear_once_the_kill_has_happened() {
+        assert!(deaths_until(&timeline(), 4499).is_empty());
+        let d = deaths_until(&timeline(), 4500);
+        assert_eq!((d[0].pos, d[0].team), (Vec2::new(450.0, 0.0), Some(Team::Axis)));
+    }
+
+    #[test]
+    fn trails_cover_the_last_seconds_and_break_at_death() {
+        let t = trail(&timeline(), 0, 3000, 2.0, 500);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].first().map(|p| p.0), Some(Vec2::new(100.0, 0.0)));
+        assert_eq!(t[0].last().copied(), Some((Vec2::new(300.0, 0.0), 0.0)));
+        assert_eq!(t[0][0].1, 1.0, "oldest point has age 1");
+        let across_death = trail(&timeline(), 0, 9000, 6.0, 500);
+        assert_eq!(across_death.len(), 2, "no line from the body to the respawn");
+        assert!(across_death[1].iter().all(|(p, _)| p.x >= 5000.0));
+    }
+
+    #[test]
+    fn kills_and_deaths_count_up_to_the_cursor() {
+        let tl = timeline();
+        assert_eq!(kd_at(&tl, 1, 4000), (0, 0));
+        assert_eq!(kd_at(&tl, 1, 5000), (1, 0));
+        assert_eq!(kd_at(&tl, 0, 5000), (0, 1));
+    }
+
+    #[test]
+    fn bounds_hold_every_sample() {
+        let (min, max) = round_bounds(timeline().round());
+        assert_eq!((min, max), (Vec2::new(-300.0, 0.0), Vec2::new(5200.0, 0.0)));
+    }
+}

@@ -1,0 +1,70 @@
+//! The demo rounds of `assets/demo`, embedded so that `proxviz` opens them wherever it is
+//! installed. Regenerate the files with `proxviz simulate --demo --out assets/demo`.
+
+/// (file name, bytes) of every demo file.
+pub const FILES: &[(&str, &[u8])] = &[
+    (
+        "2025-12-20-200015-supply-round-1_combat.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-200015-supply-round-1_combat.txt"),
+    ),
+    (
+        "2025-12-20-200015-supply-round-1_engagements.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-200015-supply-round-1_engagements.txt"),
+    ),
+    (
+        "2025-12-20-200015-supply-round-1_heatmap.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-200015-supply-round-1_heatmap.txt"),
+    ),
+    (
+        "2025-12-20-200015-supply-round-1_positions.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-200015-supply-round-1_positions.txt"),
+    ),
+    (
+        "2025-12-20-201215-supply-round-2_combat.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-201215-supply-round-2_combat.txt"),
+    ),
+    (
+        "2025-12-20-201215-supply-round-2_engagements.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-201215-supply-round-2_engagements.txt"),
+    ),
+    (
+        "2025-12-20-201215-supply-round-2_heatmap.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-201215-supply-round-2_heatmap.txt"),
+    ),
+    (
+        "2025-12-20-201215-supply-round-2_positions.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-201215-supply-round-2_positions.txt"),
+    ),
+    (
+        "2025-12-20-202515-sw_goldrush_te-round-1_combat.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-202515-sw_goldrush_te-round-1_combat.txt"),
+    ),
+    (
+        "2025-12-20-202515-sw_goldrush_te-round-1_engagements.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-202515-sw_goldrush_te-round-1_engagements.txt"),
+    ),
+    (
+        "2025-12-20-202515-sw_goldrush_te-round-1_heatmap.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-202515-sw_goldrush_te-round-1_heatmap.txt"),
+    ),
+    (
+        "2025-12-20-202515-sw_goldrush_te-round-1_positions.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-202515-sw_goldrush_te-round-1_positions.txt"),
+    ),
+    (
+        "2025-12-20-203715-sw_goldrush_te-round-2_combat.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-203715-sw_goldrush_te-round-2_combat.txt"),
+    ),
+    (
+        "2025-12-20-203715-sw_goldrush_te-round-2_engagements.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-203715-sw_goldrush_te-round-2_engagements.txt"),
+    ),
+    (
+        "2025-12-20-203715-sw_goldrush_te-round-2_heatmap.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-203715-sw_goldrush_te-round-2_heatmap.txt"),
+    ),
+    (
+        "2025-12-20-203715-sw_goldrush_te-round-2_positions.txt",
+        include_bytes!("../../../assets/demo/2025-12-20-203715-sw_goldrush_te-round-2_positions.txt"),
+    ),
+];

@@ -1,0 +1,146 @@
+//! Drawing the replay at the clock's time: player markers (filled, team-coloured, dimmed when
+//! dead) with view direction, fading trails and death marks. Sizes are in screen pixels, so they
+//! stay readable at any zoom.
+
+use bevy::prelude::*;
+
+use super::ViewSettings;
+use super::clock::Clock;
+use super::library::Library;
+use super::map_view::MapCamera;
+use crate::replay::scene::{deaths_until, markers_at, team_rgb, trail};
+
+/// Marker radius in logical pixels.
+pub const MARKER_PX: f32 = 7.0;
+
+/// The marker entity of a client.
+#[derive(Component)]
+pub struct PlayerMarker(pub u16);
+
+/// Shared mesh and materials of the markers.
+#[derive(Resource)]
+struct MarkerAssets {
+    mesh: Handle<Mesh>,
+    /// [axis alive, axis dead, allies alive, allies dead, other alive, other dead]
+    materials: [Handle<ColorMaterial>; 6],
+}
+
+/// The colour of a marker.
+pub fn marker_rgb(team: Option<proxviz_data::Team>, alive: bool) -> [f32; 3] {
+    let [r, g, b] = team_rgb(team);
+    if alive { [r, g, b] } else { [r * 0.35 + 0.15, g * 0.35 + 0.15, b * 0.35 + 0.15] }
+}
+
+fn material_index(team: Option<proxviz_data::Team>, alive: bool) -> usize {
+    let t = match team {
+        Some(proxviz_data::Team::Axis) => 0,
+        Some(proxviz_data::Team::Allies) => 1,
+        _ => 2,
+    };
+    t * 2 + usize::from(!alive)
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Startup, make_assets).add_systems(Update, (sync_markers, draw_overlays));
+}
+
+fn make_assets(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<ColorMaterial>>) {
+    use proxviz_data::Team;
+    let states = [
+        (Some(Team::Axis), true),
+        (Some(Team::Axis), false),
+        (Some(Team::Allies), true),
+        (Some(Team::Allies), false),
+        (None, true),
+        (None, false),
+    ];
+    let materials = states.map(|(team, alive)| {
+        let [r, g, b] = marker_rgb(team, alive);
+        materials.add(ColorMaterial::from_color(Color::srgb(r, g, b)))
+    });
+    commands.insert_resource(MarkerAssets { mesh: meshes.add(Circle::new(1.0)), materials });
+}
+
+fn sync_markers(
+    mut commands: Commands,
+    library: Res<Library>,
+    clock: Res<Clock>,
+    settings: Res<ViewSettings>,
+    assets: Option<Res<MarkerAssets>>,
+    camera: Single<&Projection, With<MapCamera>>,
+    mut existing: Query<(Entity, &PlayerMarker, &mut Transform, &mut MeshMaterial2d<ColorMaterial>)>,
+) {
+    let Some(assets) = assets else { return };
+    let Projection::Orthographic(ortho) = *camera else { return };
+    let markers =
+        library.current().map(|e| markers_at(&e.timeline, clock.time_ms(), &settings.hidden)).unwrap_or_default();
+    let radius = MARKER_PX * ortho.scale;
+    let mut seen = Vec::with_capacity(markers.len());
+    for (entity, PlayerMarker(cn), mut transform, mut material) in &mut existing {
+        match markers.iter().find(|m| m.clientnum == *cn) {
+            Some(m) => {
+                // Living players above the dead.
+                transform.translation = m.pos.extend(if m.alive { 2.0 } else { 1.0 });
+                transform.scale = Vec3::splat(if m.alive { radius } else { radius * 0.8 });
+                let wanted = &assets.materials[material_index(m.team, m.alive)];
+                if material.0 != *wanted {
+                    material.0 = wanted.clone();
+                }
+                seen.push(*cn);
+            }
+            None => commands.entity(entity).despawn(),
+        }
+    }
+    for m in markers.iter().filter(|m| !seen.contains(&m.clientnum)) {
+        commands.spawn((
+            PlayerMarker(m.clientnum),
+            Mesh2d(assets.mesh.clone()),
+            MeshMaterial2d(assets.materials[material_index(m.team, m.alive)].clone()),
+            Transform::from_translation(m.pos.extend(2.0)).with_scale(Vec3::splat(radius)),
+        ));
+    }
+}
+
+fn draw_overlays(
+    mut gizmos: Gizmos,
+    library: Res<Library>,
+    clock: Res<Clock>,
+    settings: Res<ViewSettings>,
+    camera: Single<&Projection, With<MapCamera>>,
+) {
+    let Some(entry) = library.current() else { return };
+    let Projection::Orthographic(ortho) = *camera else { return };
+    let px = ortho.scale;
+    let t = clock.time_ms();
+    let tl = &entry.timeline;
+    for d in deaths_until(tl, t) {
+        let [r, g, b] = team_rgb(d.team);
+        // Recent deaths are bright, old ones fade to a trace.
+        let age_s = (t - d.time_ms) as f32 / 1000.0;
+        let alpha = (1.0 - age_s / 60.0).clamp(0.25, 0.9);
+        gizmos.cross_2d(Isometry2d::new(d.pos, Rot2::degrees(45.0)), 5.0 * px, Color::srgba(r, g, b, alpha));
+    }
+    for m in markers_at(tl, t, &settings.hidden) {
+        let [r, g, b] = team_rgb(m.team);
+        if settings.trails {
+            for piece in trail(tl, m.clientnum, t, settings.trail_secs, 250) {
+                gizmos.linestrip_gradient_2d(
+                    piece.iter().map(|&(p, age)| (p, Color::srgba(r, g, b, 0.75 * (1.0 - age)))),
+                );
+            }
+        }
+        if m.alive {
+            let dir = Vec2::from_angle(m.yaw_deg.to_radians());
+            gizmos.line_2d(
+                m.pos + dir * MARKER_PX * px,
+                m.pos + dir * (MARKER_PX + 9.0) * px,
+                Color::srgb(1.0, 1.0, 1.0),
+            );
+        } else {
+            gizmos.cross_2d(Isometry2d::new(m.pos, Rot2::degrees(45.0)), MARKER_PX * px, Color::srgb(0.9, 0.9, 0.9));
+        }
+        if settings.follow == Some(m.clientnum) {
+            gizmos.circle_2d(Isometry2d::from_translation(m.pos), (MARKER_PX + 5.0) * px, Color::srgb(1.0, 0.9, 0.3));
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The replay window: Bevy + egui, one plugin per feature (library loading, replay clock, map
+//! view, drawing, panels). `proxviz` with no argument opens the embedded demo rounds,
+//! `proxviz <path>` a folder or a round.
+
+mod clock;
+mod demo;
+mod draw;
+pub mod library;
+mod map_view;
+mod screenshot;
+mod ui;
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use bevy::winit::WinitSettings;
+use bevy_egui::EguiPlugin;
+
+pub use self::clock::{Clock, ClockMsg};
+pub use self::library::{Library, Source};
+
+/// How the map is shown; kept when switching rounds.
+#[derive(Resource, Debug, Clone, PartialEq)]
+pub struct ViewSettings {
+    /// Name labels.
+    pub names: bool,
+    /// Trails.
+    pub trails: bool,
+    /// Trail length.
+    pub trail_secs: f32,
+    /// The seed's heatmap grid as a guide.
+    pub heat_grid: bool,
+    /// Players not drawn.
+    pub hidden: Vec<u16>,
+    /// The player the camera follows.
+    pub follow: Option<u16>,
+    /// Help window open.
+    pub help: bool,
+    /// Statistics window open.
+    pub stats: bool,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        Self {
+            names: true,
+            trails: true,
+            trail_secs: 10.0,
+            heat_grid: false,
+            hidden: Vec::new(),
+            follow: None,
+            help: false,
+            stats: false,
+        }
+    }
+}
+
+/// What the window opens with.
+#[derive(Debug, Clone, Default)]
+pub struct ViewerOptions {
+    /// A folder or round; `None` for the demo rounds.
+    pub path: Option<PathBuf>,
+    /// Start at this time (seconds into the round).
+    pub at_secs: Option<f64>,
+    /// Save a screenshot of the window there (plus `<file>.json` with the markers' pixel
+    /// positions) once the round is drawn, then quit.
+    pub screenshot: Option<PathBuf>,
+}
+
+/// All of the viewer but the window, so tests can add it to a headless app.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<ViewSettings>();
+    library::plugin(app);
+    clock::plugin(app);
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
+    if let Some(path) = &options.path
+        && !path.exists()
+        && !path
+            .with_file_name(format!(
+                "{}_positions.txt",
+                path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            ))
+            .exists()
+    {
+        anyhow::bail!("{}: no such file or folder", path.display());
+    }
+    let mut app = App::new();
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(Window { title: "proxviz".into(), resolution: (1600u32, 1000u32).into(), ..default() }),
+        ..default()
+    }))
+    .add_plugins(EguiPlugin::default())
+    .insert_resource(ClearColor(Color::srgb(0.09, 0.10, 0.11)))
+    .insert_resource(WinitSettings::desktop_app());
+    plugin(&mut app);
+    map_view::plugin(&mut app);
+    draw::plugin(&mut app);
+    ui::plugin(&mut app);
+    screenshot::plugin(&mut app, options.at_secs, options.screenshot.clone());
+    let source = options.path.map_or(Source::Demo, Source::Path);
+    app.world_mut().resource_mut::<Library>().open(source);
+    app.run();
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! Start-up options for scripted runs: seek to a time, and save a screenshot of the window (with
+//! a JSON list of where each player marker was drawn, in pixels) once the round is on screen,
+//! then quit. The end-to-end test and the README's screenshot use it.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::window::PrimaryWindow;
+
+use super::ViewSettings;
+use super::clock::{Clock, ClockMsg, KeepAwake};
+use super::draw::{MARKER_PX, marker_rgb};
+use super::library::Library;
+use super::map_view::MapCamera;
+use crate::replay::clock::ClockCommand;
+use crate::replay::scene::markers_at;
+
+#[derive(Resource)]
+struct Script {
+    at_ms: Option<u32>,
+    screenshot: Option<PathBuf>,
+    /// Frames rendered since the round was ready and the time set.
+    settled_frames: u32,
+    state: State,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    WaitingForRound,
+    Settling,
+    Capturing,
+    Done,
+}
+
+#[derive(Resource, Default)]
+struct Captured(bool);
+
+pub(super) fn plugin(app: &mut App, at_secs: Option<f64>, screenshot: Option<PathBuf>) {
+    let at_ms = at_secs.map(|s| (s * 1000.0).max(0.0) as u32);
+    if at_ms.is_none() && screenshot.is_none() {
+        return;
+    }
+    app.insert_resource(Script { at_ms, screenshot, settled_frames: 0, state: State::WaitingForRound })
+        .init_resource::<Captured>()
+        .add_systems(Update, run_script);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_script(
+    mut commands: Commands,
+    mut script: ResMut<Script>,
+    library: Res<Library>,
+    clock: Res<Clock>,
+    settings: Res<ViewSettings>,
+    captured: Res<Captured>,
+    mut awake: ResMut<KeepAwake>,
+    mut clock_out: MessageWriter<ClockMsg>,
+    mut exit: MessageWriter<AppExit>,
+    camera: Single<(&Camera, &GlobalTransform), With<MapCamera>>,
+    window: Single<&Window, With<PrimaryWindow>>,
+) {
+    awake.0 = script.state != State::Done;
+    match script.state {
+        State::WaitingForRound => {
+            if library.current().is_some() && !library.changed {
+                if let Some(t) = script.at_ms {
+                    clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
+                }
+                script.state = State::Settling;
+            } else if !library.loading && library.current().is_none() {
+                error!("nothing to show: {}", library.error.as_deref().unwrap_or("no rounds"));
+                exit.write(AppExit::error());
+            }
+        }
+        State::Settling => {
+            script.settled_frames += 1;
+            if script.settled_frames < 8 {
+                return;
+            }
+            let Some(path) = script.screenshot.clone() else {
+                script.state = State::Done;
+                return;
+            };
+            let (camera, global) = *camera;
+            let scale = window.scale_factor();
+            let markers: Vec<serde_json::Value> = library
+                .current()
+                .map(|e| markers_at(&e.timeline, clock.time_ms(), &settings.hidden))
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|m| {
+                    let p = camera.world_to_viewport(global, m.pos.extend(0.0)).ok()?;
+                    let [r, g, b] = marker_rgb(m.team, m.alive);
+                    Some(serde_json::json!({
+                        "clientnum": m.clientnum,
+                        "alive": m.alive,
+                        "team": m.team.map(|t| t.name()),
+                        "x": p.x * scale,
+                        "y": p.y * scale,
+                        "radius_px": MARKER_PX * scale,
+                        "rgb": [r, g, b],
+                    }))
+                })
+                .collect();
+            let meta = serde_json::json!({ "time_ms": clock.time_ms(), "markers": markers });
+            let json_path = path.with_extension("json");
+            if let Err(e) = std::fs::write(&json_path, meta.to_string()) {
+                error!("{}: {e}", json_path.display());
+            }
+            commands.spawn(Screenshot::primary_window()).observe(
+                move |shot: On<ScreenshotCaptured>, mut done: ResMut<Captured>| {
+                    match shot.image.clone().try_into_dynamic() {
+                        Ok(img) => {
+                            if let Err(e) = img.to_rgb8().save(&path) {
+                                error!("{}: {e}", path.display());
+                            }
+                        }
+                        Err(e) => error!("screenshot: {e:?}"),
+                    }
+                    done.0 = true;
+                },
+            );
+            script.state = State::Capturing;
+        }
+        State::Capturing => {
+            if captured.0 {
+                script.state = State::Done;
+                exit.write(AppExit::Success);
+            }
+        }
+        State::Done => {}
+    }
+}

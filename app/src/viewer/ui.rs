@@ -1,0 +1,415 @@
+//! The panels around the map, in egui: top bar, rounds and players on the left, the timeline at
+//! the bottom, name labels, and windows for help, statistics and the load report. UI code reads
+//! resources and sends messages; it never changes the clock itself.
+
+use bevy::prelude::*;
+use bevy::window::PrimaryWindow;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use proxviz_data::{Statistics, StatsConfig, statistics};
+
+use super::ViewSettings;
+use super::clock::{Clock, ClockMsg, EventJump};
+use super::library::Library;
+use super::map_view::{FitView, MapCamera, PanelInsets};
+use crate::replay::clock::{ClockCommand, SPEEDS};
+use crate::replay::scene::{kd_at, markers_at, team_rgb};
+
+/// Statistics of the selected round, computed once per selection.
+#[derive(Resource, Default)]
+struct StatsCache(Option<(usize, Statistics)>);
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<StatsCache>().add_systems(EguiPrimaryContextPass, (panels_ui, labels_ui).chain());
+}
+
+fn color32(rgb: [f32; 3]) -> egui::Color32 {
+    egui::Color32::from_rgb((rgb[0] * 255.0) as u8, (rgb[1] * 255.0) as u8, (rgb[2] * 255.0) as u8)
+}
+
+/// `mm:ss`.
+pub fn mm_ss(time_ms: u32) -> String {
+    let s = time_ms / 1000;
+    format!("{:02}:{:02}", s / 60, s % 60)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn panels_ui(
+    mut contexts: EguiContexts,
+    mut library: ResMut<Library>,
+    clock: Res<Clock>,
+    mut settings: ResMut<ViewSettings>,
+    mut insets: ResMut<PanelInsets>,
+    mut stats: ResMut<StatsCache>,
+    mut clock_out: MessageWriter<ClockMsg>,
+    mut jumps: MessageWriter<EventJump>,
+    mut fit: MessageWriter<FitView>,
+    keys: Res<ButtonInput<KeyCode>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    if !ctx.egui_wants_keyboard_input() {
+        if keys.just_pressed(KeyCode::KeyN) {
+            settings.names = !settings.names;
+        }
+        if keys.just_pressed(KeyCode::KeyT) {
+            settings.trails = !settings.trails;
+        }
+        if keys.just_pressed(KeyCode::KeyH) || keys.just_pressed(KeyCode::F1) {
+            settings.help = !settings.help;
+        }
+    }
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "root".into(),
+        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
+    );
+    let mut send = |c| {
+        clock_out.write(ClockMsg(c));
+    };
+
+    let top = egui::Panel::top("top").show(&mut root, |ui| {
+        ui.horizontal(|ui| {
+            ui.strong("proxviz");
+            ui.separator();
+            match library.current() {
+                Some(e) => {
+                    let r = e.round();
+                    ui.label(format!(
+                        "{}  {}  round {}  ·  {} players  ·  {} kills",
+                        r.name.date.map_or_else(|| "-".into(), |d| d.to_string()),
+                        r.map().unwrap_or("unknown map"),
+                        r.round_number().map_or_else(|| "-".into(), |n| n.to_string()),
+                        e.players,
+                        e.kills
+                    ));
+                }
+                None if library.loading => {
+                    ui.spinner();
+                    ui.label(format!("loading {}…", library.source.as_ref().map(|s| s.label()).unwrap_or_default()));
+                }
+                None => {
+                    ui.label("no round open");
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.toggle_value(&mut settings.help, "Help");
+                ui.toggle_value(&mut settings.stats, "Statistics");
+                if ui.button("Fit").clicked() {
+                    fit.write(FitView);
+                }
+                ui.toggle_value(&mut settings.heat_grid, "Heatmap grid");
+                ui.toggle_value(&mut settings.trails, "Trails");
+                ui.toggle_value(&mut settings.names, "Names");
+            });
+        });
+    });
+
+    let bottom = egui::Panel::bottom("timeline").show(&mut root, |ui| {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            if ui.button("⏮").on_hover_text("previous event (,)").clicked() {
+                jumps.write(EventJump::Previous);
+            }
+            let label = if clock.is_playing() { "⏸" } else { "▶" };
+            if ui.button(label).on_hover_text("play / pause (Space)").clicked() {
+                send(ClockCommand::TogglePlayPause);
+            }
+            if ui.button("⏭").on_hover_text("next event (.)").clicked() {
+                jumps.write(EventJump::Next);
+            }
+            ui.monospace(format!("{} / {}", mm_ss(clock.time_ms()), mm_ss(clock.duration_ms())));
+            let mut speed = clock.speed();
+            egui::ComboBox::from_id_salt("speed").selected_text(format!("{speed}×")).show_ui(ui, |ui| {
+                for s in SPEEDS {
+                    ui.selectable_value(&mut speed, s, format!("{s}×"));
+                }
+            });
+            if speed != clock.speed() {
+                send(ClockCommand::SetSpeed(speed));
+            }
+            ui.label("trail");
+            ui.add(egui::DragValue::new(&mut settings.trail_secs).range(0.0..=60.0).suffix(" s"));
+        });
+        if let Some(entry) = library.current()
+            && let Some(t) = scrub_bar_ui(ui, &entry.timeline, clock.time_ms(), clock.duration_ms())
+        {
+            send(ClockCommand::SetTime(t));
+        }
+        ui.add_space(4.0);
+    });
+
+    let left = egui::Panel::left("lists").resizable(true).default_size(300.0).show(&mut root, |ui| {
+        ui.heading("Rounds");
+        let mut pick = None;
+        egui::ScrollArea::vertical().id_salt("rounds").max_height(220.0).show(ui, |ui| {
+            for (i, e) in library.entries.iter().enumerate() {
+                let r = e.round();
+                let text = format!(
+                    "{} {}  {}  r{}  {}p {}k",
+                    r.name.date.map_or_else(|| "-".into(), |d| d.to_string()),
+                    r.name.start_time.map_or_else(|| "-".into(), |t| t.format("%H:%M").to_string()),
+                    r.map().unwrap_or("?"),
+                    r.round_number().map_or_else(|| "-".into(), |n| n.to_string()),
+                    e.players,
+                    e.kills
+                );
+                if ui.selectable_label(library.selected == Some(i), text).clicked() {
+                    pick = Some(i);
+                }
+            }
+            if library.loading {
+                ui.spinner();
+            }
+        });
+        if let Some(i) = pick {
+            library.select(i);
+        }
+        ui.separator();
+        ui.heading("Players");
+        if let Some(entry) = library.current() {
+            let t = clock.time_ms();
+            let mut markers = markers_at(&entry.timeline, t, &[]);
+            markers.sort_by_key(|m| (m.team.map(|t| t.number()), m.clientnum));
+            egui::ScrollArea::vertical().id_salt("players").show(ui, |ui| {
+                egui::Grid::new("players_grid").striped(true).show(ui, |ui| {
+                    ui.label("");
+                    ui.label("name");
+                    ui.label("K/D");
+                    ui.label("show");
+                    ui.end_row();
+                    for m in markers {
+                        let (k, d) = kd_at(&entry.timeline, m.clientnum, t);
+                        let colour = color32(team_rgb(m.team));
+                        let (dot, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                        if m.alive {
+                            ui.painter().circle_filled(dot.center(), 4.5, colour);
+                        } else {
+                            let d = 3.5;
+                            let c = dot.center();
+                            let stroke = egui::Stroke::new(1.5, colour);
+                            ui.painter().line_segment([c - egui::vec2(d, d), c + egui::vec2(d, d)], stroke);
+                            ui.painter().line_segment([c + egui::vec2(-d, d), c + egui::vec2(d, -d)], stroke);
+                        }
+                        let following = settings.follow == Some(m.clientnum);
+                        if ui.selectable_label(following, &m.name).on_hover_text("follow").clicked() {
+                            settings.follow = if following { None } else { Some(m.clientnum) };
+                        }
+                        ui.label(format!("{k}/{d}"));
+                        let mut shown = !settings.hidden.contains(&m.clientnum);
+                        if ui.checkbox(&mut shown, "").changed() {
+                            if shown {
+                                settings.hidden.retain(|&c| c != m.clientnum);
+                            } else {
+                                settings.hidden.push(m.clientnum);
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
+            });
+        }
+    });
+
+    *insets = PanelInsets {
+        left: left.response.rect.width(),
+        right: 0.0,
+        top: top.response.rect.height(),
+        bottom: bottom.response.rect.height(),
+    };
+
+    if settings.help {
+        egui::Window::new("Keys").open(&mut settings.help).show(&ctx, |ui| {
+            egui::Grid::new("keys").show(ui, |ui| {
+                for (k, what) in [
+                    ("Space", "play / pause"),
+                    ("← / →", "−1 s / +1 s (Shift: 10 s)"),
+                    (", / .", "previous / next event"),
+                    ("[ / ]", "slower / faster"),
+                    ("Home / End", "start / end of the round"),
+                    ("F", "fit the round in view"),
+                    ("N", "names"),
+                    ("T", "trails"),
+                    ("H / F1", "this help"),
+                    ("wheel / drag", "zoom around the cursor / pan"),
+                ] {
+                    ui.monospace(k);
+                    ui.label(what);
+                    ui.end_row();
+                }
+            });
+        });
+    }
+
+    if let Some(err) = &library.error {
+        egui::Window::new("Could not open").show(&ctx, |ui| {
+            ui.label(err);
+        });
+    }
+    if let Some(entry) = library.current()
+        && !entry.round().report.is_clean()
+    {
+        egui::Window::new("Load report").default_open(false).show(&ctx, |ui| {
+            for line in entry.round().report.to_string().lines() {
+                ui.monospace(line);
+            }
+        });
+    }
+    if settings.stats
+        && let (Some(i), Some(entry)) = (library.selected, library.current())
+    {
+        if stats.0.as_ref().is_none_or(|(at, _)| *at != i) {
+            stats.0 = Some((i, statistics(&entry.timeline, &StatsConfig::for_round(entry.round()))));
+        }
+        if let Some((_, s)) = &stats.0 {
+            egui::Window::new("Statistics")
+                .open(&mut settings.stats)
+                .default_width(520.0)
+                .show(&ctx, |ui| stats_ui(ui, s));
+        }
+    }
+    Ok(())
+}
+
+fn stats_ui(ui: &mut egui::Ui, s: &Statistics) {
+    ui.label(format!(
+        "positions {} · combat events {} · engagements {} · heatmap cells {}",
+        s.total_positions, s.total_combat_events, s.total_engagements, s.total_heatmap_cells
+    ));
+    let join = |m: &std::collections::BTreeMap<String, usize>| {
+        m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+    };
+    ui.label(format!("combat by type: {}", join(&s.combat_by_type)));
+    ui.label(format!("engagement types: {}", join(&s.engagement_type_count)));
+    ui.label(format!("average engagement distance: {:.1} units", s.average_engagement_distance));
+    egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+        egui::Grid::new("player_stats").striped(true).show(ui, |ui| {
+            for h in ["player", "K", "D", "dmg+", "dmg−", "shots", "hits", "acc", "distance"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for p in &s.players {
+                ui.colored_label(color32(team_rgb(p.team)), &p.name);
+                ui.label(p.kills.to_string());
+                ui.label(p.deaths.to_string());
+                ui.label(p.damage_given.to_string());
+                ui.label(p.damage_taken.to_string());
+                ui.label(p.shots.to_string());
+                ui.label(p.hits.to_string());
+                ui.label(p.accuracy.map_or_else(|| "-".into(), |a| format!("{:.0}%", a * 100.0)));
+                ui.label(format!("{:.0}", p.distance_travelled_units));
+                ui.end_row();
+            }
+        });
+    });
+}
+
+/// The scrub bar: kill ticks in the killer's team colour, engagement ticks below, the cursor;
+/// click or drag to seek. Returns the time to seek to.
+fn scrub_bar_ui(ui: &mut egui::Ui, tl: &proxviz_data::Timeline, now_ms: u32, duration_ms: u32) -> Option<u32> {
+    let (rect, response) =
+        ui.allocate_exact_size(egui::vec2(ui.available_width(), 30.0), egui::Sense::click_and_drag());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 3.0, egui::Color32::from_gray(35));
+    let span = duration_ms.max(1) as f32;
+    let x_of = |t: u32| rect.left() + rect.width() * (t as f32 / span);
+    for k in tl.kills() {
+        let team = tl
+            .state_at(k.killer, k.time_ms)
+            .and_then(|s| s.team)
+            .or_else(|| tl.round().player(k.killer).and_then(|p| p.team));
+        let x = x_of(k.time_ms);
+        painter.line_segment(
+            [egui::pos2(x, rect.top() + 3.0), egui::pos2(x, rect.center().y)],
+            egui::Stroke::new(1.5, color32(team_rgb(team))),
+        );
+    }
+    for i in 0..tl.round().engagements.len() {
+        if let Some((t, _)) = tl.engagement_at(i) {
+            let x = x_of(t);
+            painter.line_segment(
+                [egui::pos2(x, rect.center().y + 2.0), egui::pos2(x, rect.bottom() - 3.0)],
+                egui::Stroke::new(1.0, egui::Color32::from_gray(170)),
+            );
+        }
+    }
+    let x = x_of(now_ms);
+    painter.line_segment(
+        [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+        egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 220, 80)),
+    );
+    if (response.clicked() || response.dragged())
+        && let Some(p) = response.interact_pointer_pos()
+    {
+        let f = ((p.x - rect.left()) / rect.width()).clamp(0.0, 1.0);
+        return Some((f * span) as u32);
+    }
+    None
+}
+
+/// World-coordinate labels on the grid lines and player names next to their markers, on the
+/// layer under the panels.
+#[allow(clippy::too_many_arguments)]
+fn labels_ui(
+    mut contexts: EguiContexts,
+    library: Res<Library>,
+    clock: Res<Clock>,
+    settings: Res<ViewSettings>,
+    insets: Res<PanelInsets>,
+    camera: Single<(&Camera, &GlobalTransform, &Projection), With<MapCamera>>,
+    window: Single<&Window, With<PrimaryWindow>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("labels")));
+    let (camera, global, projection) = *camera;
+    if let Projection::Orthographic(ortho) = projection
+        && let (Ok(top_left), Ok(bottom_right)) = (
+            camera.viewport_to_world_2d(global, Vec2::new(insets.left, insets.top)),
+            camera.viewport_to_world_2d(global, Vec2::new(window.width(), window.height() - insets.bottom)),
+        )
+    {
+        let step = super::map_view::grid_step(window.width() * ortho.scale);
+        let grey = egui::Color32::from_gray(120);
+        let font = egui::FontId::monospace(10.0);
+        let mut x = (top_left.x / step).ceil() * step;
+        while x <= bottom_right.x {
+            if let Ok(p) = camera.world_to_viewport(global, Vec3::new(x, top_left.y, 0.0)) {
+                painter.text(
+                    egui::pos2(p.x + 3.0, p.y + 2.0),
+                    egui::Align2::LEFT_TOP,
+                    format!("{x:.0}"),
+                    font.clone(),
+                    grey,
+                );
+            }
+            x += step;
+        }
+        let mut y = (bottom_right.y / step).ceil() * step;
+        while y <= top_left.y {
+            if let Ok(p) = camera.world_to_viewport(global, Vec3::new(top_left.x, y, 0.0)) {
+                painter.text(
+                    egui::pos2(p.x + 3.0, p.y - 2.0),
+                    egui::Align2::LEFT_BOTTOM,
+                    format!("{y:.0}"),
+                    font.clone(),
+                    grey,
+                );
+            }
+            y += step;
+        }
+    }
+    if !settings.names {
+        return Ok(());
+    }
+    let Some(entry) = library.current() else { return Ok(()) };
+    for m in markers_at(&entry.timeline, clock.time_ms(), &settings.hidden) {
+        let Ok(p) = camera.world_to_viewport(global, m.pos.extend(0.0)) else { continue };
+        let colour = if m.alive { egui::Color32::from_gray(235) } else { egui::Color32::from_gray(140) };
+        painter.text(
+            egui::pos2(p.x + 10.0, p.y - 10.0),
+            egui::Align2::LEFT_BOTTOM,
+            &m.name,
+            egui::FontId::proportional(12.0),
+            colour,
+        );
+    }
+    Ok(())
+}

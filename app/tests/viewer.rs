@@ -1,0 +1,58 @@
+//! The real window under Xvfb with software Vulkan: open a demo round, seek to a known time, save
+//! a screenshot, and check that the player markers are drawn in their team colours where the
+//! round says they are.
+
+use std::path::Path;
+use std::process::Command;
+
+fn have_xvfb() -> bool {
+    Command::new("sh").args(["-c", "command -v xvfb-run"]).output().is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn the_window_draws_every_living_player_in_its_team_colour() {
+    if !have_xvfb() {
+        assert!(std::env::var("CI").is_err(), "CI must run the window test: install xvfb and mesa-vulkan-drivers");
+        eprintln!("skipped: xvfb-run is not installed (apt-get install xvfb mesa-vulkan-drivers)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shot = dir.path().join("shot.png");
+    let round = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/2025-12-20-202515-sw_goldrush_te-round-1");
+    let out = Command::new("timeout")
+        .args(["180", "xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"])
+        .arg(env!("CARGO_BIN_EXE_proxviz"))
+        .arg(&round)
+        .args(["--at", "125", "--screenshot"])
+        .arg(&shot)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "viewer failed: {}", String::from_utf8_lossy(&out.stderr));
+    let img = image::open(&shot).expect("screenshot written").to_rgb8();
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(shot.with_extension("json")).expect("markers")).expect("json");
+    assert_eq!(meta["time_ms"], 125_000);
+    let markers = meta["markers"].as_array().expect("markers");
+    assert!(markers.len() >= 15, "{} markers", markers.len());
+    let mut checked = 0;
+    for m in markers.iter().filter(|m| m["alive"] == true) {
+        let (x, y) = (m["x"].as_f64().expect("x"), m["y"].as_f64().expect("y"));
+        // Markers under the panels (left list, top bar, bottom timeline) are hidden by them.
+        if !(330.0..=1590.0).contains(&x) || !(40.0..=900.0).contains(&y) {
+            continue;
+        }
+        let want: Vec<f64> = m["rgb"].as_array().expect("rgb").iter().map(|c| c.as_f64().expect("f") * 255.0).collect();
+        let px = img.get_pixel(x.round() as u32, y.round() as u32).0;
+        let close = px.iter().zip(&want).all(|(&got, &w)| (f64::from(got) - w).abs() <= 40.0);
+        // A name label or another marker may sit on top; the marker's own pixels must show it
+        // somewhere inside its radius.
+        let near = close
+            || (-3..=3).flat_map(|dx| (-3..=3).map(move |dy| (dx, dy))).any(|(dx, dy)| {
+                let p = img.get_pixel((x.round() as i64 + dx) as u32, (y.round() as i64 + dy) as u32).0;
+                p.iter().zip(&want).all(|(&got, &w)| (f64::from(got) - w).abs() <= 40.0)
+            });
+        assert!(near, "client {} at ({x:.0}, {y:.0}): pixel {px:?}, want {want:?}", m["clientnum"]);
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} markers in view");
+}
