@@ -64,11 +64,7 @@ impl RoundSummary {
     }
 }
 
-/// `mm:ss` for a time in ms.
-pub fn mm_ss(time_ms: u32) -> String {
-    let secs = time_ms / 1000;
-    format!("{:02}:{:02}", secs / 60, secs % 60)
-}
+pub use crate::replay::clock::mm_ss;
 
 /// Runs the command.
 pub fn run(folder: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {

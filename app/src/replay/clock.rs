@@ -124,6 +124,12 @@ impl ReplayClock {
     }
 }
 
+/// A time in ms as `mm:ss`.
+pub fn mm_ss(time_ms: u32) -> String {
+    let secs = time_ms / 1000;
+    format!("{:02}:{:02}", secs / 60, secs % 60)
+}
+
 /// The first of the sorted `times` after `now`.
 pub fn next_event(times: &[u32], now: u32) -> Option<u32> {
     times.get(times.partition_point(|&t| t <= now)).copied()

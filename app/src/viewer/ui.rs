@@ -11,7 +11,7 @@ use super::ViewSettings;
 use super::clock::{Clock, ClockMsg, EventJump};
 use super::library::Library;
 use super::map_view::{FitView, MapCamera, PanelInsets};
-use crate::replay::clock::{ClockCommand, SPEEDS};
+use crate::replay::clock::{ClockCommand, SPEEDS, mm_ss};
 use crate::replay::scene::{kd_at, markers_at, team_rgb};
 
 /// Statistics of the selected round, computed once per selection.
@@ -24,12 +24,6 @@ pub(super) fn plugin(app: &mut App) {
 
 fn color32(rgb: [f32; 3]) -> egui::Color32 {
     egui::Color32::from_rgb((rgb[0] * 255.0) as u8, (rgb[1] * 255.0) as u8, (rgb[2] * 255.0) as u8)
-}
-
-/// `mm:ss`.
-pub fn mm_ss(time_ms: u32) -> String {
-    let s = time_ms / 1000;
-    format!("{:02}:{:02}", s / 60, s % 60)
 }
 
 #[allow(clippy::too_many_arguments)]
