@@ -32,13 +32,45 @@ pub struct Marker {
     pub name: String,
 }
 
-/// The players present at `time_ms`, except `hidden` ones.
-pub fn markers_at(timeline: &Timeline, time_ms: u32, hidden: &[u16]) -> Vec<Marker> {
+/// Players and teams the user has hidden.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hidden {
+    /// Hidden client slots.
+    pub players: Vec<u16>,
+    /// Hidden teams (a player is hidden while on one of them).
+    pub teams: Vec<Team>,
+}
+
+impl Hidden {
+    /// Whether a player on `team` is hidden.
+    pub fn hides(&self, clientnum: u16, team: Option<Team>) -> bool {
+        self.players.contains(&clientnum) || team.is_some_and(|t| self.teams.contains(&t))
+    }
+
+    /// Shows or hides a player.
+    pub fn set_player(&mut self, clientnum: u16, shown: bool) {
+        self.players.retain(|&c| c != clientnum);
+        if !shown {
+            self.players.push(clientnum);
+        }
+    }
+
+    /// Shows or hides a team.
+    pub fn set_team(&mut self, team: Team, shown: bool) {
+        self.teams.retain(|&t| t != team);
+        if !shown {
+            self.teams.push(team);
+        }
+    }
+}
+
+/// The players present at `time_ms`, except hidden ones and spectators.
+pub fn markers_at(timeline: &Timeline, time_ms: u32, hidden: &Hidden) -> Vec<Marker> {
     let round = timeline.round();
     timeline
         .states_at(time_ms)
         .into_iter()
-        .filter(|s| !hidden.contains(&s.clientnum) && !matches!(s.team, Some(Team::Spectator)))
+        .filter(|s| !hidden.hides(s.clientnum, s.team) && !matches!(s.team, Some(Team::Spectator)))
         .map(|s| Marker {
             clientnum: s.clientnum,
             pos: Vec2::new(s.pos.x, s.pos.y),
@@ -209,7 +241,7 @@ mod tests {
 
     #[test]
     fn markers_show_every_present_player_with_name_and_team() {
-        let m = markers_at(&timeline(), 2500, &[]);
+        let m = markers_at(&timeline(), 2500, &Hidden::default());
         assert_eq!(m.len(), 2);
         assert_eq!((m[0].name.as_str(), m[0].team, m[0].pos), ("Axe", Some(Team::Axis), Vec2::new(250.0, 0.0)));
         assert!(m[0].alive);
@@ -217,12 +249,20 @@ mod tests {
 
     #[test]
     fn hidden_players_have_no_marker() {
-        assert_eq!(markers_at(&timeline(), 2500, &[0]).len(), 1);
+        assert_eq!(markers_at(&timeline(), 2500, &Hidden { players: vec![0], teams: vec![] }).len(), 1);
+    }
+
+    #[test]
+    fn a_hidden_team_hides_its_players_only() {
+        let hidden = Hidden { players: vec![], teams: vec![Team::Axis] };
+        let m = markers_at(&timeline(), 2500, &hidden);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].team, Some(Team::Allies));
     }
 
     #[test]
     fn a_dead_player_is_marked_dead_where_they_fell() {
-        let m = markers_at(&timeline(), 6000, &[]);
+        let m = markers_at(&timeline(), 6000, &Hidden::default());
         assert!(!m[0].alive);
         assert_eq!(m[0].pos, Vec2::new(450.0, 0.0));
     }

@@ -53,7 +53,7 @@ fn reset_on_new_round(library: Res<Library>, mut clock: ResMut<Clock>) {
     }
 }
 
-/// Keys → commands (Space, arrows, Shift+arrows, `,` `.`, `[` `]`, Home, End).
+/// Keys → commands (Space, arrows, Shift+arrows, `,` `.`, `[` `]`, Home, End, I/O/L loop).
 pub fn keyboard_commands(
     keys: Res<ButtonInput<KeyCode>>,
     clock: Res<Clock>,
@@ -85,6 +85,19 @@ pub fn keyboard_commands(
     }
     if keys.just_pressed(KeyCode::End) {
         send(ClockCommand::SetTime(clock.duration_ms()));
+    }
+    // Loop range: I sets its start at the cursor, O its end, L clears it.
+    let now = clock.time_ms();
+    if keys.just_pressed(KeyCode::KeyI) {
+        let end = clock.loop_range().map_or(clock.duration_ms(), |(_, e)| e);
+        send(ClockCommand::SetLoop(Some((now, end.max(now)))));
+    }
+    if keys.just_pressed(KeyCode::KeyO) {
+        let start = clock.loop_range().map_or(0, |(s, _)| s);
+        send(ClockCommand::SetLoop(Some((start.min(now), now))));
+    }
+    if keys.just_pressed(KeyCode::KeyL) {
+        send(ClockCommand::SetLoop(None));
     }
     if keys.just_pressed(KeyCode::Comma) {
         jumps.write(EventJump::Previous);
@@ -188,6 +201,34 @@ mod tests {
         app.update();
         let after = app.world().resource::<Clock>().time_ms();
         assert!(after >= before + 10_000, "{before} -> {after}");
+    }
+
+    fn press(app: &mut App, key: KeyCode) {
+        let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+        keys.reset_all();
+        keys.press(key);
+    }
+
+    #[test]
+    fn i_and_o_mark_a_loop_that_playback_wraps_inside() {
+        let mut app = app();
+        app.world_mut().write_message(ClockMsg(ClockCommand::SetTime(10_000)));
+        app.update();
+        press(&mut app, KeyCode::KeyI);
+        app.update();
+        app.world_mut().write_message(ClockMsg(ClockCommand::SetTime(12_000)));
+        app.update();
+        press(&mut app, KeyCode::KeyO);
+        app.update();
+        assert_eq!(app.world().resource::<Clock>().loop_range(), Some((10_000, 12_000)));
+        // Play for 3 simulated seconds: time wraps back into the range instead of running on.
+        app.world_mut().resource_mut::<Clock>().apply(ClockCommand::TogglePlayPause);
+        app.world_mut().resource_mut::<Clock>().advance(3.0);
+        let t = app.world().resource::<Clock>().time_ms();
+        assert!((10_000..=12_000).contains(&t), "{t}");
+        press(&mut app, KeyCode::KeyL);
+        app.update();
+        assert_eq!(app.world().resource::<Clock>().loop_range(), None);
     }
 
     #[test]

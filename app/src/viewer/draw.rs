@@ -144,3 +144,66 @@ fn draw_overlays(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::clock::{ClockCommand, ReplayClock};
+    use crate::replay::scene::Hidden;
+
+    fn app(hidden: Hidden) -> App {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins)
+            .insert_resource(super::super::library::loaded_demo())
+            .insert_resource(Clock(ReplayClock::new(600_000)))
+            .insert_resource(ViewSettings { hidden, ..ViewSettings::default() })
+            .init_resource::<Assets<Mesh>>()
+            .init_resource::<Assets<ColorMaterial>>()
+            .add_systems(Startup, make_assets)
+            .add_systems(Update, sync_markers);
+        app.world_mut().spawn((Projection::Orthographic(OrthographicProjection::default_2d()), MapCamera));
+        app
+    }
+
+    fn drawn(app: &mut App) -> Vec<(u16, Vec2)> {
+        let mut q = app.world_mut().query::<(&PlayerMarker, &Transform)>();
+        let mut v: Vec<_> = q.iter(app.world()).map(|(m, t)| (m.0, t.translation.truncate())).collect();
+        v.sort_by_key(|(cn, _)| *cn);
+        v
+    }
+
+    fn expected(app: &App, t: u32, hidden: &Hidden) -> Vec<(u16, Vec2)> {
+        let library = app.world().resource::<Library>();
+        let entry = library.current().expect("round");
+        let mut v: Vec<_> = markers_at(&entry.timeline, t, hidden).into_iter().map(|m| (m.clientnum, m.pos)).collect();
+        v.sort_by_key(|(cn, _)| *cn);
+        v
+    }
+
+    #[test]
+    fn one_marker_per_present_player_sits_where_the_round_says_at_each_time() {
+        let mut app = app(Hidden::default());
+        for t in [30_000, 95_500, 240_000] {
+            app.world_mut().resource_mut::<Clock>().apply(ClockCommand::SetTime(t));
+            app.update();
+            let want = expected(&app, t, &Hidden::default());
+            assert!(want.len() >= 6, "players at {t}: {}", want.len());
+            assert_eq!(drawn(&mut app), want, "at {t} ms");
+        }
+    }
+
+    #[test]
+    fn a_hidden_team_has_no_markers() {
+        let hidden = Hidden { players: vec![], teams: vec![proxviz_data::Team::Axis] };
+        let mut app = app(hidden.clone());
+        app.world_mut().resource_mut::<Clock>().apply(ClockCommand::SetTime(60_000));
+        app.update();
+        let want = expected(&app, 60_000, &hidden);
+        assert!(!want.is_empty());
+        let got = drawn(&mut app);
+        assert_eq!(got, want);
+        let library = app.world().resource::<Library>();
+        let tl = &library.current().expect("round").timeline;
+        assert!(got.iter().all(|(cn, _)| tl.state_at(*cn, 60_000).and_then(|s| s.team) != Some(proxviz_data::Team::Axis)));
+    }
+}

@@ -181,6 +181,19 @@ fn poll_library(mut library: ResMut<Library>) {
     }
 }
 
+/// The demo rounds, loaded, with the first selected (for tests of the systems).
+#[cfg(test)]
+pub fn loaded_demo() -> Library {
+    let mut lib = Library::default();
+    lib.open(Source::Demo);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while lib.loading && std::time::Instant::now() < deadline {
+        lib.poll();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    lib
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

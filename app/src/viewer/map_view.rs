@@ -62,11 +62,17 @@ fn fit_view(
     insets: Res<PanelInsets>,
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&mut Transform, &mut Projection), With<MapCamera>>,
+    mut pending: Local<bool>,
 ) {
-    if fits.read().count() == 0 {
+    if fits.read().count() > 0 {
+        *pending = true;
+    }
+    // Wait until the panels have been laid out once, so the round is centred in what is visible.
+    if !*pending || insets.top == 0.0 {
         return;
     }
     let Some(entry) = library.current() else { return };
+    *pending = false;
     let (min, max) = round_bounds(entry.round());
     let visible = Vec2::new(window.width() - insets.left - insets.right, window.height() - insets.top - insets.bottom);
     let scale = fit_scale(max - min + Vec2::splat(200.0), visible);
@@ -185,6 +191,28 @@ mod tests {
     #[test]
     fn fitting_uses_the_tighter_axis_with_a_margin() {
         assert!((fit_scale(Vec2::new(1000.0, 500.0), Vec2::new(500.0, 500.0)) - 2.0 * 1.08).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_followed_player_stays_in_the_middle_of_the_view_as_time_passes() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins).insert_resource(super::super::library::loaded_demo());
+        app.insert_resource(super::super::Clock(crate::replay::clock::ReplayClock::new(600_000)));
+        let cn = {
+            let library = app.world().resource::<Library>();
+            library.current().and_then(|e| e.timeline.states_at(60_000).first().map(|s| s.clientnum))
+        }
+        .expect("a player at 1:00");
+        app.insert_resource(ViewSettings { follow: Some(cn), ..ViewSettings::default() });
+        app.add_systems(Update, follow_player);
+        let camera = app.world_mut().spawn((Transform::default(), MapCamera)).id();
+        for t in [60_000, 90_000] {
+            app.world_mut().resource_mut::<super::super::Clock>().apply(crate::replay::clock::ClockCommand::SetTime(t));
+            app.update();
+            let at = app.world().resource::<Library>().current().and_then(|e| e.timeline.state_at(cn, t)).expect("state");
+            let centre = app.world().get::<Transform>(camera).expect("camera").translation.truncate();
+            assert_eq!(centre, at.pos.truncate(), "at {t} ms");
+        }
     }
 
     #[test]

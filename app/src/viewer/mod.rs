@@ -7,6 +7,7 @@ mod demo;
 mod draw;
 pub mod library;
 mod map_view;
+pub mod open;
 mod screenshot;
 mod ui;
 
@@ -18,6 +19,8 @@ use bevy_egui::EguiPlugin;
 
 pub use self::clock::{Clock, ClockMsg};
 pub use self::library::{Library, Source};
+pub use self::open::{OpenRequest, RecentFolders};
+use crate::replay::scene::Hidden;
 
 /// How the map is shown; kept when switching rounds.
 #[derive(Resource, Debug, Clone, PartialEq)]
@@ -30,8 +33,8 @@ pub struct ViewSettings {
     pub trail_secs: f32,
     /// The seed's heatmap grid as a guide.
     pub heat_grid: bool,
-    /// Players not drawn.
-    pub hidden: Vec<u16>,
+    /// Players and teams not drawn.
+    pub hidden: Hidden,
     /// The player the camera follows.
     pub follow: Option<u16>,
     /// Help window open.
@@ -47,7 +50,7 @@ impl Default for ViewSettings {
             trails: true,
             trail_secs: 10.0,
             heat_grid: false,
-            hidden: Vec::new(),
+            hidden: Hidden::default(),
             follow: None,
             help: false,
             stats: false,
@@ -72,6 +75,7 @@ pub fn plugin(app: &mut App) {
     app.init_resource::<ViewSettings>();
     library::plugin(app);
     clock::plugin(app);
+    open::plugin(app);
 }
 
 /// Opens the window and runs until it is closed.
@@ -96,6 +100,7 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     .insert_resource(ClearColor(Color::srgb(0.09, 0.10, 0.11)))
     .insert_resource(WinitSettings::desktop_app());
     plugin(&mut app);
+    open::user_plugin(&mut app);
     map_view::plugin(&mut app);
     draw::plugin(&mut app);
     ui::plugin(&mut app);

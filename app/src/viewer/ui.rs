@@ -3,7 +3,7 @@
 //! resources and sends messages; it never changes the clock itself.
 
 use bevy::prelude::*;
-use bevy::window::PrimaryWindow;
+use bevy::window::{FileDragAndDrop, PrimaryWindow};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use proxviz_data::{Statistics, StatsConfig, statistics};
 
@@ -11,6 +11,8 @@ use super::ViewSettings;
 use super::clock::{Clock, ClockMsg, EventJump};
 use super::library::Library;
 use super::map_view::{FitView, MapCamera, PanelInsets};
+use super::open::{OpenNotice, OpenRequest, PendingDialog, RecentFolders};
+use super::library::Source;
 use crate::replay::clock::{ClockCommand, SPEEDS, mm_ss};
 use crate::replay::scene::{kd_at, markers_at, team_rgb};
 
@@ -38,9 +40,24 @@ fn panels_ui(
     mut jumps: MessageWriter<EventJump>,
     mut fit: MessageWriter<FitView>,
     keys: Res<ButtonInput<KeyCode>>,
+    (mut open, recent, pending, mut notice, mut hovering): (
+        MessageWriter<OpenRequest>,
+        Option<Res<RecentFolders>>,
+        Res<PendingDialog>,
+        ResMut<OpenNotice>,
+        Local<bool>,
+    ),
+    mut drags: MessageReader<FileDragAndDrop>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
-    if !ctx.egui_wants_keyboard_input() {
+    for drag in drags.read() {
+        *hovering = matches!(drag, FileDragAndDrop::HoveredFile { .. });
+    }
+    let ctrl = keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight, KeyCode::SuperLeft, KeyCode::SuperRight]);
+    if ctrl && keys.just_pressed(KeyCode::KeyO) {
+        open.write(OpenRequest::PickFolder);
+    }
+    if !ctx.egui_wants_keyboard_input() && !ctrl {
         if keys.just_pressed(KeyCode::KeyN) {
             settings.names = !settings.names;
         }
@@ -63,6 +80,35 @@ fn panels_ui(
     let top = egui::Panel::top("top").show(&mut root, |ui| {
         ui.horizontal(|ui| {
             ui.strong("proxviz");
+            ui.menu_button("File", |ui| {
+                if ui.add_enabled(!pending.is_open(), egui::Button::new("Open folder…  (Ctrl+O)")).clicked() {
+                    open.write(OpenRequest::PickFolder);
+                    ui.close();
+                }
+                if ui.add_enabled(!pending.is_open(), egui::Button::new("Open round file…")).clicked() {
+                    open.write(OpenRequest::PickFile);
+                    ui.close();
+                }
+                if ui.button("Open the demo rounds").clicked() {
+                    open.write(OpenRequest::Source(Source::Demo));
+                    ui.close();
+                }
+                ui.separator();
+                ui.label("Recent");
+                match recent.as_deref() {
+                    Some(r) if !r.paths.is_empty() => {
+                        for path in &r.paths {
+                            if ui.button(path.display().to_string()).clicked() {
+                                open.write(OpenRequest::Source(Source::Path(path.clone())));
+                                ui.close();
+                            }
+                        }
+                    }
+                    _ => {
+                        ui.weak("nothing yet (drop a folder on the window)");
+                    }
+                }
+            });
             ui.separator();
             match library.current() {
                 Some(e) => {
@@ -122,11 +168,34 @@ fn panels_ui(
             }
             ui.label("trail");
             ui.add(egui::DragValue::new(&mut settings.trail_secs).range(0.0..=60.0).suffix(" s"));
+            ui.separator();
+            let now = clock.time_ms();
+            if ui.button("loop in").on_hover_text("loop from here (I)").clicked() {
+                let end = clock.loop_range().map_or(clock.duration_ms(), |(_, e)| e);
+                send(ClockCommand::SetLoop(Some((now, end.max(now)))));
+            }
+            if ui.button("loop out").on_hover_text("loop up to here (O)").clicked() {
+                let start = clock.loop_range().map_or(0, |(s, _)| s);
+                send(ClockCommand::SetLoop(Some((start.min(now), now))));
+            }
+            match clock.loop_range() {
+                Some((a, b)) => {
+                    ui.monospace(format!("⟲ {}–{}", mm_ss(a), mm_ss(b)));
+                    if ui.button("✖").on_hover_text("stop looping (L)").clicked() {
+                        send(ClockCommand::SetLoop(None));
+                    }
+                }
+                None => {
+                    ui.weak("Shift+drag on the timeline to loop a range");
+                }
+            }
         });
-        if let Some(entry) = library.current()
-            && let Some(t) = scrub_bar_ui(ui, &entry.timeline, clock.time_ms(), clock.duration_ms())
-        {
-            send(ClockCommand::SetTime(t));
+        if let Some(entry) = library.current() {
+            match scrub_bar_ui(ui, &entry.timeline, clock.time_ms(), clock.duration_ms(), clock.loop_range()) {
+                Some(Scrub::Seek(t)) => send(ClockCommand::SetTime(t)),
+                Some(Scrub::Loop(a, b)) => send(ClockCommand::SetLoop(Some((a, b)))),
+                None => {}
+            }
         }
         ui.add_space(4.0);
     });
@@ -135,21 +204,30 @@ fn panels_ui(
         ui.heading("Rounds");
         let mut pick = None;
         egui::ScrollArea::vertical().id_salt("rounds").max_height(220.0).show(ui, |ui| {
-            for (i, e) in library.entries.iter().enumerate() {
-                let r = e.round();
-                let text = format!(
-                    "{} {}  {}  r{}  {}p {}k",
-                    r.name.date.map_or_else(|| "-".into(), |d| d.to_string()),
-                    r.name.start_time.map_or_else(|| "-".into(), |t| t.format("%H:%M").to_string()),
-                    r.map().unwrap_or("?"),
-                    r.round_number().map_or_else(|| "-".into(), |n| n.to_string()),
-                    e.players,
-                    e.kills
-                );
-                if ui.selectable_label(library.selected == Some(i), text).clicked() {
-                    pick = Some(i);
+            egui::Grid::new("rounds_grid").striped(true).show(ui, |ui| {
+                for h in ["date", "time", "map", "round", "players", "kills"] {
+                    ui.weak(h);
                 }
-            }
+                ui.end_row();
+                for (i, e) in library.entries.iter().enumerate() {
+                    let r = e.round();
+                    let selected = library.selected == Some(i);
+                    let cells = [
+                        r.name.date.map_or_else(|| "-".into(), |d| d.to_string()),
+                        r.name.start_time.map_or_else(|| "-".into(), |t| t.format("%H:%M").to_string()),
+                        r.map().unwrap_or("?").to_owned(),
+                        r.round_number().map_or_else(|| "-".into(), |n| n.to_string()),
+                        e.players.to_string(),
+                        e.kills.to_string(),
+                    ];
+                    for cell in cells {
+                        if ui.selectable_label(selected, cell).clicked() {
+                            pick = Some(i);
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
             if library.loading {
                 ui.spinner();
             }
@@ -158,10 +236,19 @@ fn panels_ui(
             library.select(i);
         }
         ui.separator();
-        ui.heading("Players");
+        ui.horizontal(|ui| {
+            ui.heading("Players");
+            for team in [proxviz_data::Team::Axis, proxviz_data::Team::Allies] {
+                let mut shown = !settings.hidden.teams.contains(&team);
+                let text = egui::RichText::new(team.name()).color(color32(team_rgb(Some(team))));
+                if ui.checkbox(&mut shown, text).on_hover_text("show / hide the team").changed() {
+                    settings.hidden.set_team(team, shown);
+                }
+            }
+        });
         if let Some(entry) = library.current() {
             let t = clock.time_ms();
-            let mut markers = markers_at(&entry.timeline, t, &[]);
+            let mut markers = markers_at(&entry.timeline, t, &Default::default());
             markers.sort_by_key(|m| (m.team.map(|t| t.number()), m.clientnum));
             egui::ScrollArea::vertical().id_salt("players").show(ui, |ui| {
                 egui::Grid::new("players_grid").striped(true).show(ui, |ui| {
@@ -188,13 +275,9 @@ fn panels_ui(
                             settings.follow = if following { None } else { Some(m.clientnum) };
                         }
                         ui.label(format!("{k}/{d}"));
-                        let mut shown = !settings.hidden.contains(&m.clientnum);
+                        let mut shown = !settings.hidden.players.contains(&m.clientnum);
                         if ui.checkbox(&mut shown, "").changed() {
-                            if shown {
-                                settings.hidden.retain(|&c| c != m.clientnum);
-                            } else {
-                                settings.hidden.push(m.clientnum);
-                            }
+                            settings.hidden.set_player(m.clientnum, shown);
                         }
                         ui.end_row();
                     }
@@ -219,6 +302,9 @@ fn panels_ui(
                     (", / .", "previous / next event"),
                     ("[ / ]", "slower / faster"),
                     ("Home / End", "start / end of the round"),
+                    ("I / O / L", "loop from / to the cursor, stop looping"),
+                    ("Shift+drag", "on the timeline: loop that range"),
+                    ("Ctrl+O", "open a folder (or drop one on the window)"),
                     ("F", "fit the round in view"),
                     ("N", "names"),
                     ("T", "trails"),
@@ -233,6 +319,22 @@ fn panels_ui(
         });
     }
 
+    if *hovering {
+        egui::Area::new("drop_hint".into()).anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO).show(&ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.heading("Drop a gamestats folder or a round file to open it");
+            });
+        });
+    }
+    if let Some(text) = notice.0.clone() {
+        let mut open_notice = true;
+        egui::Window::new("Note").open(&mut open_notice).show(&ctx, |ui| {
+            ui.label(text);
+        });
+        if !open_notice {
+            notice.0 = None;
+        }
+    }
     if let Some(err) = &library.error {
         egui::Window::new("Could not open").show(&ctx, |ui| {
             ui.label(err);
@@ -296,15 +398,50 @@ fn stats_ui(ui: &mut egui::Ui, s: &Statistics) {
     });
 }
 
-/// The scrub bar: kill ticks in the killer's team colour, engagement ticks below, the cursor;
-/// click or drag to seek. Returns the time to seek to.
-fn scrub_bar_ui(ui: &mut egui::Ui, tl: &proxviz_data::Timeline, now_ms: u32, duration_ms: u32) -> Option<u32> {
+/// What the user did on the scrub bar.
+enum Scrub {
+    /// Click or drag: go there.
+    Seek(u32),
+    /// Shift+drag: loop this range.
+    Loop(u32, u32),
+}
+
+/// The scrub bar: the loop range shaded, kill ticks in the killer's team colour, engagement ticks
+/// below, the cursor; click or drag to seek, Shift+drag to select a loop range.
+fn scrub_bar_ui(
+    ui: &mut egui::Ui,
+    tl: &proxviz_data::Timeline,
+    now_ms: u32,
+    duration_ms: u32,
+    loop_range: Option<(u32, u32)>,
+) -> Option<Scrub> {
     let (rect, response) =
         ui.allocate_exact_size(egui::vec2(ui.available_width(), 30.0), egui::Sense::click_and_drag());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 3.0, egui::Color32::from_gray(35));
     let span = duration_ms.max(1) as f32;
     let x_of = |t: u32| rect.left() + rect.width() * (t as f32 / span);
+    let t_of = |x: f32| (((x - rect.left()) / rect.width()).clamp(0.0, 1.0) * span) as u32;
+    if let Some((a, b)) = loop_range {
+        painter.rect_filled(
+            egui::Rect::from_x_y_ranges(x_of(a)..=x_of(b), rect.y_range()),
+            0.0,
+            egui::Color32::from_rgba_unmultiplied(255, 220, 80, 40),
+        );
+    }
+    let shift = ui.input(|i| i.modifiers.shift);
+    if shift && (response.drag_started() || response.dragged()) {
+        let id = response.id.with("loop_anchor");
+        if response.drag_started()
+            && let Some(p) = response.interact_pointer_pos()
+        {
+            ui.data_mut(|d| d.insert_temp(id, t_of(p.x)));
+        }
+        if let (Some(anchor), Some(p)) = (ui.data(|d| d.get_temp::<u32>(id)), response.interact_pointer_pos()) {
+            let t = t_of(p.x);
+            return Some(Scrub::Loop(anchor.min(t), anchor.max(t)));
+        }
+    }
     for k in tl.kills() {
         let team = tl
             .state_at(k.killer, k.time_ms)
@@ -333,8 +470,7 @@ fn scrub_bar_ui(ui: &mut egui::Ui, tl: &proxviz_data::Timeline, now_ms: u32, dur
     if (response.clicked() || response.dragged())
         && let Some(p) = response.interact_pointer_pos()
     {
-        let f = ((p.x - rect.left()) / rect.width()).clamp(0.0, 1.0);
-        return Some((f * span) as u32);
+        return Some(Scrub::Seek(t_of(p.x)));
     }
     None
 }

@@ -1,0 +1,287 @@
+//! Ways to open rounds besides the command line: File → Open (a native dialog, run off the main
+//! thread), dropping a folder or file on the window, and the recent-folders list, which is kept
+//! in the user's config dir (`recent.json`) so it survives restarts on Linux, Windows and macOS.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, channel};
+
+use bevy::prelude::*;
+use bevy::window::FileDragAndDrop;
+
+use super::library::{Library, Source};
+
+/// How many recent folders are remembered.
+pub const RECENT_MAX: usize = 10;
+
+/// Ask to open something.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub enum OpenRequest {
+    /// Open this source now.
+    Source(Source),
+    /// Ask the user for a folder with the system dialog.
+    PickFolder,
+    /// Ask the user for a round file with the system dialog.
+    PickFile,
+}
+
+/// Recently opened folders and rounds, newest first, stored as JSON in `file`.
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct RecentFolders {
+    /// Newest first, no duplicates.
+    pub paths: Vec<PathBuf>,
+    /// Where the list is kept; `None` when the platform has no config dir.
+    pub file: Option<PathBuf>,
+}
+
+impl RecentFolders {
+    /// The list stored in `dir` (missing or unreadable: empty).
+    pub fn load_from(dir: &Path) -> Self {
+        let file = dir.join("recent.json");
+        let paths = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|text| serde_json::from_str::<Vec<PathBuf>>(&text).ok())
+            .unwrap_or_default();
+        Self { paths, file: Some(file) }
+    }
+
+    /// The list in the user's config dir: `PROXVIZ_CONFIG_DIR` when set, otherwise the
+    /// platform's (`~/.config/proxviz`, `%APPDATA%\proxviz\config`, `~/Library/Application
+    /// Support/proxviz`).
+    pub fn load_user() -> Self {
+        match config_dir() {
+            Some(dir) => Self::load_from(&dir),
+            None => Self::default(),
+        }
+    }
+
+    /// Puts `path` first (absolute when it can be made so) and saves the list.
+    pub fn remember(&mut self, path: &Path) -> std::io::Result<()> {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        self.paths.retain(|p| *p != path);
+        self.paths.insert(0, path);
+        self.paths.truncate(RECENT_MAX);
+        self.save()
+    }
+
+    /// Removes `path` (it no longer opens) and saves the list.
+    pub fn forget(&mut self, path: &Path) -> std::io::Result<()> {
+        self.paths.retain(|p| p != path);
+        self.save()
+    }
+
+    fn save(&self) -> std::io::Result<()> {
+        let Some(file) = &self.file else { return Ok(()) };
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = serde_json::to_string_pretty(&self.paths).map_err(std::io::Error::other)?;
+        // Write then rename, so a crash never leaves half a list.
+        let tmp = file.with_extension("json.tmp");
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, file)
+    }
+}
+
+/// proxviz's config dir.
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PROXVIZ_CONFIG_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "proxviz").map(|d| d.config_dir().to_path_buf())
+}
+
+/// A file dialog that is open (its answer comes from another thread).
+#[derive(Resource, Default)]
+pub struct PendingDialog(Option<Mutex<Receiver<Option<PathBuf>>>>);
+
+impl PendingDialog {
+    /// Whether a dialog is open.
+    pub fn is_open(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// Something the user should know about opening (shown in the window).
+#[derive(Resource, Default, Debug, Clone)]
+pub struct OpenNotice(pub Option<String>);
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<OpenRequest>()
+        .init_resource::<PendingDialog>()
+        .init_resource::<OpenNotice>()
+        .add_systems(Update, (dropped_files, dialog_answers, open_requests, remember_opened).chain());
+}
+
+/// The recent list, read from the user's config dir (only the window does this; tests insert
+/// their own).
+pub(super) fn user_plugin(app: &mut App) {
+    app.insert_resource(RecentFolders::load_user());
+}
+
+fn dropped_files(mut drops: MessageReader<FileDragAndDrop>, mut out: MessageWriter<OpenRequest>) {
+    // Several files dropped at once are usually one round's four files: open the first.
+    let mut opened = false;
+    for drop in drops.read() {
+        if let FileDragAndDrop::DroppedFile { path_buf, .. } = drop
+            && !opened
+        {
+            out.write(OpenRequest::Source(Source::Path(path_buf.clone())));
+            opened = true;
+        }
+    }
+}
+
+fn dialog_answers(mut pending: ResMut<PendingDialog>, mut out: MessageWriter<OpenRequest>) {
+    let Some(rx) = &pending.0 else { return };
+    let answer = match rx.lock() {
+        Ok(rx) => rx.try_recv(),
+        Err(_) => Err(std::sync::mpsc::TryRecvError::Disconnected),
+    };
+    match answer {
+        Ok(Some(path)) => {
+            out.write(OpenRequest::Source(Source::Path(path)));
+            pending.0 = None;
+        }
+        Ok(None) | Err(std::sync::mpsc::TryRecvError::Disconnected) => pending.0 = None,
+        Err(std::sync::mpsc::TryRecvError::Empty) => {}
+    }
+}
+
+fn open_requests(
+    mut requests: MessageReader<OpenRequest>,
+    mut library: ResMut<Library>,
+    mut pending: ResMut<PendingDialog>,
+) {
+    for request in requests.read() {
+        match request {
+            OpenRequest::Source(source) => library.open(source.clone()),
+            OpenRequest::PickFolder | OpenRequest::PickFile if pending.is_open() => {}
+            OpenRequest::PickFolder => pending.0 = Some(Mutex::new(ask(true))),
+            OpenRequest::PickFile => pending.0 = Some(Mutex::new(ask(false))),
+        }
+    }
+}
+
+/// Runs the system file dialog on its own thread; the answer (or `None` when cancelled or when
+/// the system has no dialog) arrives on the channel.
+fn ask(folder: bool) -> Receiver<Option<PathBuf>> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let dialog = rfd::AsyncFileDialog::new().set_title(if folder {
+            "Open a gamestats folder"
+        } else {
+            "Open a round (any of its four files)"
+        });
+        let picked = if folder {
+            pollster::block_on(dialog.pick_folder())
+        } else {
+            pollster::block_on(dialog.add_filter("round files", &["txt"]).pick_file())
+        };
+        let _ = tx.send(picked.map(|h| h.path().to_path_buf()));
+    });
+    rx
+}
+
+/// Remembers a path once it has opened at least one round; forgets a recent one that failed.
+fn remember_opened(library: Res<Library>, recent: Option<ResMut<RecentFolders>>, mut notice: ResMut<OpenNotice>) {
+    let Some(mut recent) = recent else { return };
+    if !library.is_changed() || library.loading {
+        return;
+    }
+    let Some(Source::Path(path)) = &library.source else { return };
+    let result = if library.entries.is_empty() {
+        if recent.paths.iter().any(|p| p == path) { recent.forget(path) } else { Ok(()) }
+    } else if recent.paths.first() != Some(&std::path::absolute(path).unwrap_or_else(|_| path.clone())) {
+        recent.remember(path)
+    } else {
+        Ok(())
+    };
+    if let Err(e) = result {
+        notice.0 = Some(format!("could not save the recent list: {e}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_recent_list_survives_a_restart_newest_first_without_duplicates() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut recent = RecentFolders::load_from(dir.path());
+        assert!(recent.paths.is_empty());
+        recent.remember(Path::new("/games/a")).expect("save");
+        recent.remember(Path::new("/games/b")).expect("save");
+        recent.remember(Path::new("/games/a")).expect("save");
+        let again = RecentFolders::load_from(dir.path());
+        assert_eq!(again.paths, vec![PathBuf::from("/games/a"), PathBuf::from("/games/b")]);
+    }
+
+    #[test]
+    fn the_recent_list_keeps_the_newest_ten() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut recent = RecentFolders::load_from(dir.path());
+        for i in 0..15 {
+            recent.remember(&PathBuf::from(format!("/games/{i}"))).expect("save");
+        }
+        let again = RecentFolders::load_from(dir.path());
+        assert_eq!(again.paths.len(), RECENT_MAX);
+        assert_eq!(again.paths[0], PathBuf::from("/games/14"));
+    }
+
+    #[test]
+    fn a_damaged_recent_file_reads_as_empty() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("recent.json"), "{not json").expect("write");
+        assert!(RecentFolders::load_from(dir.path()).paths.is_empty());
+    }
+
+    fn app_with(dir: &Path) -> App {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins).add_message::<FileDragAndDrop>().init_resource::<Library>();
+        super::super::library::plugin(&mut app);
+        plugin(&mut app);
+        app.insert_resource(RecentFolders::load_from(dir));
+        app
+    }
+
+    fn settle(app: &mut App) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        app.update();
+        while app.world().resource::<Library>().loading && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            app.update();
+        }
+        app.update();
+    }
+
+    #[test]
+    fn dropping_a_round_folder_opens_it_and_remembers_it() {
+        let config = tempfile::tempdir().expect("tempdir");
+        let rounds = std::path::absolute(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/demo")).expect("path");
+        let mut app = app_with(config.path());
+        app.world_mut().write_message(FileDragAndDrop::DroppedFile {
+            window: Entity::PLACEHOLDER,
+            path_buf: rounds.clone(),
+        });
+        settle(&mut app);
+        let library = app.world().resource::<Library>();
+        assert_eq!(library.source, Some(Source::Path(rounds.clone())));
+        assert_eq!(library.entries.len(), 4);
+        assert_eq!(RecentFolders::load_from(config.path()).paths, vec![rounds]);
+    }
+
+    #[test]
+    fn a_folder_that_no_longer_opens_leaves_the_recent_list() {
+        let config = tempfile::tempdir().expect("tempdir");
+        let gone = config.path().join("gone");
+        let mut recent = RecentFolders::load_from(config.path());
+        recent.remember(&gone).expect("save");
+        let mut app = app_with(config.path());
+        app.world_mut().write_message(OpenRequest::Source(Source::Path(gone)));
+        settle(&mut app);
+        assert!(app.world().resource::<Library>().error.is_some());
+        assert!(RecentFolders::load_from(config.path()).paths.is_empty());
+    }
+}
