@@ -2,5 +2,6 @@
 //! a thin shell over this library so tests can drive the same code.
 
 pub mod cli;
+pub mod heat;
 pub mod replay;
 pub mod viewer;

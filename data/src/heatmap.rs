@@ -11,7 +11,8 @@ use crate::model::{MAX_CLIENTS, Team};
 use crate::timeline::Timeline;
 
 /// Whose kills count (by the killer's team).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TeamSelection {
     /// Both teams.
     #[default]

@@ -172,6 +172,12 @@ pub fn round_bounds(round: &Round) -> (Vec2, Vec2) {
         min = min.min(Vec2::new(s.pos.x, s.pos.y));
         max = max.max(Vec2::new(s.pos.x, s.pos.y));
     }
+    // Rounds without positions still have their heatmap file's cells.
+    let cell = round.grid_size_units() as f32;
+    for c in &round.heatmap {
+        min = min.min(Vec2::new(c.grid_x as f32, c.grid_y as f32) * cell);
+        max = max.max(Vec2::new(c.grid_x as f32 + 1.0, c.grid_y as f32 + 1.0) * cell);
+    }
     if min.x > max.x {
         return (Vec2::splat(-500.0), Vec2::splat(500.0));
     }

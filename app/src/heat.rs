@@ -1,0 +1,488 @@
+//! The heatmap layer and the engagement markers as plain data: which kills count, grid cells or a
+//! kernel-density field turned into an RGBA image with a colour scale, the legend's stops, and
+//! where each engagement goes with its shape and colour. The window and the export draw exactly
+//! this, so what is on screen and what is exported agree, and it is tested without a GPU.
+
+use std::collections::HashMap;
+
+use glam::Vec2;
+use proxviz_data::heatmap::{KillFilter, KillPoint, TeamSelection, TimeWindow, Weighting, kde, kill_points};
+use proxviz_data::{EngagementType, Team, Timeline};
+use serde::{Deserialize, Serialize};
+
+use crate::replay::scene::round_bounds;
+
+/// Grid cells or a smooth density.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum HeatMode {
+    /// The seed's grid cells coloured by kill count.
+    #[default]
+    Grid,
+    /// Gaussian kernel density of the kill positions.
+    Kde,
+}
+
+/// Sequential colour scales (low → high).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Scale {
+    /// Black–red–yellow.
+    #[default]
+    Inferno,
+    /// Purple–green–yellow.
+    Viridis,
+    /// Black–purple–white.
+    Magma,
+    /// Blue–green–red.
+    Turbo,
+}
+
+impl Scale {
+    /// All of them, for menus.
+    pub const ALL: [Self; 4] = [Self::Inferno, Self::Viridis, Self::Magma, Self::Turbo];
+
+    fn gradient(self) -> colorous::Gradient {
+        match self {
+            Self::Inferno => colorous::INFERNO,
+            Self::Viridis => colorous::VIRIDIS,
+            Self::Magma => colorous::MAGMA,
+            Self::Turbo => colorous::TURBO,
+        }
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Inferno => "inferno",
+            Self::Viridis => "viridis",
+            Self::Magma => "magma",
+            Self::Turbo => "turbo",
+        }
+    }
+}
+
+/// Which part of the round the heatmap counts, relative to the replay cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Window {
+    /// The whole round.
+    #[default]
+    Whole,
+    /// From the start up to the cursor.
+    UpToCursor,
+    /// The last N seconds before the cursor.
+    LastSeconds(u32),
+}
+
+/// Everything that decides what the heatmap and the engagement markers show. Serialised into
+/// exported PNGs, so an image says how it was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HeatSettings {
+    /// Heatmap drawn.
+    pub show: bool,
+    /// Grid or density.
+    pub mode: HeatMode,
+    /// Grid cell size in units; `None` uses the round's grid_size.
+    pub cell_units: Option<u32>,
+    /// Density kernel radius (standard deviation) in units.
+    pub radius_units: f32,
+    /// Killer's team.
+    pub team: TeamSelection,
+    /// Axis − Allies kills on a diverging scale (ignores `team`).
+    pub difference: bool,
+    /// Only kills with one of these clients as killer or victim (empty: everyone).
+    pub players: Vec<u16>,
+    /// Time window.
+    pub window: Window,
+    /// Layer opacity, 0–1.
+    pub opacity: f32,
+    /// Sequential scale.
+    pub scale: Scale,
+    /// Engagement markers drawn.
+    pub engagements: bool,
+    /// Engagements of the whole round (otherwise only those within a few seconds of the cursor).
+    pub engagements_whole_round: bool,
+    /// Engagement types not drawn (`1v1`, `2v1`, ...).
+    pub hidden_types: Vec<String>,
+}
+
+impl Default for HeatSettings {
+    fn default() -> Self {
+        Self {
+            show: false,
+            mode: HeatMode::Grid,
+            cell_units: None,
+            radius_units: 150.0,
+            team: TeamSelection::Both,
+            difference: false,
+            players: Vec::new(),
+            window: Window::Whole,
+            opacity: 0.75,
+            scale: Scale::Inferno,
+            engagements: false,
+            engagements_whole_round: false,
+            hidden_types: Vec::new(),
+        }
+    }
+}
+
+impl HeatSettings {
+    /// The kill filter at replay time `cursor_ms`.
+    pub fn filter(&self, cursor_ms: u32) -> KillFilter {
+        KillFilter {
+            team: if self.difference { TeamSelection::Both } else { self.team },
+            players: self.players.clone(),
+            window: match self.window {
+                Window::Whole => TimeWindow::Whole,
+                Window::UpToCursor => TimeWindow::UpTo(cursor_ms),
+                Window::LastSeconds(seconds) => TimeWindow::LastSeconds { cursor_ms, seconds },
+            },
+        }
+    }
+
+    /// Whether the layer depends on the replay cursor (and must follow it).
+    pub fn follows_cursor(&self) -> bool {
+        self.window != Window::Whole
+    }
+
+    /// A one-line description of the filters, for titles and legends.
+    pub fn describe(&self, names: impl Fn(u16) -> String) -> String {
+        let mut parts = vec![match self.mode {
+            HeatMode::Grid => "kills per cell".to_owned(),
+            HeatMode::Kde => format!("kill density (radius {:.0} u)", self.radius_units),
+        }];
+        parts.push(if self.difference {
+            "Axis − Allies".to_owned()
+        } else {
+            match self.team {
+                TeamSelection::Both => "both teams".to_owned(),
+                TeamSelection::Axis => "Axis kills".to_owned(),
+                TeamSelection::Allies => "Allied kills".to_owned(),
+            }
+        });
+        if !self.players.is_empty() {
+            parts.push(format!("players: {}", self.players.iter().map(|&c| names(c)).collect::<Vec<_>>().join(", ")));
+        }
+        match self.window {
+            Window::Whole => parts.push("whole round".to_owned()),
+            Window::UpToCursor => parts.push("up to the cursor".to_owned()),
+            Window::LastSeconds(s) => parts.push(format!("last {s} s")),
+        }
+        parts.join(" · ")
+    }
+}
+
+/// The heatmap as an image over a world rectangle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeatLayer {
+    /// Pixels across.
+    pub width: usize,
+    /// Pixels down.
+    pub height: usize,
+    /// Row-major RGBA, row 0 at the top (north), premultiplied by nothing (straight alpha).
+    pub rgba: Vec<u8>,
+    /// World corner at the bottom-left (south-west).
+    pub min: Vec2,
+    /// World corner at the top-right (north-east).
+    pub max: Vec2,
+    /// What the colours span: 0..hi (or −hi..hi for the difference).
+    pub hi: f32,
+    /// Diverging scale (difference mode).
+    pub diverging: bool,
+    /// Kills counted.
+    pub kills: usize,
+    /// Something the user should know (e.g. the round has no positions).
+    pub note: Option<String>,
+    /// Unit of the values, for the legend.
+    pub unit: &'static str,
+}
+
+/// The colour of `value` on the layer's scale (straight alpha, 0–255).
+pub fn colour(settings: &HeatSettings, value: f32, hi: f32) -> [u8; 4] {
+    if hi <= 0.0 || value == 0.0 || !value.is_finite() {
+        return [0, 0, 0, 0];
+    }
+    let (c, strength) = if settings.difference {
+        let f = (value / hi).clamp(-1.0, 1.0);
+        // RdBu runs red (0) → blue (1): Axis (positive) red, Allies (negative) blue.
+        (colorous::RED_BLUE.eval_continuous(f64::from(0.5 - 0.45 * f)), f.abs())
+    } else {
+        let f = (value / hi).clamp(0.0, 1.0);
+        (settings.scale.gradient().eval_continuous(f64::from(0.15 + 0.85 * f)), f)
+    };
+    // Densities fade out towards zero so the map shows through; counted cells stay solid.
+    let ramp = match settings.mode {
+        HeatMode::Grid => 1.0,
+        HeatMode::Kde => (strength / 0.2).clamp(0.0, 1.0),
+    };
+    let alpha = (settings.opacity.clamp(0.0, 1.0) * ramp * 255.0).round() as u8;
+    if alpha == 0 {
+        return [0, 0, 0, 0];
+    }
+    [c.r, c.g, c.b, alpha]
+}
+
+/// Kills from the heatmap file when the round has no positions (seed files without a positions
+/// file): one point per kill at its cell's centre, whole round only.
+fn points_from_heatmap_file(timeline: &Timeline) -> Vec<KillPoint> {
+    let round = timeline.round();
+    let cell = round.grid_size_units() as f32;
+    let mut points = Vec::new();
+    for c in &round.heatmap {
+        let pos = Vec2::new((c.grid_x as f32 + 0.5) * cell, (c.grid_y as f32 + 0.5) * cell);
+        for (team, n) in [(Team::Axis, c.axis_kills), (Team::Allies, c.allies_kills)] {
+            points.extend((0..n).map(|_| KillPoint { pos, killer_team: Some(team), time_ms: 0 }));
+        }
+    }
+    points
+}
+
+/// The kills the layer counts, and a note when they come from the heatmap file.
+pub fn layer_points(timeline: &Timeline, settings: &HeatSettings, cursor_ms: u32) -> (Vec<KillPoint>, Option<String>) {
+    let round = timeline.round();
+    if round.position_count() == 0 && timeline.kills().iter().all(|k| k.pos.is_none()) && !round.heatmap.is_empty() {
+        let points = points_from_heatmap_file(timeline)
+            .into_iter()
+            .filter(|p| match (settings.difference, settings.team) {
+                (true, _) | (false, TeamSelection::Both) => true,
+                (false, TeamSelection::Axis) => p.killer_team == Some(Team::Axis),
+                (false, TeamSelection::Allies) => p.killer_team == Some(Team::Allies),
+            })
+            .collect();
+        let note = "no positions in this round: cells from the heatmap file (whole round, no player filter)";
+        return (points, Some(note.to_owned()));
+    }
+    (kill_points(timeline, &settings.filter(cursor_ms)), None)
+}
+
+/// The world rectangle the layer covers: the round's extent (positions and heatmap cells) with
+/// a margin.
+pub fn layer_bounds(timeline: &Timeline, margin: f32) -> (Vec2, Vec2) {
+    let (min, max) = round_bounds(timeline.round());
+    (min - Vec2::splat(margin), max + Vec2::splat(margin))
+}
+
+/// Builds the layer at replay time `cursor_ms`; a density is sampled with at most `max_px`
+/// pixels along its longer side.
+pub fn build_layer(timeline: &Timeline, settings: &HeatSettings, cursor_ms: u32, max_px: usize) -> HeatLayer {
+    let (points, note) = layer_points(timeline, settings, cursor_ms);
+    match settings.mode {
+        HeatMode::Grid => grid_layer(timeline, settings, &points, note),
+        HeatMode::Kde => kde_layer(timeline, settings, &points, note, max_px.max(16)),
+    }
+}
+
+fn grid_layer(timeline: &Timeline, settings: &HeatSettings, points: &[KillPoint], note: Option<String>) -> HeatLayer {
+    let cell = settings.cell_units.filter(|&c| c > 0).unwrap_or_else(|| timeline.round().grid_size_units()) as f32;
+    let (lo, hi) = layer_bounds(timeline, 0.0);
+    let mut counts: HashMap<(i32, i32), f32> = HashMap::new();
+    for p in points {
+        let key = ((p.pos.x / cell).floor() as i32, (p.pos.y / cell).floor() as i32);
+        let v = if settings.difference {
+            match p.killer_team {
+                Some(Team::Axis) => 1.0,
+                Some(Team::Allies) => -1.0,
+                _ => 0.0,
+            }
+        } else {
+            1.0
+        };
+        *counts.entry(key).or_default() += v;
+    }
+    // The cells the round spans (a bound on a cell edge closes that cell), plus any counted.
+    let (mut x0, mut y0) = ((lo.x / cell).floor() as i32, (lo.y / cell).floor() as i32);
+    let (mut x1, mut y1) = (((hi.x / cell).ceil() as i32 - 1).max(x0), ((hi.y / cell).ceil() as i32 - 1).max(y0));
+    for &(gx, gy) in counts.keys() {
+        (x0, x1, y0, y1) = (x0.min(gx), x1.max(gx), y0.min(gy), y1.max(gy));
+    }
+    let (width, height) = ((x1 - x0 + 1) as usize, (y1 - y0 + 1) as usize);
+    let top = counts.values().fold(0.0f32, |m, v| m.max(v.abs()));
+    let mut rgba = vec![0u8; width * height * 4];
+    for (&(gx, gy), &v) in &counts {
+        let (col, row) = ((gx - x0) as usize, (y1 - gy) as usize);
+        rgba[(row * width + col) * 4..][..4].copy_from_slice(&colour(settings, v, top));
+    }
+    HeatLayer {
+        width,
+        height,
+        rgba,
+        min: Vec2::new(x0 as f32, y0 as f32) * cell,
+        max: Vec2::new((x1 + 1) as f32, (y1 + 1) as f32) * cell,
+        hi: top,
+        diverging: settings.difference,
+        kills: points.len(),
+        note,
+        unit: "kills per cell",
+    }
+}
+
+fn kde_layer(
+    timeline: &Timeline,
+    settings: &HeatSettings,
+    points: &[KillPoint],
+    note: Option<String>,
+    max_px: usize,
+) -> HeatLayer {
+    let radius = settings.radius_units.max(1.0);
+    let (min, max) = layer_bounds(timeline, 3.0 * radius);
+    let step = ((max - min).max_element() / (max_px - 1) as f32).max(1.0);
+    let weighting = if settings.difference { Weighting::AxisMinusAllies } else { Weighting::All };
+    let raster = kde(points, min, max, step, radius, weighting);
+    let top = raster.values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let (width, height) = (raster.width, raster.height);
+    let mut rgba = vec![0u8; width * height * 4];
+    for row in 0..height {
+        let src = &raster.values[(height - 1 - row) * width..][..width];
+        for (col, &v) in src.iter().enumerate() {
+            rgba[(row * width + col) * 4..][..4].copy_from_slice(&colour(settings, v, top));
+        }
+    }
+    // Sample centres span min..min + (n−1)·step; the image's edges sit half a step outside.
+    let half = Vec2::splat(step / 2.0);
+    let far = min + Vec2::new((width - 1) as f32, (height - 1) as f32) * step;
+    HeatLayer {
+        width,
+        height,
+        rgba,
+        min: min - half,
+        max: far + half,
+        hi: top,
+        diverging: settings.difference,
+        kills: points.len(),
+        note,
+        unit: "kills nearby (kernel-weighted)",
+    }
+}
+
+/// Legend stops from low to high: `n` (value, colour) pairs spanning the layer's scale.
+pub fn legend_stops(settings: &HeatSettings, layer: &HeatLayer, n: usize) -> Vec<(f32, [u8; 4])> {
+    let n = n.max(2);
+    let lo = if layer.diverging { -layer.hi } else { 0.0 };
+    (0..n)
+        .map(|i| {
+            let v = lo + (layer.hi - lo) * i as f32 / (n - 1) as f32;
+            // The legend shows the colours at full opacity, including zero's neighbourhood.
+            let mut solid = settings.clone();
+            solid.opacity = 1.0;
+            solid.mode = HeatMode::Grid;
+            let c = if v == 0.0 { colour(&solid, 1e-6 * layer.hi.max(1.0), layer.hi) } else { colour(&solid, v, layer.hi) };
+            (v, c)
+        })
+        .collect()
+}
+
+/// How an engagement marker looks: the shape says who had the numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Even fight (1v1, 2v2, ...).
+    Circle,
+    /// The killer's side outnumbered the victim's (2v1, 3v1, ...).
+    Triangle,
+    /// The killer's side was outnumbered (1v2, ...).
+    Square,
+    /// Any other label.
+    Diamond,
+}
+
+/// An engagement placed on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngagementMark {
+    /// Index in the round's engagements.
+    pub index: usize,
+    /// When.
+    pub time_ms: u32,
+    /// Where the victim died.
+    pub pos: Vec2,
+    /// Fight type as written (`2v1`).
+    pub kind: String,
+    /// Killer's name (colour codes removed).
+    pub killer: String,
+    /// Victim's name.
+    pub victim: String,
+    /// Killer–victim distance in units.
+    pub distance: f32,
+    /// Shape.
+    pub shape: Shape,
+}
+
+/// The shape of an engagement type.
+pub fn shape_of(kind: &EngagementType) -> Shape {
+    match kind {
+        EngagementType::Versus { attackers, targets } if attackers == targets => Shape::Circle,
+        EngagementType::Versus { attackers, targets } if attackers > targets => Shape::Triangle,
+        EngagementType::Versus { .. } => Shape::Square,
+        EngagementType::Other(_) => Shape::Diamond,
+    }
+}
+
+/// The colour of an engagement type, the same in every round (a categorical palette).
+pub fn type_rgb(kind: &str) -> [u8; 3] {
+    const ORDER: [&str; 9] = ["1v1", "2v1", "1v2", "2v2", "3v1", "1v3", "3v2", "2v3", "3v3"];
+    let i = ORDER.iter().position(|k| *k == kind).unwrap_or_else(|| {
+        // Stable for any other label: a small hash into the palette.
+        kind.bytes().fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b))) % 10
+    });
+    let c = colorous::TABLEAU10[i % colorous::TABLEAU10.len()];
+    [c.r, c.g, c.b]
+}
+
+/// Every engagement with a known time and place.
+pub fn engagement_marks(timeline: &Timeline) -> Vec<EngagementMark> {
+    let round = timeline.round();
+    round
+        .engagements
+        .iter()
+        .enumerate()
+        .filter_map(|(index, e)| {
+            let (time_ms, pos) = timeline.engagement_at(index)?;
+            let pos = pos?;
+            Some(EngagementMark {
+                index,
+                time_ms,
+                pos: Vec2::new(pos.x, pos.y),
+                kind: e.kind.to_string(),
+                killer: proxviz_data::text::strip_colors(&e.killer_name),
+                victim: proxviz_data::text::strip_colors(&e.victim_name),
+                distance: e.distance,
+                shape: shape_of(&e.kind),
+            })
+        })
+        .collect()
+}
+
+/// How long around the cursor an engagement stays on the map when not showing the whole round.
+pub const ENGAGEMENT_SHOW_MS: u32 = 5_000;
+
+/// The engagements to draw at `cursor_ms`, each with its opacity (1 at its moment, fading over
+/// [`ENGAGEMENT_SHOW_MS`] after it).
+pub fn visible_engagements<'a>(
+    marks: &'a [EngagementMark],
+    settings: &HeatSettings,
+    cursor_ms: u32,
+) -> impl Iterator<Item = (&'a EngagementMark, f32)> + 'a {
+    let hidden = settings.hidden_types.clone();
+    let whole = settings.engagements_whole_round;
+    marks.iter().filter(move |m| !hidden.contains(&m.kind)).filter_map(move |m| {
+        if whole {
+            return Some((m, 1.0));
+        }
+        let after = cursor_ms.checked_sub(m.time_ms)?;
+        (after <= ENGAGEMENT_SHOW_MS).then(|| (m, 1.0 - 0.7 * after as f32 / ENGAGEMENT_SHOW_MS as f32))
+    })
+}
+
+/// Engagement counts per type, most common first.
+pub fn type_counts(marks: &[EngagementMark]) -> Vec<(String, usize)> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for m in marks {
+        *counts.entry(m.kind.as_str()).or_default() += 1;
+    }
+    let mut v: Vec<(String, usize)> = counts.into_iter().map(|(k, n)| (k.to_owned(), n)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+#[cfg(test)]
+mod tests;
