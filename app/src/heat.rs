@@ -106,6 +106,8 @@ pub struct HeatSettings {
     pub engagements_whole_round: bool,
     /// Engagement types not drawn (`1v1`, `2v1`, ...).
     pub hidden_types: Vec<String>,
+    /// Every player's whole path, faint, as context (it traces the map's walkable areas).
+    pub paths: bool,
 }
 
 impl Default for HeatSettings {
@@ -124,6 +126,7 @@ impl Default for HeatSettings {
             engagements: false,
             engagements_whole_round: false,
             hidden_types: Vec::new(),
+            paths: false,
         }
     }
 }
@@ -332,11 +335,18 @@ fn kde_layer(
     let raster = kde(points, min, max, step, radius, weighting);
     let top = raster.values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let (width, height) = (raster.width, raster.height);
+    // A lookup table over −top..top: millions of samples, a few hundred distinct colours.
+    const STEPS: usize = 1024;
+    let lut: Vec<[u8; 4]> = (0..=2 * STEPS)
+        .map(|i| colour(settings, (i as f32 - STEPS as f32) / STEPS as f32 * top, top))
+        .collect();
+    let to_index = if top > 0.0 { STEPS as f32 / top } else { 0.0 };
     let mut rgba = vec![0u8; width * height * 4];
-    for row in 0..height {
+    for (row, out) in rgba.chunks_exact_mut(width * 4).enumerate() {
         let src = &raster.values[(height - 1 - row) * width..][..width];
-        for (col, &v) in src.iter().enumerate() {
-            rgba[(row * width + col) * 4..][..4].copy_from_slice(&colour(settings, v, top));
+        for (&v, px) in src.iter().zip(out.chunks_exact_mut(4)) {
+            let i = (v * to_index).round() as isize + STEPS as isize;
+            px.copy_from_slice(&lut[i.clamp(0, 2 * STEPS as isize) as usize]);
         }
     }
     // Sample centres span min..min + (n−1)·step; the image's edges sit half a step outside.
@@ -371,6 +381,20 @@ pub fn legend_stops(settings: &HeatSettings, layer: &HeatLayer, n: usize) -> Vec
             (v, c)
         })
         .collect()
+}
+
+/// Round tick values for a legend spanning `lo..=hi`: steps of 1, 2 or 5 × 10ⁿ, at most
+/// `max_ticks` of them, always including both ends' neighbourhood (whole numbers for counts).
+pub fn nice_ticks(lo: f32, hi: f32, max_ticks: usize) -> Vec<f32> {
+    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / max_ticks.max(2) as f32;
+    let magnitude = 10f32.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(10.0 * magnitude);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|i| i as f32 * step).collect()
 }
 
 /// How an engagement marker looks: the shape says who had the numbers.

@@ -2,6 +2,7 @@
 //! a thin shell over this library so tests can drive the same code.
 
 pub mod cli;
+pub mod export;
 pub mod heat;
 pub mod replay;
 pub mod viewer;

@@ -1,9 +1,11 @@
 //! The command line: `proxviz rounds <folder>` lists rounds, `proxviz stats <round-or-folder>`
 //! prints their statistics, `proxviz simulate` plays a round through the simulated engine,
-//! `proxviz import` and `proxviz db` store rounds in PostgreSQL and read them back. Errors are printed once, with their context, and map to exit codes:
+//! `proxviz import` and `proxviz db` store rounds in PostgreSQL and read them back,
+//! `proxviz export` renders heatmap images without a window. Errors are printed once, with their context, and map to exit codes:
 //! 0 success, 1 failure (missing folder, no rounds, unreadable files), 2 bad usage.
 
 mod db;
+pub mod export;
 mod rounds;
 mod simulate;
 mod stats;
@@ -31,6 +33,12 @@ pub struct Cli {
     /// Save a screenshot of the window to this PNG once the round is drawn, then quit.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
+    /// Open with the kill heatmap shown, as grid cells or density.
+    #[arg(long, value_enum)]
+    pub heatmap: Option<export::ModeArg>,
+    /// Open with the round's engagement markers shown.
+    #[arg(long)]
+    pub engagements: bool,
 }
 
 /// Sub-commands.
@@ -78,6 +86,8 @@ pub enum Command {
     },
     /// Play a round through the simulated ET:Legacy engine running the tracker; writes its files.
     Simulate(simulate::SimulateArgs),
+    /// Render heatmap images (PNG) of a round or of every round in a folder, without a window.
+    Export(Box<export::ExportArgs>),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -112,6 +122,16 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
             path: cli.path,
             at_secs: cli.at,
             screenshot: cli.screenshot,
+            heat: crate::heat::HeatSettings {
+                show: cli.heatmap.is_some(),
+                mode: match cli.heatmap {
+                    Some(export::ModeArg::Kde) => crate::heat::HeatMode::Kde,
+                    _ => crate::heat::HeatMode::Grid,
+                },
+                engagements: cli.engagements,
+                engagements_whole_round: cli.engagements,
+                ..Default::default()
+            },
         });
     };
     match command {
@@ -124,6 +144,7 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
         Command::Import { path, db } => db::import(&path, &db, out),
         Command::Db { command, db } => db::run(&command, &db, out),
         Command::Simulate(args) => simulate::run(&args, out),
+        Command::Export(args) => export::run(&args, out),
     }
 }
 

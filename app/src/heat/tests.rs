@@ -254,3 +254,11 @@ fn settings_read_back_from_json_and_describe_themselves() {
 fn tl_name(c: u16) -> String {
     timeline().round().display_name(c)
 }
+
+#[test]
+fn legend_ticks_are_round_numbers_inside_the_range() {
+    assert_eq!(nice_ticks(0.0, 17.0, 5), vec![0.0, 5.0, 10.0, 15.0]);
+    assert_eq!(nice_ticks(-3.0, 3.0, 6), vec![-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]);
+    assert_eq!(nice_ticks(0.0, 2.6, 5), vec![0.0, 1.0, 2.0]);
+    assert_eq!(nice_ticks(1.0, 1.0, 5), vec![1.0]);
+}

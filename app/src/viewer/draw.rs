@@ -68,13 +68,17 @@ fn sync_markers(
     settings: Res<ViewSettings>,
     assets: Option<Res<MarkerAssets>>,
     camera: Single<&Projection, With<MapCamera>>,
+    scale: Option<Res<super::layers::DrawScale>>,
     mut existing: Query<(Entity, &PlayerMarker, &mut Transform, &mut MeshMaterial2d<ColorMaterial>)>,
 ) {
     let Some(assets) = assets else { return };
     let Projection::Orthographic(ortho) = *camera else { return };
-    let markers =
-        library.current().map(|e| markers_at(&e.timeline, clock.time_ms(), &settings.hidden)).unwrap_or_default();
-    let radius = MARKER_PX * ortho.scale;
+    let markers = library
+        .current()
+        .filter(|_| settings.players)
+        .map(|e| markers_at(&e.timeline, clock.time_ms(), &settings.hidden))
+        .unwrap_or_default();
+    let radius = MARKER_PX * scale.map_or(1.0, |s| s.0) * ortho.scale;
     let mut seen = Vec::with_capacity(markers.len());
     for (entity, PlayerMarker(cn), mut transform, mut material) in &mut existing {
         match markers.iter().find(|m| m.clientnum == *cn) {
@@ -107,10 +111,11 @@ fn draw_overlays(
     clock: Res<Clock>,
     settings: Res<ViewSettings>,
     camera: Single<&Projection, With<MapCamera>>,
+    scale: Res<super::layers::DrawScale>,
 ) {
-    let Some(entry) = library.current() else { return };
+    let Some(entry) = library.current().filter(|_| settings.players) else { return };
     let Projection::Orthographic(ortho) = *camera else { return };
-    let px = ortho.scale;
+    let px = ortho.scale * scale.0;
     let t = clock.time_ms();
     let tl = &entry.timeline;
     for d in deaths_until(tl, t) {

@@ -40,7 +40,8 @@ pub struct Entry {
 }
 
 impl Entry {
-    fn new(round: Round) -> Self {
+    /// Indexes `round` for replay.
+    pub fn new(round: Round) -> Self {
         let players = round.clientnums().len();
         let kills = round
             .combat
@@ -98,6 +99,13 @@ impl Library {
         *self = Self { source: Some(source), loading: true, inbox: Some(Mutex::new(rx)), ..Self::default() };
     }
 
+    /// Rounds already loaded (the export's), the first selected.
+    pub fn with_rounds(source: Source, rounds: Vec<Round>) -> Self {
+        let mut library = Self { source: Some(source), entries: rounds.into_iter().map(Entry::new).collect(), ..Self::default() };
+        library.select(0);
+        library
+    }
+
     /// The round being replayed.
     pub fn current(&self) -> Option<&Entry> {
         self.selected.and_then(|i| self.entries.get(i))
@@ -139,18 +147,28 @@ impl Library {
     }
 }
 
-fn load_demo(tx: &std::sync::mpsc::Sender<Loaded>) -> Result<(), String> {
+/// The demo rounds built into the binary, parsed, in date order.
+pub fn demo_rounds() -> Vec<Round> {
     let mut bases: Vec<&str> =
         super::demo::FILES.iter().filter_map(|(n, _)| FileKind::split_file_name(n).map(|(b, _)| b)).collect();
     bases.dedup();
-    for base in bases {
-        let files: [Option<FileInput<'_>>; 4] = FileKind::ALL.map(|kind| {
-            super::demo::FILES
-                .iter()
-                .find(|(n, _)| FileKind::split_file_name(n) == Some((base, kind)))
-                .map(|(n, bytes)| FileInput { label: n, bytes })
-        });
-        let _ = tx.send(Loaded::Round(Entry::new(parse_round(RoundName::parse(base), files))));
+    bases
+        .into_iter()
+        .map(|base| {
+            let files: [Option<FileInput<'_>>; 4] = FileKind::ALL.map(|kind| {
+                super::demo::FILES
+                    .iter()
+                    .find(|(n, _)| FileKind::split_file_name(n) == Some((base, kind)))
+                    .map(|(n, bytes)| FileInput { label: n, bytes })
+            });
+            parse_round(RoundName::parse(base), files)
+        })
+        .collect()
+}
+
+fn load_demo(tx: &std::sync::mpsc::Sender<Loaded>) -> Result<(), String> {
+    for round in demo_rounds() {
+        let _ = tx.send(Loaded::Round(Entry::new(round)));
     }
     Ok(())
 }

@@ -6,6 +6,8 @@ mod clock;
 mod demo;
 mod draw;
 pub mod library;
+pub mod layers;
+mod layers_ui;
 mod map_view;
 pub mod open;
 mod screenshot;
@@ -27,6 +29,8 @@ use crate::replay::scene::Hidden;
 pub struct ViewSettings {
     /// Name labels.
     pub names: bool,
+    /// Players (markers, view direction, trails, death marks).
+    pub players: bool,
     /// Trails.
     pub trails: bool,
     /// Trail length.
@@ -47,6 +51,7 @@ impl Default for ViewSettings {
     fn default() -> Self {
         Self {
             names: true,
+            players: true,
             trails: true,
             trail_secs: 10.0,
             heat_grid: false,
@@ -68,6 +73,20 @@ pub struct ViewerOptions {
     /// Save a screenshot of the window there (plus `<file>.json` with the markers' pixel
     /// positions) once the round is drawn, then quit.
     pub screenshot: Option<PathBuf>,
+    /// Heatmap and engagement layers to start with.
+    pub heat: crate::heat::HeatSettings,
+}
+
+pub use self::map_view::MapCamera;
+
+/// Player markers, trails and death marks (the window's and the export's).
+pub fn draw_plugin(app: &mut App) {
+    draw::plugin(app);
+}
+
+/// Heatmap sprite, whole-round paths and engagement markers (the window's and the export's).
+pub fn layers_plugin(app: &mut App) {
+    layers::plugin(app);
 }
 
 /// All of the viewer but the window, so tests can add it to a headless app.
@@ -103,6 +122,9 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     open::user_plugin(&mut app);
     map_view::plugin(&mut app);
     draw::plugin(&mut app);
+    app.insert_resource(layers::Heat(options.heat.clone()));
+    layers::plugin(&mut app);
+    layers_ui::plugin(&mut app);
     ui::plugin(&mut app);
     screenshot::plugin(&mut app, options.at_secs, options.screenshot.clone());
     let source = options.path.map_or(Source::Demo, Source::Path);

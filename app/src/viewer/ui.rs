@@ -21,10 +21,11 @@ use crate::replay::scene::{kd_at, markers_at, team_rgb};
 struct StatsCache(Option<(usize, Statistics)>);
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<StatsCache>().add_systems(EguiPrimaryContextPass, (panels_ui, labels_ui).chain());
+    app.init_resource::<StatsCache>().add_systems(EguiPrimaryContextPass, (panels_ui, labels_ui, super::layers_ui::engagement_hover, super::layers_ui::export_window).chain());
 }
 
-fn color32(rgb: [f32; 3]) -> egui::Color32 {
+/// An egui colour from linear-ish 0–1 RGB.
+pub fn color32(rgb: [f32; 3]) -> egui::Color32 {
     egui::Color32::from_rgb((rgb[0] * 255.0) as u8, (rgb[1] * 255.0) as u8, (rgb[2] * 255.0) as u8)
 }
 
@@ -48,6 +49,7 @@ fn panels_ui(
         Local<bool>,
     ),
     mut drags: MessageReader<FileDragAndDrop>,
+    mut layers: super::layers_ui::LayersParams,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     for drag in drags.read() {
@@ -200,6 +202,8 @@ fn panels_ui(
         ui.add_space(4.0);
     });
 
+    let right_width = super::layers_ui::right_panel(&mut root, &mut layers, &library, &mut settings, &keys);
+
     let left = egui::Panel::left("lists").resizable(true).default_size(300.0).show(&mut root, |ui| {
         ui.heading("Rounds");
         let mut pick = None;
@@ -288,7 +292,7 @@ fn panels_ui(
 
     *insets = PanelInsets {
         left: left.response.rect.width(),
-        right: 0.0,
+        right: right_width,
         top: top.response.rect.height(),
         bottom: bottom.response.rect.height(),
     };
@@ -493,7 +497,7 @@ fn labels_ui(
     if let Projection::Orthographic(ortho) = projection
         && let (Ok(top_left), Ok(bottom_right)) = (
             camera.viewport_to_world_2d(global, Vec2::new(insets.left, insets.top)),
-            camera.viewport_to_world_2d(global, Vec2::new(window.width(), window.height() - insets.bottom)),
+            camera.viewport_to_world_2d(global, Vec2::new(window.width() - insets.right, window.height() - insets.bottom)),
         )
     {
         let step = super::map_view::grid_step(window.width() * ortho.scale);
@@ -526,7 +530,7 @@ fn labels_ui(
             y += step;
         }
     }
-    if !settings.names {
+    if !settings.names || !settings.players {
         return Ok(());
     }
     let Some(entry) = library.current() else { return Ok(()) };

@@ -1,0 +1,246 @@
+//! `proxviz export`: heatmap images of a round or of every round in a folder, rendered offscreen
+//! (no window, no display), one PNG per round, with a progress bar.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use proxviz_data::heatmap::TeamSelection;
+use proxviz_data::resolve_rounds;
+
+use crate::export::render::{Job, export};
+use crate::export::{ExportSettings, SIZE_RANGE, output_path};
+use crate::heat::{HeatMode, Scale, Window};
+
+/// Arguments of `proxviz export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A folder, one of a round's files, or a round's base path (omit with --demo).
+    #[arg(required_unless_present = "demo")]
+    pub path: Option<PathBuf>,
+    /// Export the demo rounds built into proxviz.
+    #[arg(long, conflicts_with = "path")]
+    pub demo: bool,
+    /// Only rounds whose base name contains this text.
+    #[arg(long)]
+    pub round: Option<String>,
+    /// A PNG file (one round) or a folder (one `<round>.png` each).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Pixels along the longer side.
+    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u32).range(i64::from(*SIZE_RANGE.start())..=i64::from(*SIZE_RANGE.end())))]
+    pub size: u32,
+    /// Grid cells or kernel density.
+    #[arg(long, value_enum, default_value_t = ModeArg::Grid)]
+    pub mode: ModeArg,
+    /// Whose kills (by the killer's team); `diff` is Axis − Allies on a diverging scale.
+    #[arg(long, value_enum, default_value_t = TeamArg::Both)]
+    pub team: TeamArg,
+    /// What to draw, comma-separated: heatmap, markers (engagements), paths, players.
+    #[arg(long, value_delimiter = ',', default_value = "heatmap,markers,paths")]
+    pub layers: Vec<LayerArg>,
+    /// Grid cell size in units (default: the round's grid_size).
+    #[arg(long)]
+    pub cell: Option<u32>,
+    /// Density radius in units.
+    #[arg(long, default_value_t = 150.0)]
+    pub radius: f32,
+    /// Colour scale.
+    #[arg(long, value_enum, default_value_t = ScaleArg::Inferno)]
+    pub scale: ScaleArg,
+    /// Heatmap opacity, 0–1.
+    #[arg(long, default_value_t = 0.75)]
+    pub opacity: f32,
+    /// Only kills with these client numbers as killer or victim (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub players: Vec<u16>,
+    /// Replay time in seconds (players, and --until/--last); default: the end of the round.
+    #[arg(long)]
+    pub at: Option<f64>,
+    /// Count only kills up to --at.
+    #[arg(long, conflicts_with = "last")]
+    pub until: bool,
+    /// Count only kills in the N seconds before --at.
+    #[arg(long)]
+    pub last: Option<u32>,
+    /// Engagement types to leave out (comma-separated, e.g. 1v1,2v2).
+    #[arg(long, value_delimiter = ',')]
+    pub hide_types: Vec<String>,
+    /// Engagement markers only around --at (default: the whole round's).
+    #[arg(long)]
+    pub markers_near_time: bool,
+    /// World rectangle to show, `min_x,min_y,max_x,max_y` (default: the whole round).
+    #[arg(long, value_delimiter = ',', num_args = 4, allow_negative_numbers = true)]
+    pub view: Option<Vec<f32>>,
+    /// Transparent background.
+    #[arg(long)]
+    pub transparent: bool,
+    /// No title.
+    #[arg(long)]
+    pub no_title: bool,
+    /// No legend.
+    #[arg(long)]
+    pub no_legend: bool,
+    /// No player names (with the players layer).
+    #[arg(long)]
+    pub no_names: bool,
+    /// All settings as JSON (what the window's Export passes); overrides the options above.
+    #[arg(long, hide = true)]
+    pub settings_json: Option<String>,
+}
+
+/// Heatmap mode.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModeArg {
+    /// Grid cells.
+    Grid,
+    /// Kernel density.
+    Kde,
+}
+
+/// Killer team.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TeamArg {
+    /// Both teams.
+    Both,
+    /// Axis kills.
+    Axis,
+    /// Allied kills.
+    Allies,
+    /// Axis − Allies.
+    Diff,
+}
+
+/// Layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayerArg {
+    /// The kill heatmap.
+    Heatmap,
+    /// Engagement markers.
+    Markers,
+    /// Every player's path over the round.
+    Paths,
+    /// Players at --at, with trails and death marks.
+    Players,
+}
+
+/// Colour scales.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScaleArg {
+    /// Inferno.
+    Inferno,
+    /// Viridis.
+    Viridis,
+    /// Magma.
+    Magma,
+    /// Turbo.
+    Turbo,
+}
+
+impl ExportArgs {
+    /// The export settings these options describe.
+    pub fn settings(&self) -> anyhow::Result<ExportSettings> {
+        if let Some(json) = &self.settings_json {
+            return serde_json::from_str(json).context("--settings-json");
+        }
+        if !(0.0..=1.0).contains(&self.opacity) {
+            anyhow::bail!("--opacity must be between 0 and 1");
+        }
+        let mut s = ExportSettings { size: self.size, ..ExportSettings::default() };
+        let h = &mut s.heat;
+        h.show = self.layers.contains(&LayerArg::Heatmap);
+        h.engagements = self.layers.contains(&LayerArg::Markers);
+        h.paths = self.layers.contains(&LayerArg::Paths);
+        h.engagements_whole_round = !self.markers_near_time;
+        h.mode = match self.mode {
+            ModeArg::Grid => HeatMode::Grid,
+            ModeArg::Kde => HeatMode::Kde,
+        };
+        (h.team, h.difference) = match self.team {
+            TeamArg::Both => (TeamSelection::Both, false),
+            TeamArg::Axis => (TeamSelection::Axis, false),
+            TeamArg::Allies => (TeamSelection::Allies, false),
+            TeamArg::Diff => (TeamSelection::Both, true),
+        };
+        h.cell_units = self.cell;
+        h.radius_units = self.radius;
+        h.scale = match self.scale {
+            ScaleArg::Inferno => Scale::Inferno,
+            ScaleArg::Viridis => Scale::Viridis,
+            ScaleArg::Magma => Scale::Magma,
+            ScaleArg::Turbo => Scale::Turbo,
+        };
+        h.opacity = self.opacity;
+        h.players = self.players.clone();
+        h.hidden_types = self.hide_types.clone();
+        h.window = match (self.until, self.last) {
+            (true, _) => Window::UpToCursor,
+            (false, Some(n)) => Window::LastSeconds(n),
+            (false, None) => Window::Whole,
+        };
+        s.players = self.layers.contains(&LayerArg::Players);
+        s.names = !self.no_names;
+        s.time_ms = self.at.map(|t| (t.max(0.0) * 1000.0) as u32);
+        s.view = self.view.as_ref().map(|v| [v[0], v[1], v[2], v[3]]);
+        s.transparent = self.transparent;
+        s.title = !self.no_title;
+        s.legend = !self.no_legend;
+        Ok(s)
+    }
+}
+
+/// Runs `proxviz export`.
+pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let settings = args.settings()?;
+    let mut rounds = if args.demo {
+        crate::viewer::library::demo_rounds()
+    } else {
+        let path = args.path.as_deref().context("give a round or folder, or --demo")?;
+        let found = resolve_rounds(path)?;
+        super::load_all(&found)
+    };
+    if let Some(part) = &args.round {
+        rounds.retain(|r| r.name.base.contains(part.as_str()));
+    }
+    if rounds.is_empty() {
+        anyhow::bail!("no rounds to export{}", args.round.as_ref().map(|r| format!(" matching {r:?}")).unwrap_or_default());
+    }
+    for r in &rounds {
+        if !r.report.is_clean() {
+            eprintln!("warning: {}", r.report.to_string().trim_end().replace('\n', "\nwarning: "));
+        }
+    }
+    let n = rounds.len();
+    let jobs: Vec<Job> =
+        rounds.into_iter().map(|round| Job { out: output_path(&args.out, &round.name.base, n), round }).collect();
+    let progress = (n > 1 && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(n as u64);
+        if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} rounds  {elapsed}") {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let results = export(jobs, &settings, progress.clone());
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let mut failed = 0;
+    for result in &results {
+        match result {
+            Ok(path) => writeln!(out, "{}", path.display())?,
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if results.len() < n {
+        anyhow::bail!("the renderer stopped after {} of {n} rounds", results.len());
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} of {n} rounds could not be exported");
+    }
+    Ok(())
+}
