@@ -37,8 +37,8 @@ fn the_window_draws_every_living_player_in_its_team_colour() {
     let mut checked = 0;
     for m in markers.iter().filter(|m| m["alive"] == true) {
         let (x, y) = (m["x"].as_f64().expect("x"), m["y"].as_f64().expect("y"));
-        // Markers under the panels (left list, top bar, bottom timeline) are hidden by them.
-        if !(330.0..=1590.0).contains(&x) || !(40.0..=900.0).contains(&y) {
+        // Markers under the panels (rounds and players, layers, top bar, timeline) are hidden by them.
+        if !(340.0..=1320.0).contains(&x) || !(40.0..=900.0).contains(&y) {
             continue;
         }
         let want: Vec<f64> = m["rgb"].as_array().expect("rgb").iter().map(|c| c.as_f64().expect("f") * 255.0).collect();

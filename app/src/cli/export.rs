@@ -72,7 +72,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub markers_near_time: bool,
     /// World rectangle to show, `min_x,min_y,max_x,max_y` (default: the whole round).
-    #[arg(long, value_delimiter = ',', num_args = 4, allow_negative_numbers = true)]
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
     pub view: Option<Vec<f32>>,
     /// Transparent background.
     #[arg(long)]
@@ -183,7 +183,11 @@ impl ExportArgs {
         s.players = self.layers.contains(&LayerArg::Players);
         s.names = !self.no_names;
         s.time_ms = self.at.map(|t| (t.max(0.0) * 1000.0) as u32);
-        s.view = self.view.as_ref().map(|v| [v[0], v[1], v[2], v[3]]);
+        s.view = match self.view.as_deref() {
+            None => None,
+            Some(&[x0, y0, x1, y1]) if x0 != x1 && y0 != y1 => Some([x0, y0, x1, y1]),
+            Some(_) => anyhow::bail!("--view takes min_x,min_y,max_x,max_y (a rectangle with an area)"),
+        };
         s.transparent = self.transparent;
         s.title = !self.no_title;
         s.legend = !self.no_legend;

@@ -48,6 +48,9 @@ pub fn export(jobs: Vec<Job>, settings: &ExportSettings, progress: Option<Progre
         DefaultPlugins
             .set(WindowPlugin { primary_window: None, exit_condition: ExitCondition::DontExit, ..default() })
             .set(bevy::log::LogPlugin { level: bevy::log::Level::WARN, filter: "wgpu=error,naga=error".into(), ..default() })
+            // Every pipeline is ready in the frame that first draws with it, so a few frames
+            // after a round is set up its image is complete, however loaded the machine is.
+            .set(bevy::render::RenderPlugin { synchronous_pipeline_compilation: true, ..default() })
             .disable::<WinitPlugin>(),
     )
     .add_plugins(ScheduleRunnerPlugin::run_loop(Duration::ZERO))
@@ -72,6 +75,7 @@ pub fn export(jobs: Vec<Job>, settings: &ExportSettings, progress: Option<Progre
             next: 0,
             phase: Phase::Start,
             frames: 0,
+            retries: 0,
             target: None,
             size: (0, 0),
             results: results.clone(),
@@ -121,6 +125,7 @@ struct Exporter {
     next: usize,
     phase: Phase,
     frames: u32,
+    retries: u32,
     target: Option<Handle<Image>>,
     size: (u32, u32),
     /// Shared with the caller: `App::run` keeps the world.
@@ -237,6 +242,16 @@ fn drive(
         }
         Phase::Capture => {
             let Some(image) = captured.0.take() else { return };
+            // An opaque export whose corner is not opaque was read back before it was drawn:
+            // render a few more frames and read it again.
+            let blank = !e.settings.transparent && image.data.as_ref().is_some_and(|d| d.get(3) == Some(&0));
+            if blank && e.retries < 5 {
+                e.retries += 1;
+                e.frames = 3;
+                e.phase = Phase::Render;
+                return;
+            }
+            e.retries = 0;
             let result = save(e, &library, &heat, image);
             if let Some(p) = &e.progress {
                 p.inc(1);

@@ -1,0 +1,200 @@
+//! `proxviz export` end to end: the real binary renders offscreen with Bevy (no window, no
+//! display), and the PNGs are read back: kill cells have the colour their count gives on the
+//! scale, empty cells show the background, settings ride in the PNG's text chunks, sizes scale
+//! with the resolution, a folder gives one image per round, and the image matches the golden
+//! one within a tolerance.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use proxviz::export::read_png_settings;
+use proxviz_data::resolve_rounds;
+
+const ROUND: &str = "2025-12-20-200015-supply-round-1";
+
+fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo")
+}
+
+fn export(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_proxviz"));
+    // Headless means no display at all.
+    cmd.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY").arg("export").args(args);
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "export failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The view used by the pixel checks: cells −8..8 × −8..8 of 512 units, 4096 units square.
+const VIEW: [f32; 4] = [-4096.0, -4096.0, 4096.0, 4096.0];
+
+fn pixel_of(x: f32, y: f32, size: u32) -> (u32, u32) {
+    let f = |v: f32, lo: f32, hi: f32| (v - lo) / (hi - lo) * size as f32;
+    (f(x, VIEW[0], VIEW[2]) as u32, size - 1 - f(y, VIEW[1], VIEW[3]) as u32)
+}
+
+fn close(a: [u8; 4], b: [u8; 4], tolerance: i32) -> bool {
+    a.iter().zip(&b).all(|(&x, &y)| (i32::from(x) - i32::from(y)).abs() <= tolerance)
+}
+
+#[test]
+fn kill_cells_have_the_colour_of_their_count_and_empty_cells_the_background() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = dir.path().join("grid.png");
+    let view = VIEW.map(|v| v.to_string()).join(",");
+    export(&[
+        demo().join(ROUND).to_str().expect("utf-8"),
+        "--out",
+        png.to_str().expect("utf-8"),
+        "--size",
+        "1024",
+        "--layers",
+        "heatmap",
+        "--opacity",
+        "1",
+        "--no-title",
+        "--no-legend",
+        &format!("--view={view}"),
+    ]);
+    let img = image::open(&png).expect("png").to_rgba8();
+    assert_eq!(img.dimensions(), (1024, 1024));
+    // The tracker's own heatmap file says how many kills each cell has.
+    let round = resolve_rounds(&demo().join(ROUND)).expect("round").remove(0).load();
+    let top = round.heatmap.iter().map(|c| c.total_kills()).max().expect("cells");
+    let mut checked = 0;
+    for cell in &round.heatmap {
+        let centre = ((cell.grid_x as f32 + 0.5) * 512.0, (cell.grid_y as f32 + 0.5) * 512.0);
+        if centre.0.abs() > 4000.0 || centre.1.abs() > 4000.0 {
+            continue;
+        }
+        let (px, py) = pixel_of(centre.0, centre.1, 1024);
+        let c = colorous::INFERNO.eval_continuous(f64::from(0.15 + 0.85 * cell.total_kills() as f32 / top as f32));
+        let got = img.get_pixel(px, py).0;
+        assert!(close(got, [c.r, c.g, c.b, 255], 3), "cell ({}, {}) with {} kills: {got:?}, want {c:?}", cell.grid_x, cell.grid_y, cell.total_kills());
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked} cells checked");
+    // A cell with no kills shows the background.
+    let empty = (-8..8)
+        .flat_map(|x| (-8..8).map(move |y| (x, y)))
+        .find(|&(x, y)| !round.heatmap.iter().any(|c| (c.grid_x, c.grid_y) == (x, y)))
+        .expect("an empty cell");
+    let (px, py) = pixel_of((empty.0 as f32 + 0.5) * 512.0, (empty.1 as f32 + 0.5) * 512.0, 1024);
+    assert!(close(img.get_pixel(px, py).0, [23, 26, 28, 255], 2), "{:?}", img.get_pixel(px, py));
+}
+
+#[test]
+fn a_transparent_density_export_records_its_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = dir.path().join("kde.png");
+    let out = export(&[
+        "--demo",
+        "--round",
+        "sw_goldrush_te-round-2",
+        "--out",
+        png.to_str().expect("utf-8"),
+        "--size",
+        "768",
+        "--mode",
+        "kde",
+        "--team",
+        "diff",
+        "--transparent",
+        "--last",
+        "60",
+        "--at",
+        "300",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), png.display().to_string());
+    let (settings, text) = read_png_settings(&png).expect("settings chunk");
+    assert_eq!(settings.size, 768);
+    assert!(settings.transparent && settings.heat.difference);
+    assert_eq!(settings.heat.mode, proxviz::heat::HeatMode::Kde);
+    assert_eq!(settings.heat.window, proxviz::heat::Window::LastSeconds(60));
+    assert_eq!(settings.time_ms, Some(300_000));
+    assert_eq!(text.source, "2025-12-20-203715-sw_goldrush_te-round-2");
+    assert!(text.title.starts_with("sw_goldrush_te · round 2 · 2025-12-20"), "{}", text.title);
+    assert!(text.description.contains("Axis − Allies") && text.description.contains("last 60 s"), "{}", text.description);
+    let img = image::open(&png).expect("png").to_rgba8();
+    let transparent = img.pixels().filter(|p| p.0[3] == 0).count();
+    let drawn = img.pixels().filter(|p| p.0[3] > 0).count();
+    assert!(transparent > img.pixels().len() / 3, "{transparent} transparent pixels");
+    assert!(drawn > 1000, "{drawn} drawn pixels");
+}
+
+/// Share of pixels that differ from the background.
+fn ink(img: &image::RgbaImage) -> f64 {
+    img.pixels().filter(|p| !close(p.0, [23, 26, 28, 255], 6)).count() as f64 / img.pixels().len() as f64
+}
+
+#[test]
+fn lines_and_markers_scale_with_the_resolution() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (small, big) = (dir.path().join("small.png"), dir.path().join("big.png"));
+    for (path, size) in [(&small, "512"), (&big, "2048")] {
+        export(&[
+            demo().join(ROUND).to_str().expect("utf-8"),
+            "--out",
+            path.to_str().expect("utf-8"),
+            "--size",
+            size,
+            "--layers",
+            "paths,markers",
+            "--no-title",
+            "--no-legend",
+        ]);
+    }
+    let (small, big) = (image::open(&small).expect("png").to_rgba8(), image::open(&big).expect("png").to_rgba8());
+    let (a, b) = (ink(&small), ink(&big));
+    // Unscaled one-pixel lines would cover about a quarter as much of the 4× larger image.
+    assert!(a > 0.02, "{a}");
+    assert!((b / a) > 0.6 && (b / a) < 1.6, "ink {a:.4} at 512 px, {b:.4} at 2048 px");
+}
+
+#[test]
+fn a_folder_gives_one_image_per_round() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = export(&[demo().to_str().expect("utf-8"), "--out", dir.path().to_str().expect("utf-8"), "--size", "256"]);
+    let listed: Vec<&str> = std::str::from_utf8(&out.stdout).expect("utf-8").lines().collect();
+    assert_eq!(listed.len(), 4);
+    for line in listed {
+        let img = image::open(line).expect("png");
+        assert_eq!(img.width().max(img.height()), 256);
+        assert!(line.ends_with(".png") && Path::new(line).starts_with(dir.path()));
+    }
+}
+
+#[test]
+fn a_missing_round_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_proxviz"))
+        .args(["export", "/no/such/gamestats", "--out", "/tmp/x.png"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: /no/such/gamestats: no such file or folder");
+}
+
+/// The golden image: the default layers (heatmap, engagement markers, paths) with title and
+/// legend. Regenerate with `PROXVIZ_BLESS=1 cargo test -p proxviz --test export golden`.
+#[test]
+fn the_default_export_matches_the_golden_image() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/supply-round-1.png");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = dir.path().join("now.png");
+    export(&[demo().join(ROUND).to_str().expect("utf-8"), "--out", png.to_str().expect("utf-8"), "--size", "640"]);
+    if std::env::var_os("PROXVIZ_BLESS").is_some() {
+        std::fs::create_dir_all(golden.parent().expect("dir")).expect("mkdir");
+        std::fs::copy(&png, &golden).expect("bless");
+    }
+    let want = image::open(&golden).expect("golden image").to_rgba8();
+    let got = image::open(&png).expect("png").to_rgba8();
+    assert_eq!(got.dimensions(), want.dimensions());
+    let differing = got.pixels().zip(want.pixels()).filter(|(a, b)| !close(a.0, b.0, 40)).count();
+    let share = differing as f64 / got.pixels().len() as f64;
+    assert!(share < 0.005, "{:.2}% of pixels differ from the golden image", share * 100.0);
+}
