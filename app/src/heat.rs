@@ -330,7 +330,9 @@ fn kde_layer(
 ) -> HeatLayer {
     let radius = settings.radius_units.max(1.0);
     let (min, max) = layer_bounds(timeline, 3.0 * radius);
-    let step = ((max - min).max_element() / (max_px - 1) as f32).max(1.0);
+    // A Gaussian has nothing finer than a fraction of its radius: sampling it every eighth of
+    // a radius and letting the texture filter between samples looks the same at any size.
+    let step = ((max - min).max_element() / (max_px - 1) as f32).max(radius / 8.0).max(1.0);
     let weighting = if settings.difference { Weighting::AxisMinusAllies } else { Weighting::All };
     let raster = kde(points, min, max, step, radius, weighting);
     let top = raster.values.iter().fold(0.0f32, |m, v| m.max(v.abs()));

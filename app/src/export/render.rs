@@ -76,6 +76,7 @@ pub fn export(jobs: Vec<Job>, settings: &ExportSettings, progress: Option<Progre
             phase: Phase::Start,
             frames: 0,
             retries: 0,
+            clock: None,
             target: None,
             size: (0, 0),
             results: results.clone(),
@@ -126,6 +127,7 @@ struct Exporter {
     phase: Phase,
     frames: u32,
     retries: u32,
+    clock: Option<std::time::Instant>,
     target: Option<Handle<Image>>,
     size: (u32, u32),
     /// Shared with the caller: `App::run` keeps the world.
@@ -135,7 +137,25 @@ struct Exporter {
 
 const OVERLAY: usize = 1;
 
-fn spawn_cameras(mut commands: Commands) {
+/// With `PROXVIZ_TIMINGS` set, prints how long each step took (for the benchmark notes).
+fn timing(what: &str, since: &mut Option<std::time::Instant>) {
+    if std::env::var_os("PROXVIZ_TIMINGS").is_some() {
+        let now = std::time::Instant::now();
+        if let Some(t) = since {
+            eprintln!("timing: {what}: {:.0} ms", (now - *t).as_secs_f64() * 1000.0);
+        }
+        *since = Some(now);
+    }
+}
+
+/// A tiny target the cameras draw into until the frame that is read back: visibility and
+/// text layout run as usual, at almost no fill cost.
+#[derive(Resource)]
+struct WarmUpTarget(Handle<Image>);
+
+fn spawn_cameras(mut commands: Commands, mut images: ResMut<Assets<Image>>) {
+    let warm_up = images.add(Image::new_target_texture(8, 8, TextureFormat::Rgba8UnormSrgb, None));
+    commands.insert_resource(WarmUpTarget(warm_up));
     commands.spawn((Camera2d, Camera { is_active: false, ..default() }, MapCam, crate::viewer::MapCamera));
     commands.spawn((
         Camera2d,
@@ -143,6 +163,22 @@ fn spawn_cameras(mut commands: Commands) {
         RenderLayers::layer(OVERLAY),
         OverlayCam,
     ));
+    // Text on the overlay is laid out only for cameras that see a sprite on its layer.
+    commands.spawn((
+        Sprite { color: Color::NONE, custom_size: Some(Vec2::ONE), ..default() },
+        Transform::default(),
+        RenderLayers::layer(OVERLAY),
+    ));
+}
+
+/// Projections whose visible area does not depend on the target's size: `size_px` pixels of
+/// `units_per_px` world units each.
+fn fixed_projection(size_px: Vec2, units_per_px: f32) -> Projection {
+    Projection::Orthographic(OrthographicProjection {
+        scaling_mode: bevy::camera::ScalingMode::Fixed { width: size_px.x, height: size_px.y },
+        scale: units_per_px,
+        ..OrthographicProjection::default_2d()
+    })
 }
 
 fn configure_gizmos(mut store: ResMut<GizmoConfigStore>, scale: Res<DrawScale>) {
@@ -165,13 +201,15 @@ fn drive(
     heat: Res<Heat>,
     view: Res<ViewSettings>,
     mut map_cam: Query<(Entity, &mut Camera, &mut Transform, &mut Projection), (With<MapCam>, Without<OverlayCam>)>,
-    mut overlay_cam: Query<(Entity, &mut Camera), (With<OverlayCam>, Without<MapCam>)>,
+    mut overlay_cam: Query<(Entity, &mut Camera, &mut Projection), (With<OverlayCam>, Without<MapCam>)>,
     items: Query<Entity, With<OverlayItem>>,
+    warm_up: Res<WarmUpTarget>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let e = &mut *exporter;
     match e.phase {
         Phase::Start => {
+            timing("start-up or previous round", &mut e.clock);
             if e.next >= e.outs.len() {
                 exit.write(AppExit::Success);
                 return;
@@ -192,22 +230,24 @@ fn drive(
             };
             let (w, h) = image_size(min, max, e.settings.size);
             let handle = images.add(Image::new_target_texture(w, h, TextureFormat::Rgba8UnormSrgb, None));
+            let px = Vec2::new(w as f32, h as f32);
+            // Multisampling quadruples the fill work and memory; big images have pixels to spare.
+            let msaa = if e.settings.size > 2048 { Msaa::Off } else { Msaa::Sample4 };
             for (entity, mut camera, mut transform, mut projection) in &mut map_cam {
                 camera.is_active = true;
-                commands.entity(entity).insert(RenderTarget::Image(handle.clone().into()));
+                commands.entity(entity).insert((RenderTarget::Image(warm_up.0.clone().into()), msaa));
                 camera.clear_color = if e.settings.transparent {
                     ClearColorConfig::Custom(Color::NONE)
                 } else {
                     ClearColorConfig::Default
                 };
                 transform.translation = ((min + max) / 2.0).extend(transform.translation.z);
-                if let Projection::Orthographic(ortho) = &mut *projection {
-                    ortho.scale = ((max - min) / Vec2::new(w as f32, h as f32)).max_element();
-                }
+                *projection = fixed_projection(px, ((max - min) / px).max_element());
             }
-            for (entity, mut camera) in &mut overlay_cam {
+            for (entity, mut camera, mut projection) in &mut overlay_cam {
                 camera.is_active = true;
-                commands.entity(entity).insert(RenderTarget::Image(handle.clone().into()));
+                *projection = fixed_projection(px, 1.0);
+                commands.entity(entity).insert((RenderTarget::Image(warm_up.0.clone().into()), msaa));
             }
             for entity in &items {
                 commands.entity(entity).despawn();
@@ -220,6 +260,7 @@ fn drive(
         }
         Phase::Render => {
             e.frames += 1;
+            timing(&format!("frame {}", e.frames), &mut e.clock);
             // The layer is rebuilt for the new round (when shown) before the overlay reads it.
             if heat.show && !heat_state.built_for(library.selected) {
                 return;
@@ -229,9 +270,34 @@ fn drive(
                     spawn_overlay(&mut commands, &mut images, e, entry, heat_state.layer.as_ref(), &heat, &view, clock.time_ms());
                 }
             }
-            if e.frames >= 6
+            // Software rendering of a big target is the slow part: the cameras draw only the
+            // frame that is read back, once the layer, overlay and glyphs are ready.
+            // The switch to the real target takes a frame to size the cameras' textures.
+            if e.frames == 4
                 && let Some(target) = e.target.clone()
             {
+                // Bevy re-reads a camera's target size when its projection changes, not when
+                // its target does: touch the projection too.
+                for (entity, mut camera, _, mut projection) in &mut map_cam {
+                    camera.is_active = true;
+                    projection.set_changed();
+                    commands.entity(entity).insert(RenderTarget::Image(target.clone().into()));
+                }
+                for (entity, mut camera, mut projection) in &mut overlay_cam {
+                    camera.is_active = true;
+                    projection.set_changed();
+                    commands.entity(entity).insert(RenderTarget::Image(target.clone().into()));
+                }
+            }
+            if e.frames >= 5
+                && let Some(target) = e.target.clone()
+            {
+                for (_, mut camera, ..) in &mut map_cam {
+                    camera.is_active = true;
+                }
+                for (_, mut camera, _) in &mut overlay_cam {
+                    camera.is_active = true;
+                }
                 commands.spawn(Screenshot::image(target)).observe(
                     |shot: On<ScreenshotCaptured>, mut captured: ResMut<Captured>| {
                         captured.0 = Some(shot.image.clone());
@@ -241,18 +307,26 @@ fn drive(
             }
         }
         Phase::Capture => {
+            for (_, mut camera, ..) in &mut map_cam {
+                camera.is_active = false;
+            }
+            for (_, mut camera, _) in &mut overlay_cam {
+                camera.is_active = false;
+            }
             let Some(image) = captured.0.take() else { return };
             // An opaque export whose corner is not opaque was read back before it was drawn:
             // render a few more frames and read it again.
             let blank = !e.settings.transparent && image.data.as_ref().is_some_and(|d| d.get(3) == Some(&0));
             if blank && e.retries < 5 {
                 e.retries += 1;
-                e.frames = 3;
+                e.frames = 4;
                 e.phase = Phase::Render;
                 return;
             }
             e.retries = 0;
+            timing("read back", &mut e.clock);
             let result = save(e, &library, &heat, image);
+            timing("png written", &mut e.clock);
             if let Some(p) = &e.progress {
                 p.inc(1);
             }
