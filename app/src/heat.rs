@@ -339,9 +339,8 @@ fn kde_layer(
     let (width, height) = (raster.width, raster.height);
     // A lookup table over −top..top: millions of samples, a few hundred distinct colours.
     const STEPS: usize = 1024;
-    let lut: Vec<[u8; 4]> = (0..=2 * STEPS)
-        .map(|i| colour(settings, (i as f32 - STEPS as f32) / STEPS as f32 * top, top))
-        .collect();
+    let lut: Vec<[u8; 4]> =
+        (0..=2 * STEPS).map(|i| colour(settings, (i as f32 - STEPS as f32) / STEPS as f32 * top, top)).collect();
     let to_index = if top > 0.0 { STEPS as f32 / top } else { 0.0 };
     let mut rgba = vec![0u8; width * height * 4];
     for (row, out) in rgba.chunks_exact_mut(width * 4).enumerate() {
@@ -379,7 +378,8 @@ pub fn legend_stops(settings: &HeatSettings, layer: &HeatLayer, n: usize) -> Vec
             let mut solid = settings.clone();
             solid.opacity = 1.0;
             solid.mode = HeatMode::Grid;
-            let c = if v == 0.0 { colour(&solid, 1e-6 * layer.hi.max(1.0), layer.hi) } else { colour(&solid, v, layer.hi) };
+            let c =
+                if v == 0.0 { colour(&solid, 1e-6 * layer.hi.max(1.0), layer.hi) } else { colour(&solid, v, layer.hi) };
             (v, c)
         })
         .collect()
@@ -388,7 +388,7 @@ pub fn legend_stops(settings: &HeatSettings, layer: &HeatLayer, n: usize) -> Vec
 /// Round tick values for a legend spanning `lo..=hi`: steps of 1, 2 or 5 × 10ⁿ, at most
 /// `max_ticks` of them, always including both ends' neighbourhood (whole numbers for counts).
 pub fn nice_ticks(lo: f32, hi: f32, max_ticks: usize) -> Vec<f32> {
-    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || !lo.is_finite() || !hi.is_finite() {
         return vec![lo];
     }
     let raw = (hi - lo) / max_ticks.max(2) as f32;

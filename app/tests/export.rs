@@ -75,7 +75,13 @@ fn kill_cells_have_the_colour_of_their_count_and_empty_cells_the_background() {
         let (px, py) = pixel_of(centre.0, centre.1, 1024);
         let c = colorous::INFERNO.eval_continuous(f64::from(0.15 + 0.85 * cell.total_kills() as f32 / top as f32));
         let got = img.get_pixel(px, py).0;
-        assert!(close(got, [c.r, c.g, c.b, 255], 3), "cell ({}, {}) with {} kills: {got:?}, want {c:?}", cell.grid_x, cell.grid_y, cell.total_kills());
+        assert!(
+            close(got, [c.r, c.g, c.b, 255], 3),
+            "cell ({}, {}) with {} kills: {got:?}, want {c:?}",
+            cell.grid_x,
+            cell.grid_y,
+            cell.total_kills()
+        );
         checked += 1;
     }
     assert!(checked >= 20, "{checked} cells checked");
@@ -119,7 +125,11 @@ fn a_transparent_density_export_records_its_settings() {
     assert_eq!(settings.time_ms, Some(300_000));
     assert_eq!(text.source, "2025-12-20-203715-sw_goldrush_te-round-2");
     assert!(text.title.starts_with("sw_goldrush_te · round 2 · 2025-12-20"), "{}", text.title);
-    assert!(text.description.contains("Axis − Allies") && text.description.contains("last 60 s"), "{}", text.description);
+    assert!(
+        text.description.contains("Axis − Allies") && text.description.contains("last 60 s"),
+        "{}",
+        text.description
+    );
     let img = image::open(&png).expect("png").to_rgba8();
     let transparent = img.pixels().filter(|p| p.0[3] == 0).count();
     let drawn = img.pixels().filter(|p| p.0[3] > 0).count();

@@ -209,7 +209,10 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
         rounds.retain(|r| r.name.base.contains(part.as_str()));
     }
     if rounds.is_empty() {
-        anyhow::bail!("no rounds to export{}", args.round.as_ref().map(|r| format!(" matching {r:?}")).unwrap_or_default());
+        anyhow::bail!(
+            "no rounds to export{}",
+            args.round.as_ref().map(|r| format!(" matching {r:?}")).unwrap_or_default()
+        );
     }
     for r in &rounds {
         if !r.report.is_clean() {

@@ -39,6 +39,15 @@ pub struct Cli {
     /// Open with the round's engagement markers shown.
     #[arg(long)]
     pub engagements: bool,
+    /// Performance probe: time this many frames of playback, write JSON to --perf-out, quit.
+    #[arg(long, hide = true, requires = "perf_out")]
+    pub perf_frames: Option<u32>,
+    /// Where the probe writes its JSON.
+    #[arg(long, hide = true)]
+    pub perf_out: Option<PathBuf>,
+    /// Probe an empty window of the same size instead (the baseline).
+    #[arg(long, hide = true)]
+    pub perf_empty: bool,
 }
 
 /// Sub-commands.
@@ -92,6 +101,7 @@ pub enum Command {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
+    crate::viewer::perf::mark_process_start();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -132,6 +142,11 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
                 engagements_whole_round: cli.engagements,
                 ..Default::default()
             },
+            perf: cli.perf_frames.zip(cli.perf_out).map(|(frames, out)| crate::viewer::perf::PerfOptions {
+                frames,
+                out,
+                empty: cli.perf_empty,
+            }),
         });
     };
     match command {

@@ -48,7 +48,13 @@ impl Default for ExportSettings {
     fn default() -> Self {
         Self {
             size: 2048,
-            heat: HeatSettings { show: true, engagements: true, engagements_whole_round: true, paths: true, ..HeatSettings::default() },
+            heat: HeatSettings {
+                show: true,
+                engagements: true,
+                engagements_whole_round: true,
+                paths: true,
+                ..HeatSettings::default()
+            },
             players: false,
             names: true,
             trail_secs: 10.0,

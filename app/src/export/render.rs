@@ -36,7 +36,11 @@ pub struct Job {
 
 /// Renders every job with `settings`; returns the files written. Each round's failure is
 /// reported with its name and does not stop the others.
-pub fn export(jobs: Vec<Job>, settings: &ExportSettings, progress: Option<ProgressBar>) -> Vec<Result<PathBuf, String>> {
+pub fn export(
+    jobs: Vec<Job>,
+    settings: &ExportSettings,
+    progress: Option<ProgressBar>,
+) -> Vec<Result<PathBuf, String>> {
     if jobs.is_empty() {
         return Vec::new();
     }
@@ -47,7 +51,11 @@ pub fn export(jobs: Vec<Job>, settings: &ExportSettings, progress: Option<Progre
     app.add_plugins(
         DefaultPlugins
             .set(WindowPlugin { primary_window: None, exit_condition: ExitCondition::DontExit, ..default() })
-            .set(bevy::log::LogPlugin { level: bevy::log::Level::WARN, filter: "wgpu=error,naga=error".into(), ..default() })
+            .set(bevy::log::LogPlugin {
+                level: bevy::log::Level::WARN,
+                filter: "wgpu=error,naga=error".into(),
+                ..default()
+            })
             // Every pipeline is ready in the frame that first draws with it, so a few frames
             // after a round is set up its image is complete, however loaded the machine is.
             .set(bevy::render::RenderPlugin { synchronous_pipeline_compilation: true, ..default() })
@@ -137,6 +145,15 @@ struct Exporter {
 
 const OVERLAY: usize = 1;
 
+type MapCamQuery<'w, 's> = Query<
+    'w,
+    's,
+    (Entity, &'static mut Camera, &'static mut Transform, &'static mut Projection),
+    (With<MapCam>, Without<OverlayCam>),
+>;
+type OverlayCamQuery<'w, 's> =
+    Query<'w, 's, (Entity, &'static mut Camera, &'static mut Projection), (With<OverlayCam>, Without<MapCam>)>;
+
 /// With `PROXVIZ_TIMINGS` set, prints how long each step took (for the benchmark notes).
 fn timing(what: &str, since: &mut Option<std::time::Instant>) {
     if std::env::var_os("PROXVIZ_TIMINGS").is_some() {
@@ -200,8 +217,8 @@ fn drive(
     heat_state: Res<HeatState>,
     heat: Res<Heat>,
     view: Res<ViewSettings>,
-    mut map_cam: Query<(Entity, &mut Camera, &mut Transform, &mut Projection), (With<MapCam>, Without<OverlayCam>)>,
-    mut overlay_cam: Query<(Entity, &mut Camera, &mut Projection), (With<OverlayCam>, Without<MapCam>)>,
+    mut map_cam: MapCamQuery,
+    mut overlay_cam: OverlayCamQuery,
     items: Query<Entity, With<OverlayItem>>,
     warm_up: Res<WarmUpTarget>,
     mut exit: MessageWriter<AppExit>,
@@ -265,10 +282,19 @@ fn drive(
             if heat.show && !heat_state.built_for(library.selected) {
                 return;
             }
-            if e.frames == 2 {
-                if let Some(entry) = library.current() {
-                    spawn_overlay(&mut commands, &mut images, e, entry, heat_state.layer.as_ref(), &heat, &view, clock.time_ms());
-                }
+            if e.frames == 2
+                && let Some(entry) = library.current()
+            {
+                spawn_overlay(
+                    &mut commands,
+                    &mut images,
+                    e,
+                    entry,
+                    heat_state.layer.as_ref(),
+                    &heat,
+                    &view,
+                    clock.time_ms(),
+                );
             }
             // Software rendering of a big target is the slow part: the cameras draw only the
             // frame that is read back, once the layer, overlay and glyphs are ready.
@@ -342,14 +368,10 @@ fn drive(
 fn save(e: &Exporter, library: &Library, heat: &Heat, image: Image) -> Result<PathBuf, String> {
     let out = e.outs[e.next].clone();
     let name = library.current().map(|en| en.round().name.base.clone()).unwrap_or_default();
-    let rgba = image
-        .try_into_dynamic()
-        .map_err(|err| format!("{name}: could not read the image back: {err:?}"))?
-        .to_rgba8();
-    let (title, description) = library
-        .current()
-        .map(|en| (title_of(en.round()), describe(heat, en.round(), &e.settings)))
-        .unwrap_or_default();
+    let rgba =
+        image.try_into_dynamic().map_err(|err| format!("{name}: could not read the image back: {err:?}"))?.to_rgba8();
+    let (title, description) =
+        library.current().map(|en| (title_of(en.round()), describe(heat, en.round(), &e.settings))).unwrap_or_default();
     let text = PngText { title, description, source: name.clone() };
     write_png(&out, rgba.width(), rgba.height(), rgba.as_raw(), &e.settings, &text)
         .map_err(|err| format!("{name}: {err:#}"))?;
@@ -435,7 +457,14 @@ fn spawn_overlay(
         let width = (title_of(round).len().max(description.len()) as f32 * 9.5 * s).min(w - 2.0 * pad) + 2.0 * pad;
         backing(commands, top_left + Vec2::new(width / 2.0, -32.0 * s), Vec2::new(width, 64.0 * s));
         text(commands, top_left + Vec2::new(pad, -pad), Anchor::TOP_LEFT, 22.0, Color::WHITE, title_of(round));
-        text(commands, top_left + Vec2::new(pad, -pad - 28.0 * s), Anchor::TOP_LEFT, 14.0, Color::srgb(0.8, 0.8, 0.8), description);
+        text(
+            commands,
+            top_left + Vec2::new(pad, -pad - 28.0 * s),
+            Anchor::TOP_LEFT,
+            14.0,
+            Color::srgb(0.8, 0.8, 0.8),
+            description,
+        );
     }
     if view.players && view.names {
         // Names next to the players, in pixels of the image.
@@ -476,12 +505,30 @@ fn spawn_overlay(
             for (i, (kind, n)) in chunk.iter().enumerate() {
                 let x = left + 12.0 * s + i as f32 * legend_w / 3.0;
                 let shape = marks.iter().find(|m| m.kind == *kind).map_or(Shape::Diamond, |m| m.shape);
-                commands.spawn((OverlayItem, LegendShape(shape, type_rgb(kind), 6.0 * s), Transform::from_xyz(x, y + 9.0 * s, 0.0)));
-                text(commands, Vec2::new(x + 12.0 * s, y + 9.0 * s), Anchor::CENTER_LEFT, 13.0, Color::WHITE, format!("{kind} ({n})"));
+                commands.spawn((
+                    OverlayItem,
+                    LegendShape(shape, type_rgb(kind), 6.0 * s),
+                    Transform::from_xyz(x, y + 9.0 * s, 0.0),
+                ));
+                text(
+                    commands,
+                    Vec2::new(x + 12.0 * s, y + 9.0 * s),
+                    Anchor::CENTER_LEFT,
+                    13.0,
+                    Color::WHITE,
+                    format!("{kind} ({n})"),
+                );
             }
             y += 22.0 * s;
         }
-        text(commands, Vec2::new(left, y + 2.0 * s), Anchor::BOTTOM_LEFT, 13.0, Color::srgb(0.8, 0.8, 0.8), "engagements".into());
+        text(
+            commands,
+            Vec2::new(left, y + 2.0 * s),
+            Anchor::BOTTOM_LEFT,
+            13.0,
+            Color::srgb(0.8, 0.8, 0.8),
+            "engagements".into(),
+        );
         y += 26.0 * s;
     }
     if let Some(layer) = layer.filter(|_| heat.show) {

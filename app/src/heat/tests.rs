@@ -128,8 +128,7 @@ fn team_and_time_filters_combine() {
     assert_eq!(axis.kills, 4);
     let allies = build_layer(&tl, &grid(HeatSettings { team: TeamSelection::Allies, ..Default::default() }), 0, 512);
     assert_eq!(allies.kills, 1);
-    let up_to =
-        HeatSettings { team: TeamSelection::Axis, window: Window::UpToCursor, ..grid(HeatSettings::default()) };
+    let up_to = HeatSettings { team: TeamSelection::Axis, window: Window::UpToCursor, ..grid(HeatSettings::default()) };
     assert_eq!(build_layer(&tl, &up_to, 35_000, 512).kills, 2);
     let last = HeatSettings { window: Window::LastSeconds(15), ..grid(HeatSettings::default()) };
     // 25–40 s: the kills at 30 and 40 s.
@@ -245,10 +244,7 @@ fn settings_read_back_from_json_and_describe_themselves() {
     };
     let json = serde_json::to_string(&s).expect("json");
     assert_eq!(serde_json::from_str::<HeatSettings>(&json).expect("read"), s);
-    assert_eq!(
-        s.describe(|c| tl_name(c)),
-        "kill density (radius 150 u) · Axis kills · players: Bee · last 30 s"
-    );
+    assert_eq!(s.describe(tl_name), "kill density (radius 150 u) · Axis kills · players: Bee · last 30 s");
 }
 
 fn tl_name(c: u16) -> String {

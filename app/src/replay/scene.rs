@@ -156,6 +156,19 @@ pub fn trail(
 }
 
 /// Kills and deaths of a client up to `time_ms` (kills of other players only).
+/// Kills and deaths of every player up to `time_ms`, in one pass over the kills.
+pub fn kd_all(timeline: &Timeline, time_ms: u32) -> std::collections::HashMap<u16, (u32, u32)> {
+    let mut kd: std::collections::HashMap<u16, (u32, u32)> = std::collections::HashMap::new();
+    for kill in timeline.kills_in(0..time_ms.saturating_add(1)) {
+        if kill.killer < MAX_CLIENTS && kill.killer != kill.victim {
+            kd.entry(kill.killer).or_default().0 += 1;
+        }
+        kd.entry(kill.victim).or_default().1 += 1;
+    }
+    kd
+}
+
+/// Kills and deaths of one player up to `time_ms`.
 pub fn kd_at(timeline: &Timeline, clientnum: u16, time_ms: u32) -> (u32, u32) {
     timeline.kills_in(0..time_ms.saturating_add(1)).iter().fold((0, 0), |(k, d), kill| {
         let kill_by = kill.killer == clientnum && kill.victim != clientnum && kill.killer < MAX_CLIENTS;
@@ -256,6 +269,17 @@ mod tests {
     #[test]
     fn hidden_players_have_no_marker() {
         assert_eq!(markers_at(&timeline(), 2500, &Hidden { players: vec![0], teams: vec![] }).len(), 1);
+    }
+
+    #[test]
+    fn kd_of_everyone_in_one_pass_matches_each_players() {
+        let tl = timeline();
+        for t in [0, 4_500, 9_000] {
+            let all = kd_all(&tl, t);
+            for cn in [0u16, 1] {
+                assert_eq!(all.get(&cn).copied().unwrap_or_default(), kd_at(&tl, cn, t), "client {cn} at {t}");
+            }
+        }
     }
 
     #[test]

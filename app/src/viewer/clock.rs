@@ -39,7 +39,8 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (reset_on_new_round, keyboard_commands, jump_to_events, apply_clock_messages, advance_clock, wake_policy)
-                .chain(),
+                .chain()
+                .in_set(super::OurSystems),
         );
 }
 
@@ -60,6 +61,7 @@ pub fn keyboard_commands(
     mut out: MessageWriter<ClockMsg>,
     mut jumps: MessageWriter<EventJump>,
 ) {
+    let _probe = super::perf::scope();
     let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
     let step = if shift { 10_000 } else { 1_000 };
     let mut send = |c| {
@@ -124,6 +126,7 @@ fn jump_to_events(
     clock: Res<Clock>,
     mut out: MessageWriter<ClockMsg>,
 ) {
+    let _probe = super::perf::scope();
     for jump in jumps.read() {
         let times = event_times(&library);
         let target = match jump {
@@ -156,6 +159,7 @@ fn wake_policy(
     awake: Res<KeepAwake>,
     settings: Option<ResMut<WinitSettings>>,
 ) {
+    let _probe = super::perf::scope();
     let Some(mut settings) = settings else { return };
     let busy = clock.is_playing() || library.loading || awake.0;
     let mode = if busy { UpdateMode::Continuous } else { UpdateMode::reactive(Duration::from_secs(5)) };
@@ -229,6 +233,21 @@ mod tests {
         press(&mut app, KeyCode::KeyL);
         app.update();
         assert_eq!(app.world().resource::<Clock>().loop_range(), None);
+    }
+
+    #[test]
+    fn a_paused_replay_lets_the_window_sleep_and_playback_wakes_it() {
+        let mut app = app();
+        app.insert_resource(WinitSettings::desktop_app());
+        app.update();
+        let mode = app.world().resource::<WinitSettings>().focused_mode;
+        assert!(matches!(mode, UpdateMode::Reactive { .. }), "{mode:?}");
+        app.world_mut().write_message(ClockMsg(ClockCommand::TogglePlayPause));
+        app.update();
+        assert_eq!(app.world().resource::<WinitSettings>().focused_mode, UpdateMode::Continuous);
+        app.world_mut().write_message(ClockMsg(ClockCommand::Pause));
+        app.update();
+        assert!(matches!(app.world().resource::<WinitSettings>().focused_mode, UpdateMode::Reactive { .. }));
     }
 
     #[test]

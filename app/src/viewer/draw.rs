@@ -41,7 +41,7 @@ fn material_index(team: Option<proxviz_data::Team>, alive: bool) -> usize {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Startup, make_assets).add_systems(Update, (sync_markers, draw_overlays));
+    app.add_systems(Startup, make_assets).add_systems(Update, (sync_markers, draw_overlays).in_set(super::OurSystems));
 }
 
 fn make_assets(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<ColorMaterial>>) {
@@ -61,6 +61,7 @@ fn make_assets(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mat
     commands.insert_resource(MarkerAssets { mesh: meshes.add(Circle::new(1.0)), materials });
 }
 
+#[allow(clippy::too_many_arguments)]
 fn sync_markers(
     mut commands: Commands,
     library: Res<Library>,
@@ -71,6 +72,7 @@ fn sync_markers(
     scale: Option<Res<super::layers::DrawScale>>,
     mut existing: Query<(Entity, &PlayerMarker, &mut Transform, &mut MeshMaterial2d<ColorMaterial>)>,
 ) {
+    let _probe = super::perf::scope();
     let Some(assets) = assets else { return };
     let Projection::Orthographic(ortho) = *camera else { return };
     let markers = library
@@ -113,6 +115,7 @@ fn draw_overlays(
     camera: Single<&Projection, With<MapCamera>>,
     scale: Res<super::layers::DrawScale>,
 ) {
+    let _probe = super::perf::scope();
     let Some(entry) = library.current().filter(|_| settings.players) else { return };
     let Projection::Orthographic(ortho) = *camera else { return };
     let px = ortho.scale * scale.0;
@@ -209,6 +212,8 @@ mod tests {
         assert_eq!(got, want);
         let library = app.world().resource::<Library>();
         let tl = &library.current().expect("round").timeline;
-        assert!(got.iter().all(|(cn, _)| tl.state_at(*cn, 60_000).and_then(|s| s.team) != Some(proxviz_data::Team::Axis)));
+        assert!(
+            got.iter().all(|(cn, _)| tl.state_at(*cn, 60_000).and_then(|s| s.team) != Some(proxviz_data::Team::Axis))
+        );
     }
 }

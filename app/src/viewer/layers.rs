@@ -10,7 +10,9 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use super::clock::Clock;
 use super::library::Library;
 use super::map_view::MapCamera;
-use crate::heat::{HeatLayer, HeatMode, HeatSettings, Shape, build_layer, engagement_marks, type_rgb, visible_engagements};
+use crate::heat::{
+    HeatLayer, HeatMode, HeatSettings, Shape, build_layer, engagement_marks, type_rgb, visible_engagements,
+};
 
 /// The heatmap and engagement settings in use.
 #[derive(Resource, Debug, Clone, Default, PartialEq, Deref, DerefMut)]
@@ -63,7 +65,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<DrawScale>()
         .init_resource::<HeatResolution>()
         .init_resource::<HeatState>()
-        .add_systems(Update, (update_heat_layer, draw_engagements, sync_paths));
+        .add_systems(Update, (update_heat_layer, draw_engagements, sync_paths).in_set(super::OurSystems));
 }
 
 /// The whole-round paths, built once per round as a retained gizmo.
@@ -78,6 +80,7 @@ fn sync_paths(
     mut assets: ResMut<Assets<GizmoAsset>>,
     existing: Query<(Entity, &PathsGizmo)>,
 ) {
+    let _probe = super::perf::scope();
     let wanted = library.selected.filter(|_| heat.paths);
     for (entity, PathsGizmo(index)) in &existing {
         if Some(*index) != wanted {
@@ -113,11 +116,7 @@ fn sync_paths(
     }
     commands.spawn((
         PathsGizmo(index),
-        Gizmo {
-            handle: assets.add(gizmo),
-            line_config: GizmoLineConfig { width: scale.0, ..default() },
-            ..default()
-        },
+        Gizmo { handle: assets.add(gizmo), line_config: GizmoLineConfig { width: scale.0, ..default() }, ..default() },
         Transform::default(),
     ));
 }
@@ -130,6 +129,7 @@ fn flush_path(gizmo: &mut GizmoAsset, piece: &mut Vec<Vec2>, team: Option<proxvi
     piece.clear();
 }
 
+#[allow(clippy::too_many_arguments)]
 fn update_heat_layer(
     mut commands: Commands,
     heat: Res<Heat>,
@@ -140,6 +140,7 @@ fn update_heat_layer(
     mut images: ResMut<Assets<Image>>,
     mut sprite: Query<(Entity, &mut Sprite, &mut Transform, &mut Visibility), With<HeatSprite>>,
 ) {
+    let _probe = super::perf::scope();
     let (Some(index), Some(entry)) = (library.selected, library.current()) else {
         for (_, _, _, mut v) in &mut sprite {
             *v = Visibility::Hidden;
@@ -231,6 +232,7 @@ fn draw_engagements(
     camera: Single<&Projection, With<MapCamera>>,
     mut marks: Local<(Option<usize>, Vec<crate::heat::EngagementMark>)>,
 ) {
+    let _probe = super::perf::scope();
     if !heat.engagements {
         return;
     }

@@ -19,7 +19,10 @@ use super::layers::{ENGAGEMENT_PX, Heat, HeatState};
 use super::library::{Library, Source};
 use super::map_view::{MapCamera, PanelInsets};
 use crate::export::{ExportSettings, SIZES};
-use crate::heat::{EngagementMark, HeatMode, Scale, Shape, Window as HeatWindow, engagement_marks, legend_stops, nice_ticks, type_counts, type_rgb, visible_engagements};
+use crate::heat::{
+    EngagementMark, HeatMode, Scale, Shape, Window as HeatWindow, engagement_marks, legend_stops, nice_ticks,
+    type_counts, type_rgb, visible_engagements,
+};
 use crate::replay::clock::{ClockCommand, mm_ss};
 use crate::replay::scene::team_rgb;
 
@@ -63,11 +66,10 @@ impl Default for ExportUi {
 
 /// Engagement marks of the selected round, computed once per selection.
 #[derive(Resource, Default)]
-pub(super) struct Marks(Option<usize>, Vec<EngagementMark>);
+pub(super) struct Marks(Option<usize>, Vec<EngagementMark>, Vec<(String, usize, Shape)>);
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<ExportUi>()
-        .init_resource::<Marks>();
+    app.init_resource::<ExportUi>().init_resource::<Marks>();
 }
 
 /// What the Layers panel reads and changes.
@@ -98,11 +100,25 @@ fn paint_shape(painter: &egui::Painter, shape: Shape, c: egui::Pos2, r: f32, col
             painter.line(pts, stroke);
         }
         Shape::Square => {
-            painter.rect_stroke(egui::Rect::from_center_size(c, egui::Vec2::splat(r * 1.7)), 0.0, stroke, egui::StrokeKind::Middle);
+            painter.rect_stroke(
+                egui::Rect::from_center_size(c, egui::Vec2::splat(r * 1.7)),
+                0.0,
+                stroke,
+                egui::StrokeKind::Middle,
+            );
         }
         Shape::Diamond => {
             let d = r * 1.06;
-            painter.line(vec![c + egui::vec2(0.0, -d), c + egui::vec2(d, 0.0), c + egui::vec2(0.0, d), c + egui::vec2(-d, 0.0), c + egui::vec2(0.0, -d)], stroke);
+            painter.line(
+                vec![
+                    c + egui::vec2(0.0, -d),
+                    c + egui::vec2(d, 0.0),
+                    c + egui::vec2(0.0, d),
+                    c + egui::vec2(-d, 0.0),
+                    c + egui::vec2(0.0, -d),
+                ],
+                stroke,
+            );
         }
     }
 }
@@ -121,7 +137,15 @@ pub(super) fn right_panel(
         export.open = true;
     }
     if marks.0 != library.selected {
-        **marks = Marks(library.selected, library.current().map(|e| engagement_marks(&e.timeline)).unwrap_or_default());
+        let list = library.current().map(|e| engagement_marks(&e.timeline)).unwrap_or_default();
+        let counts = type_counts(&list)
+            .into_iter()
+            .map(|(kind, n)| {
+                let shape = list.iter().find(|m| m.kind == kind).map_or(Shape::Diamond, |m| m.shape);
+                (kind, n, shape)
+            })
+            .collect();
+        **marks = Marks(library.selected, list, counts);
     }
     // Edit a copy, so the heatmap is rebuilt only when something really changed.
     let mut h = heat.0.clone();
@@ -233,21 +257,22 @@ pub(super) fn right_panel(
             ui.checkbox(&mut h.engagements, egui::RichText::new("Engagements").strong());
             ui.add_enabled_ui(h.engagements, |ui| {
                 ui.checkbox(&mut h.engagements_whole_round, "whole round (else ±5 s around the cursor)");
-                egui::Grid::new("types").show(ui, |ui| {
-                    for (kind, n) in type_counts(&marks.1) {
-                        let shape = marks.1.iter().find(|m| m.kind == kind).map_or(Shape::Diamond, |m| m.shape);
-                        let mut on = !h.hidden_types.contains(&kind);
-                        let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
-                        paint_shape(ui.painter(), shape, rect.center(), 5.0, color32(type_rgb(&kind)));
-                        if ui.checkbox(&mut on, format!("{kind}")).changed() {
-                            h.hidden_types.retain(|k| *k != kind);
-                            if !on {
-                                h.hidden_types.push(kind.clone());
+                egui::ScrollArea::vertical().id_salt("types").max_height(260.0).show(ui, |ui| {
+                    egui::Grid::new("types").show(ui, |ui| {
+                        for (kind, n, shape) in marks.2.iter().cloned() {
+                            let mut on = !h.hidden_types.contains(&kind);
+                            let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
+                            paint_shape(ui.painter(), shape, rect.center(), 5.0, color32(type_rgb(&kind)));
+                            if ui.checkbox(&mut on, kind.as_str()).changed() {
+                                h.hidden_types.retain(|k| *k != kind);
+                                if !on {
+                                    h.hidden_types.push(kind.clone());
+                                }
                             }
+                            ui.label(n.to_string());
+                            ui.end_row();
                         }
-                        ui.label(n.to_string());
-                        ui.end_row();
-                    }
+                    })
                 });
                 ui.weak("circle: even fight · triangle: the killer's side had more · square: fewer");
             });
@@ -271,7 +296,10 @@ fn legend_ui(ui: &mut egui::Ui, settings: &crate::heat::HeatSettings, layer: &cr
     let stops = legend_stops(settings, layer, 64);
     let step = rect.width() / stops.len() as f32;
     for (i, (_, c)) in stops.iter().enumerate() {
-        let r = egui::Rect::from_min_size(rect.min + egui::vec2(i as f32 * step, 0.0), egui::vec2(step + 0.5, rect.height()));
+        let r = egui::Rect::from_min_size(
+            rect.min + egui::vec2(i as f32 * step, 0.0),
+            egui::vec2(step + 0.5, rect.height()),
+        );
         ui.painter().rect_filled(r, 0.0, egui::Color32::from_rgb(c[0], c[1], c[2]));
     }
     let lo = if layer.diverging { -layer.hi } else { 0.0 };
@@ -286,7 +314,13 @@ fn legend_ui(ui: &mut egui::Ui, settings: &crate::heat::HeatSettings, layer: &cr
         } else {
             egui::Align2::CENTER_TOP
         };
-        ui.painter().text(egui::pos2(x, ticks_rect.top()), align, format!("{v}"), egui::FontId::monospace(10.0), egui::Color32::from_gray(200));
+        ui.painter().text(
+            egui::pos2(x, ticks_rect.top()),
+            align,
+            format!("{v}"),
+            egui::FontId::monospace(10.0),
+            egui::Color32::from_gray(200),
+        );
     }
     let unit = if layer.diverging { format!("Axis − Allies, {}", layer.unit) } else { layer.unit.to_owned() };
     ui.weak(format!("{unit} · {} kills", layer.kills));
@@ -308,6 +342,7 @@ pub(super) fn engagement_hover(
     window: Single<&Window, With<PrimaryWindow>>,
     mut out: MessageWriter<ClockMsg>,
 ) -> Result {
+    let _probe = super::perf::scope();
     if !heat.engagements {
         return Ok(());
     }
@@ -326,13 +361,16 @@ pub(super) fn engagement_hover(
         }
     }
     let Some((m, _)) = best else { return Ok(()) };
-    egui::Area::new("engagement_tip".into()).fixed_pos(egui::pos2(cursor.x + 14.0, cursor.y + 14.0)).order(egui::Order::Tooltip).show(&ctx, |ui| {
-        egui::Frame::popup(ui.style()).show(ui, |ui| {
-            ui.strong(format!("{}  {} → {}", m.kind, m.killer, m.victim));
-            ui.label(format!("{} · {:.0} units apart", mm_ss(m.time_ms), m.distance));
-            ui.weak("click: go to this moment");
+    egui::Area::new("engagement_tip".into())
+        .fixed_pos(egui::pos2(cursor.x + 14.0, cursor.y + 14.0))
+        .order(egui::Order::Tooltip)
+        .show(&ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.strong(format!("{}  {} → {}", m.kind, m.killer, m.victim));
+                ui.label(format!("{} · {:.0} units apart", mm_ss(m.time_ms), m.distance));
+                ui.weak("click: go to this moment");
+            });
         });
-    });
     if buttons.just_released(MouseButton::Left) {
         out.write(ClockMsg(ClockCommand::SetTime(m.time_ms)));
     }
@@ -351,6 +389,7 @@ pub(super) fn export_window(
     camera: Single<(&Camera, &GlobalTransform), With<MapCamera>>,
     window: Single<&Window, With<PrimaryWindow>>,
 ) -> Result {
+    let _probe = super::perf::scope();
     let ctx = contexts.ctx_mut()?.clone();
     // Collect a finished export.
     let finished = export.running.as_ref().and_then(|rx| rx.lock().ok().and_then(|rx| rx.try_recv().ok()));
@@ -372,11 +411,14 @@ pub(super) fn export_window(
     egui::Window::new("Export image").open(&mut open).resizable(false).show(&ctx, |ui| {
         egui::Grid::new("export_grid").show(ui, |ui| {
             ui.label("size");
-            egui::ComboBox::from_id_salt("export_size").selected_text(format!("{} px", export.size)).show_ui(ui, |ui| {
-                for s in SIZES {
-                    ui.selectable_value(&mut export.size, s, format!("{s} px"));
-                }
-            });
+            egui::ComboBox::from_id_salt("export_size").selected_text(format!("{} px", export.size)).show_ui(
+                ui,
+                |ui| {
+                    for s in SIZES {
+                        ui.selectable_value(&mut export.size, s, format!("{s} px"));
+                    }
+                },
+            );
             ui.end_row();
             ui.label("area");
             ui.horizontal(|ui| {
@@ -395,7 +437,10 @@ pub(super) fn export_window(
             ui.horizontal(|ui| {
                 ui.add(egui::TextEdit::singleline(&mut export.path).desired_width(360.0));
                 if ui.button("…").on_hover_text("choose with the system dialog").clicked()
-                    && let Some(p) = rfd::FileDialog::new().add_filter("PNG", &["png"]).set_file_name(format!("{base}_heatmap.png")).save_file()
+                    && let Some(p) = rfd::FileDialog::new()
+                        .add_filter("PNG", &["png"])
+                        .set_file_name(format!("{base}_heatmap.png"))
+                        .save_file()
                 {
                     export.path = p.display().to_string();
                 }
@@ -457,7 +502,12 @@ pub(super) fn export_window(
 
 /// Runs `proxviz export` for one round with `settings` in a child process (a window cannot host
 /// a second renderer); the result arrives on the channel.
-fn spawn_export(source: Source, base: String, out: PathBuf, settings: &ExportSettings) -> Receiver<Result<String, String>> {
+fn spawn_export(
+    source: Source,
+    base: String,
+    out: PathBuf,
+    settings: &ExportSettings,
+) -> Receiver<Result<String, String>> {
     let (tx, rx) = channel();
     let json = serde_json::to_string(settings).unwrap_or_default();
     std::thread::spawn(move || {

@@ -101,7 +101,8 @@ impl Library {
 
     /// Rounds already loaded (the export's), the first selected.
     pub fn with_rounds(source: Source, rounds: Vec<Round>) -> Self {
-        let mut library = Self { source: Some(source), entries: rounds.into_iter().map(Entry::new).collect(), ..Self::default() };
+        let mut library =
+            Self { source: Some(source), entries: rounds.into_iter().map(Entry::new).collect(), ..Self::default() };
         library.select(0);
         library
     }

@@ -4,6 +4,7 @@
 
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll};
 use bevy::prelude::*;
+
 use bevy::window::PrimaryWindow;
 use bevy_egui::EguiContexts;
 
@@ -34,14 +35,27 @@ pub struct PanelInsets {
 pub struct FitView;
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<PanelInsets>()
-        .add_message::<FitView>()
-        .add_systems(Startup, spawn_camera)
-        .add_systems(Update, (fit_on_new_round, fit_view, zoom_and_pan, follow_player, draw_grid).chain());
+    app.init_resource::<PanelInsets>().add_message::<FitView>().add_systems(Startup, spawn_camera).add_systems(
+        Update,
+        (fit_on_new_round, fit_view, zoom_and_pan, follow_player, draw_grid, msaa_policy)
+            .chain()
+            .in_set(super::OurSystems),
+    );
 }
 
+/// The map camera; egui draws on it too. Multisampling (smooth marker edges and lines) is on
+/// while paused and off during playback, where software rendering pays four times for every
+/// pixel and motion hides the steps.
 fn spawn_camera(mut commands: Commands) {
-    commands.spawn((Camera2d, MapCamera));
+    commands.spawn((Camera2d, MapCamera, Msaa::Sample4));
+}
+
+/// Multisampling while paused, none while playing.
+fn msaa_policy(clock: Res<super::clock::Clock>, mut camera: Single<&mut Msaa, With<MapCamera>>) {
+    let wanted = if clock.is_playing() { Msaa::Off } else { Msaa::Sample4 };
+    if **camera != wanted {
+        **camera = wanted;
+    }
 }
 
 fn fit_on_new_round(library: Res<Library>, mut fit: MessageWriter<FitView>, keys: Res<ButtonInput<KeyCode>>) {
@@ -95,6 +109,7 @@ fn zoom_and_pan(
     mut egui: EguiContexts,
     mut settings: ResMut<ViewSettings>,
 ) {
+    let _probe = super::perf::scope();
     if egui.ctx_mut().is_ok_and(|ctx| ctx.egui_wants_pointer_input() || ctx.is_pointer_over_egui()) {
         return;
     }
@@ -125,6 +140,7 @@ fn follow_player(
     clock: Res<super::clock::Clock>,
     mut camera: Single<&mut Transform, With<MapCamera>>,
 ) {
+    let _probe = super::perf::scope();
     let (Some(cn), Some(entry)) = (settings.follow, library.current()) else { return };
     if let Some(s) = entry.timeline.state_at(cn, clock.time_ms()) {
         camera.translation.x = s.pos.x;
@@ -146,6 +162,7 @@ fn draw_grid(
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&Transform, &Projection), With<MapCamera>>,
 ) {
+    let _probe = super::perf::scope();
     let (transform, projection) = camera.into_inner();
     let Projection::Orthographic(ortho) = projection else { return };
     let half = Vec2::new(window.width(), window.height()) * ortho.scale / 2.0;
@@ -209,7 +226,8 @@ mod tests {
         for t in [60_000, 90_000] {
             app.world_mut().resource_mut::<super::super::Clock>().apply(crate::replay::clock::ClockCommand::SetTime(t));
             app.update();
-            let at = app.world().resource::<Library>().current().and_then(|e| e.timeline.state_at(cn, t)).expect("state");
+            let at =
+                app.world().resource::<Library>().current().and_then(|e| e.timeline.state_at(cn, t)).expect("state");
             let centre = app.world().get::<Transform>(camera).expect("camera").translation.truncate();
             assert_eq!(centre, at.pos.truncate(), "at {t} ms");
         }

@@ -5,11 +5,12 @@
 mod clock;
 mod demo;
 mod draw;
-pub mod library;
 pub mod layers;
 mod layers_ui;
+pub mod library;
 mod map_view;
 pub mod open;
+pub mod perf;
 mod screenshot;
 mod ui;
 
@@ -23,6 +24,11 @@ pub use self::clock::{Clock, ClockMsg};
 pub use self::library::{Library, Source};
 pub use self::open::{OpenRequest, RecentFolders};
 use crate::replay::scene::Hidden;
+
+/// Every system of the viewer's own (not Bevy's or egui's), in `Update` and in the egui pass:
+/// the performance probe times them as one span.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OurSystems;
 
 /// How the map is shown; kept when switching rounds.
 #[derive(Resource, Debug, Clone, PartialEq)]
@@ -75,6 +81,8 @@ pub struct ViewerOptions {
     pub screenshot: Option<PathBuf>,
     /// Heatmap and engagement layers to start with.
     pub heat: crate::heat::HeatSettings,
+    /// Run the performance probe and quit.
+    pub perf: Option<perf::PerfOptions>,
 }
 
 pub use self::map_view::MapCamera;
@@ -110,6 +118,25 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     {
         anyhow::bail!("{}: no such file or folder", path.display());
     }
+    if let Some(probe) = options.perf.clone().filter(|p| p.empty) {
+        // The baseline: a window of the same size with nothing in it.
+        let mut app = App::new();
+        app.add_plugins(DefaultPlugins.set(WindowPlugin {
+            primary_window: Some(Window {
+                title: "proxviz".into(),
+                resolution: (1600u32, 1000u32).into(),
+                ..default()
+            }),
+            ..default()
+        }))
+        .insert_resource(ClearColor(Color::srgb(0.09, 0.10, 0.11)))
+        .add_systems(Startup, |mut commands: Commands| {
+            commands.spawn(Camera2d);
+        });
+        perf::plugin(&mut app, probe);
+        app.run();
+        return Ok(());
+    }
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window { title: "proxviz".into(), resolution: (1600u32, 1000u32).into(), ..default() }),
@@ -127,6 +154,9 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     layers_ui::plugin(&mut app);
     ui::plugin(&mut app);
     screenshot::plugin(&mut app, options.at_secs, options.screenshot.clone());
+    if let Some(probe) = options.perf.clone() {
+        perf::plugin(&mut app, probe);
+    }
     let source = options.path.map_or(Source::Demo, Source::Path);
     app.world_mut().resource_mut::<Library>().open(source);
     app.run();

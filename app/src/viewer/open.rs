@@ -107,10 +107,10 @@ impl PendingDialog {
 pub struct OpenNotice(pub Option<String>);
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_message::<OpenRequest>()
-        .init_resource::<PendingDialog>()
-        .init_resource::<OpenNotice>()
-        .add_systems(Update, (dropped_files, dialog_answers, open_requests, remember_opened).chain());
+    app.add_message::<OpenRequest>().init_resource::<PendingDialog>().init_resource::<OpenNotice>().add_systems(
+        Update,
+        (dropped_files, dialog_answers, open_requests, remember_opened).chain().in_set(super::OurSystems),
+    );
 }
 
 /// The recent list, read from the user's config dir (only the window does this; tests insert
@@ -261,10 +261,8 @@ mod tests {
         let config = tempfile::tempdir().expect("tempdir");
         let rounds = std::path::absolute(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/demo")).expect("path");
         let mut app = app_with(config.path());
-        app.world_mut().write_message(FileDragAndDrop::DroppedFile {
-            window: Entity::PLACEHOLDER,
-            path_buf: rounds.clone(),
-        });
+        app.world_mut()
+            .write_message(FileDragAndDrop::DroppedFile { window: Entity::PLACEHOLDER, path_buf: rounds.clone() });
         settle(&mut app);
         let library = app.world().resource::<Library>();
         assert_eq!(library.source, Some(Source::Path(rounds.clone())));

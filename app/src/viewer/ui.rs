@@ -10,18 +10,23 @@ use proxviz_data::{Statistics, StatsConfig, statistics};
 use super::ViewSettings;
 use super::clock::{Clock, ClockMsg, EventJump};
 use super::library::Library;
+use super::library::Source;
 use super::map_view::{FitView, MapCamera, PanelInsets};
 use super::open::{OpenNotice, OpenRequest, PendingDialog, RecentFolders};
-use super::library::Source;
 use crate::replay::clock::{ClockCommand, SPEEDS, mm_ss};
-use crate::replay::scene::{kd_at, markers_at, team_rgb};
+use crate::replay::scene::{kd_all, markers_at, team_rgb};
 
 /// Statistics of the selected round, computed once per selection.
 #[derive(Resource, Default)]
 struct StatsCache(Option<(usize, Statistics)>);
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<StatsCache>().add_systems(EguiPrimaryContextPass, (panels_ui, labels_ui, super::layers_ui::engagement_hover, super::layers_ui::export_window).chain());
+    app.init_resource::<StatsCache>().add_systems(
+        EguiPrimaryContextPass,
+        (panels_ui, labels_ui, super::layers_ui::engagement_hover, super::layers_ui::export_window)
+            .chain()
+            .in_set(super::OurSystems),
+    );
 }
 
 /// An egui colour from linear-ish 0–1 RGB.
@@ -29,7 +34,7 @@ pub fn color32(rgb: [f32; 3]) -> egui::Color32 {
     egui::Color32::from_rgb((rgb[0] * 255.0) as u8, (rgb[1] * 255.0) as u8, (rgb[2] * 255.0) as u8)
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn panels_ui(
     mut contexts: EguiContexts,
     mut library: ResMut<Library>,
@@ -50,7 +55,9 @@ fn panels_ui(
     ),
     mut drags: MessageReader<FileDragAndDrop>,
     mut layers: super::layers_ui::LayersParams,
+    mut ticks: Local<Ticks>,
 ) -> Result {
+    let _probe = super::perf::scope();
     let ctx = contexts.ctx_mut()?.clone();
     for drag in drags.read() {
         *hovering = matches!(drag, FileDragAndDrop::HoveredFile { .. });
@@ -193,7 +200,10 @@ fn panels_ui(
             }
         });
         if let Some(entry) = library.current() {
-            match scrub_bar_ui(ui, &entry.timeline, clock.time_ms(), clock.duration_ms(), clock.loop_range()) {
+            if ticks.0 != library.selected {
+                *ticks = Ticks::of(library.selected, &entry.timeline);
+            }
+            match scrub_bar_ui(ui, &ticks, clock.time_ms(), clock.duration_ms(), clock.loop_range()) {
                 Some(Scrub::Seek(t)) => send(ClockCommand::SetTime(t)),
                 Some(Scrub::Loop(a, b)) => send(ClockCommand::SetLoop(Some((a, b)))),
                 None => {}
@@ -254,15 +264,19 @@ fn panels_ui(
             let t = clock.time_ms();
             let mut markers = markers_at(&entry.timeline, t, &Default::default());
             markers.sort_by_key(|m| (m.team.map(|t| t.number()), m.clientnum));
-            egui::ScrollArea::vertical().id_salt("players").show(ui, |ui| {
-                egui::Grid::new("players_grid").striped(true).show(ui, |ui| {
-                    ui.label("");
-                    ui.label("name");
-                    ui.label("K/D");
-                    ui.label("show");
-                    ui.end_row();
-                    for m in markers {
-                        let (k, d) = kd_at(&entry.timeline, m.clientnum, t);
+            let kd = kd_all(&entry.timeline, t);
+            ui.horizontal(|ui| {
+                ui.add_space(16.0);
+                ui.add_sized([150.0, 14.0], egui::Label::new(egui::RichText::new("name").weak()));
+                ui.add_sized([44.0, 14.0], egui::Label::new(egui::RichText::new("K/D").weak()));
+                ui.weak("show");
+            });
+            // Only the rows in view are built: 64 players cost what 25 do.
+            let row_height = ui.spacing().interact_size.y;
+            egui::ScrollArea::vertical().id_salt("players").show_rows(ui, row_height, markers.len(), |ui, rows| {
+                for m in &markers[rows] {
+                    ui.horizontal(|ui| {
+                        let (k, d) = kd.get(&m.clientnum).copied().unwrap_or_default();
                         let colour = color32(team_rgb(m.team));
                         let (dot, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
                         if m.alive {
@@ -275,17 +289,17 @@ fn panels_ui(
                             ui.painter().line_segment([c + egui::vec2(-d, d), c + egui::vec2(d, -d)], stroke);
                         }
                         let following = settings.follow == Some(m.clientnum);
-                        if ui.selectable_label(following, &m.name).on_hover_text("follow").clicked() {
+                        let name = egui::Button::selectable(following, m.name.as_str()).truncate();
+                        if ui.add_sized([150.0, row_height], name).on_hover_text("follow").clicked() {
                             settings.follow = if following { None } else { Some(m.clientnum) };
                         }
-                        ui.label(format!("{k}/{d}"));
+                        ui.add_sized([44.0, row_height], egui::Label::new(format!("{k}/{d}")));
                         let mut shown = !settings.hidden.players.contains(&m.clientnum);
                         if ui.checkbox(&mut shown, "").changed() {
                             settings.hidden.set_player(m.clientnum, shown);
                         }
-                        ui.end_row();
-                    }
-                });
+                    });
+                }
             });
         }
     });
@@ -402,6 +416,31 @@ fn stats_ui(ui: &mut egui::Ui, s: &Statistics) {
     });
 }
 
+/// The scrub bar's marks of the selected round, in time order: kills in the killer's team
+/// colour, engagements.
+#[derive(Resource, Default)]
+struct Ticks(Option<usize>, Vec<(u32, egui::Color32)>, Vec<u32>);
+
+impl Ticks {
+    fn of(selected: Option<usize>, tl: &proxviz_data::Timeline) -> Self {
+        let kills = tl
+            .kills()
+            .iter()
+            .map(|k| {
+                let team = tl
+                    .state_at(k.killer, k.time_ms)
+                    .and_then(|s| s.team)
+                    .or_else(|| tl.round().player(k.killer).and_then(|p| p.team));
+                (k.time_ms, color32(team_rgb(team)))
+            })
+            .collect();
+        let mut engagements: Vec<u32> =
+            (0..tl.round().engagements.len()).filter_map(|i| tl.engagement_at(i).map(|(t, _)| t)).collect();
+        engagements.sort_unstable();
+        Self(selected, kills, engagements)
+    }
+}
+
 /// What the user did on the scrub bar.
 enum Scrub {
     /// Click or drag: go there.
@@ -414,7 +453,7 @@ enum Scrub {
 /// below, the cursor; click or drag to seek, Shift+drag to select a loop range.
 fn scrub_bar_ui(
     ui: &mut egui::Ui,
-    tl: &proxviz_data::Timeline,
+    ticks: &Ticks,
     now_ms: u32,
     duration_ms: u32,
     loop_range: Option<(u32, u32)>,
@@ -446,25 +485,30 @@ fn scrub_bar_ui(
             return Some(Scrub::Loop(anchor.min(t), anchor.max(t)));
         }
     }
-    for k in tl.kills() {
-        let team = tl
-            .state_at(k.killer, k.time_ms)
-            .and_then(|s| s.team)
-            .or_else(|| tl.round().player(k.killer).and_then(|p| p.team));
-        let x = x_of(k.time_ms);
+    // One mark per pixel column and colour: a long round has thousands of events.
+    let mut last: Option<(i32, egui::Color32)> = None;
+    for &(t, colour) in &ticks.1 {
+        let x = x_of(t);
+        if last == Some((x as i32, colour)) {
+            continue;
+        }
+        last = Some((x as i32, colour));
         painter.line_segment(
             [egui::pos2(x, rect.top() + 3.0), egui::pos2(x, rect.center().y)],
-            egui::Stroke::new(1.5, color32(team_rgb(team))),
+            egui::Stroke::new(1.5, colour),
         );
     }
-    for i in 0..tl.round().engagements.len() {
-        if let Some((t, _)) = tl.engagement_at(i) {
-            let x = x_of(t);
-            painter.line_segment(
-                [egui::pos2(x, rect.center().y + 2.0), egui::pos2(x, rect.bottom() - 3.0)],
-                egui::Stroke::new(1.0, egui::Color32::from_gray(170)),
-            );
+    let mut last_x = None;
+    for &t in &ticks.2 {
+        let x = x_of(t);
+        if last_x == Some(x as i32) {
+            continue;
         }
+        last_x = Some(x as i32);
+        painter.line_segment(
+            [egui::pos2(x, rect.center().y + 2.0), egui::pos2(x, rect.bottom() - 3.0)],
+            egui::Stroke::new(1.0, egui::Color32::from_gray(170)),
+        );
     }
     let x = x_of(now_ms);
     painter.line_segment(
@@ -491,13 +535,17 @@ fn labels_ui(
     camera: Single<(&Camera, &GlobalTransform, &Projection), With<MapCamera>>,
     window: Single<&Window, With<PrimaryWindow>>,
 ) -> Result {
+    let _probe = super::perf::scope();
     let ctx = contexts.ctx_mut()?;
     let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("labels")));
     let (camera, global, projection) = *camera;
     if let Projection::Orthographic(ortho) = projection
         && let (Ok(top_left), Ok(bottom_right)) = (
             camera.viewport_to_world_2d(global, Vec2::new(insets.left, insets.top)),
-            camera.viewport_to_world_2d(global, Vec2::new(window.width() - insets.right, window.height() - insets.bottom)),
+            camera.viewport_to_world_2d(
+                global,
+                Vec2::new(window.width() - insets.right, window.height() - insets.bottom),
+            ),
         )
     {
         let step = super::map_view::grid_step(window.width() * ortho.scale);
