@@ -204,13 +204,15 @@ pub struct HeatLayer {
 
 /// The colour of `value` on the layer's scale (straight alpha, 0–255).
 pub fn colour(settings: &HeatSettings, value: f32, hi: f32) -> [u8; 4] {
-    if hi <= 0.0 || value == 0.0 || !value.is_finite() {
+    if hi <= 0.0 || !value.is_finite() {
         return [0, 0, 0, 0];
     }
     let (c, strength) = if settings.difference {
         let f = (value / hi).clamp(-1.0, 1.0);
-        // RdBu runs red (0) → blue (1): Axis (positive) red, Allies (negative) blue.
-        (colorous::RED_BLUE.eval_continuous(f64::from(0.5 - 0.45 * f)), f.abs())
+        // RdBu runs red (0) → blue (1): Axis (positive) red, Allies (negative) blue. Its white
+        // middle is skipped: near zero is pale and mostly transparent, not grey on a dark map.
+        let t = if f >= 0.0 { 0.38 - 0.38 * f } else { 0.62 - 0.38 * f };
+        (colorous::RED_BLUE.eval_continuous(f64::from(t)), f.abs())
     } else {
         let f = (value / hi).clamp(0.0, 1.0);
         (settings.scale.gradient().eval_continuous(f64::from(0.15 + 0.85 * f)), f)
@@ -220,10 +222,8 @@ pub fn colour(settings: &HeatSettings, value: f32, hi: f32) -> [u8; 4] {
         HeatMode::Grid => 1.0,
         HeatMode::Kde => (strength / 0.2).clamp(0.0, 1.0),
     };
-    let alpha = (settings.opacity.clamp(0.0, 1.0) * ramp * 255.0).round() as u8;
-    if alpha == 0 {
-        return [0, 0, 0, 0];
-    }
+    let alpha = if value == 0.0 { 0 } else { (settings.opacity.clamp(0.0, 1.0) * ramp * 255.0).round() as u8 };
+    // Transparent texels keep their colour, so filtering between samples never darkens edges.
     [c.r, c.g, c.b, alpha]
 }
 
@@ -363,7 +363,7 @@ fn kde_layer(
         diverging: settings.difference,
         kills: points.len(),
         note,
-        unit: "kills nearby (kernel-weighted)",
+        unit: "kills nearby",
     }
 }
 
