@@ -208,3 +208,36 @@ fn the_default_export_matches_the_golden_image() {
     let share = differing as f64 / got.pixels().len() as f64;
     assert!(share < 0.005, "{:.2}% of pixels differ from the golden image", share * 100.0);
 }
+
+/// The window's Export runs `proxviz export --settings-json` with what is on screen: the image
+/// must carry exactly those settings and honour their view and size.
+#[test]
+fn the_windows_settings_pass_through_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = dir.path().join("window.png");
+    let mut settings = proxviz::export::ExportSettings {
+        size: 600,
+        players: true,
+        time_ms: Some(125_000),
+        view: Some([-2000.0, -1000.0, 2000.0, 1000.0]),
+        ..Default::default()
+    };
+    settings.heat.mode = proxviz::heat::HeatMode::Kde;
+    settings.heat.window = proxviz::heat::Window::UpToCursor;
+    settings.heat.hidden_types = vec!["1v1".into()];
+    let json = serde_json::to_string(&settings).expect("json");
+    export(&[
+        "--demo",
+        "--round",
+        "supply-round-2",
+        "--out",
+        png.to_str().expect("utf-8"),
+        "--settings-json",
+        &json,
+    ]);
+    let (back, text) = read_png_settings(&png).expect("settings");
+    assert_eq!(back, settings);
+    assert!(text.description.contains("up to the cursor") && text.description.contains("at 02:05"), "{}", text.description);
+    let img = image::open(&png).expect("png");
+    assert_eq!((img.width(), img.height()), (600, 300));
+}
