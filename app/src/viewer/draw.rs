@@ -156,15 +156,12 @@ fn draw_overlays(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::replay::clock::{ClockCommand, ReplayClock};
+    use crate::replay::clock::ClockCommand;
     use crate::replay::scene::Hidden;
 
     fn app(hidden: Hidden) -> App {
-        let mut app = App::new();
-        app.add_plugins(MinimalPlugins)
-            .insert_resource(super::super::library::loaded_demo())
-            .insert_resource(Clock(ReplayClock::new(600_000)))
-            .insert_resource(ViewSettings { hidden, ..ViewSettings::default() })
+        let mut app = super::super::library::demo_app();
+        app.insert_resource(ViewSettings { hidden, ..ViewSettings::default() })
             .init_resource::<Assets<Mesh>>()
             .init_resource::<Assets<ColorMaterial>>()
             .add_systems(Startup, make_assets)

@@ -253,14 +253,10 @@ fn draw_engagements(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::replay::clock::ReplayClock;
 
     fn app(settings: HeatSettings) -> App {
-        let mut app = App::new();
-        app.add_plugins(MinimalPlugins)
-            .insert_resource(super::super::library::loaded_demo())
-            .insert_resource(Clock(ReplayClock::new(600_000)))
-            .insert_resource(Heat(settings))
+        let mut app = super::super::library::demo_app();
+        app.insert_resource(Heat(settings))
             .init_resource::<Assets<Image>>()
             .init_resource::<HeatResolution>()
             .init_resource::<HeatState>()

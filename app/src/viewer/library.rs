@@ -213,19 +213,24 @@ pub fn loaded_demo() -> Library {
     lib
 }
 
+/// A headless app with the demo rounds loaded and a 10-minute paused clock, for tests of the
+/// viewer's systems.
+#[cfg(test)]
+pub fn demo_app() -> App {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins)
+        .insert_resource(loaded_demo())
+        .insert_resource(super::Clock(crate::replay::clock::ReplayClock::new(600_000)));
+    app
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_embedded_demo_loads_four_clean_rounds() {
-        let mut lib = Library::default();
-        lib.open(Source::Demo);
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while lib.loading && std::time::Instant::now() < deadline {
-            lib.poll();
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        let lib = loaded_demo();
         assert_eq!(lib.entries.len(), 4);
         assert!(lib.entries.iter().all(|e| e.round().report.is_clean()));
         assert_eq!(lib.selected, Some(0));

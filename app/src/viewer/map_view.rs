@@ -212,9 +212,7 @@ mod tests {
 
     #[test]
     fn a_followed_player_stays_in_the_middle_of_the_view_as_time_passes() {
-        let mut app = App::new();
-        app.add_plugins(MinimalPlugins).insert_resource(super::super::library::loaded_demo());
-        app.insert_resource(super::super::Clock(crate::replay::clock::ReplayClock::new(600_000)));
+        let mut app = super::super::library::demo_app();
         let cn = {
             let library = app.world().resource::<Library>();
             library.current().and_then(|e| e.timeline.states_at(60_000).first().map(|s| s.clientnum))
