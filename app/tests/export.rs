@@ -226,18 +226,14 @@ fn the_windows_settings_pass_through_unchanged() {
     settings.heat.window = proxviz::heat::Window::UpToCursor;
     settings.heat.hidden_types = vec!["1v1".into()];
     let json = serde_json::to_string(&settings).expect("json");
-    export(&[
-        "--demo",
-        "--round",
-        "supply-round-2",
-        "--out",
-        png.to_str().expect("utf-8"),
-        "--settings-json",
-        &json,
-    ]);
+    export(&["--demo", "--round", "supply-round-2", "--out", png.to_str().expect("utf-8"), "--settings-json", &json]);
     let (back, text) = read_png_settings(&png).expect("settings");
     assert_eq!(back, settings);
-    assert!(text.description.contains("up to the cursor") && text.description.contains("at 02:05"), "{}", text.description);
+    assert!(
+        text.description.contains("up to the cursor") && text.description.contains("at 02:05"),
+        "{}",
+        text.description
+    );
     let img = image::open(&png).expect("png");
     assert_eq!((img.width(), img.height()), (600, 300));
 }

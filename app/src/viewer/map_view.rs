@@ -37,25 +37,15 @@ pub struct FitView;
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<PanelInsets>().add_message::<FitView>().add_systems(Startup, spawn_camera).add_systems(
         Update,
-        (fit_on_new_round, fit_view, zoom_and_pan, follow_player, draw_grid, msaa_policy)
-            .chain()
-            .in_set(super::OurSystems),
+        (fit_on_new_round, fit_view, zoom_and_pan, follow_player, draw_grid).chain().in_set(super::OurSystems),
     );
 }
 
-/// The map camera; egui draws on it too. Multisampling (smooth marker edges and lines) is on
-/// while paused and off during playback, where software rendering pays four times for every
-/// pixel and motion hides the steps.
+/// The map camera; egui draws on it too. No multisampling: software rendering pays four times
+/// for every pixel with it (and keeps the textures), and at 1:1 scale the difference is hard
+/// to see; exports up to 2048 px do use it.
 fn spawn_camera(mut commands: Commands) {
-    commands.spawn((Camera2d, MapCamera, Msaa::Sample4));
-}
-
-/// Multisampling while paused, none while playing.
-fn msaa_policy(clock: Res<super::clock::Clock>, mut camera: Single<&mut Msaa, With<MapCamera>>) {
-    let wanted = if clock.is_playing() { Msaa::Off } else { Msaa::Sample4 };
-    if **camera != wanted {
-        **camera = wanted;
-    }
+    commands.spawn((Camera2d, MapCamera, Msaa::Off));
 }
 
 fn fit_on_new_round(library: Res<Library>, mut fit: MessageWriter<FitView>, keys: Res<ButtonInput<KeyCode>>) {
