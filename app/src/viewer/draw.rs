@@ -131,7 +131,7 @@ fn draw_overlays(
     for m in markers_at(tl, t, &settings.hidden) {
         let [r, g, b] = team_rgb(m.team);
         if settings.trails {
-            for piece in trail(tl, m.clientnum, t, settings.trail_secs, 250) {
+            for piece in trail(tl, m.clientnum, t, settings.trail_secs, entry.sample_step_ms) {
                 gizmos.linestrip_gradient_2d(
                     piece.iter().map(|&(p, age)| (p, Color::srgba(r, g, b, 0.75 * (1.0 - age)))),
                 );

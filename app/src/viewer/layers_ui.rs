@@ -257,23 +257,31 @@ pub(super) fn right_panel(
             ui.checkbox(&mut h.engagements, egui::RichText::new("Engagements").strong());
             ui.add_enabled_ui(h.engagements, |ui| {
                 ui.checkbox(&mut h.engagements_whole_round, "whole round (else ±5 s around the cursor)");
-                egui::ScrollArea::vertical().id_salt("types").max_height(260.0).show(ui, |ui| {
-                    egui::Grid::new("types").show(ui, |ui| {
-                        for (kind, n, shape) in marks.2.iter().cloned() {
-                            let mut on = !h.hidden_types.contains(&kind);
-                            let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
-                            paint_shape(ui.painter(), shape, rect.center(), 5.0, color32(type_rgb(&kind)));
-                            if ui.checkbox(&mut on, kind.as_str()).changed() {
-                                h.hidden_types.retain(|k| *k != kind);
-                                if !on {
-                                    h.hidden_types.push(kind.clone());
+                // Only the rows in view are built (a long round has dozens of types).
+                let row_height = ui.spacing().interact_size.y;
+                egui::ScrollArea::vertical().id_salt("types").max_height(260.0).show_rows(
+                    ui,
+                    row_height,
+                    marks.2.len(),
+                    |ui, rows| {
+                        for (kind, n, shape) in marks.2[rows].iter().cloned() {
+                            ui.horizontal(|ui| {
+                                let mut on = !h.hidden_types.contains(&kind);
+                                let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
+                                paint_shape(ui.painter(), shape, rect.center(), 5.0, color32(type_rgb(&kind)));
+                                let toggled =
+                                    ui.add_sized([70.0, row_height], egui::Checkbox::new(&mut on, kind.as_str()));
+                                if toggled.changed() {
+                                    h.hidden_types.retain(|k| *k != kind);
+                                    if !on {
+                                        h.hidden_types.push(kind.clone());
+                                    }
                                 }
-                            }
-                            ui.label(n.to_string());
-                            ui.end_row();
+                                ui.label(n.to_string());
+                            });
                         }
-                    })
-                });
+                    },
+                );
                 ui.weak("circle: even fight · triangle: the killer's side had more · square: fewer");
             });
             ui.separator();

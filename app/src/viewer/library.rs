@@ -37,6 +37,9 @@ pub struct Entry {
     pub players: usize,
     /// Player kills.
     pub kills: usize,
+    /// Time between a player's position samples (the median gap): trails sample no finer,
+    /// since between samples a player moves in a straight line.
+    pub sample_step_ms: u32,
 }
 
 impl Entry {
@@ -48,7 +51,15 @@ impl Entry {
             .iter()
             .filter(|e| e.kind == CombatKind::Kill && e.target.is_some_and(|t| t < MAX_CLIENTS))
             .count();
-        Self { timeline: Arc::new(Timeline::new(Arc::new(round))), players, kills }
+        let mut gaps: Vec<u32> = round
+            .tracks
+            .iter()
+            .flat_map(|t| t.samples.windows(2).take(50).map(|w| w[1].time_ms.saturating_sub(w[0].time_ms)))
+            .filter(|&g| g > 0)
+            .collect();
+        gaps.sort_unstable();
+        let sample_step_ms = gaps.get(gaps.len() / 2).copied().unwrap_or(250).clamp(100, 1000);
+        Self { timeline: Arc::new(Timeline::new(Arc::new(round))), players, kills, sample_step_ms }
     }
 
     /// The round.

@@ -18,20 +18,37 @@ use bevy::prelude::*;
 
 static PROCESS_START: OnceLock<Instant> = OnceLock::new();
 
-/// Nanoseconds spent in our systems since the probe last looked.
+/// Nanoseconds spent in our systems since the probe last looked: wall clock, and CPU time of
+/// the thread running them (wall clock also counts waiting for a core the renderer holds).
 static OURS_NS: AtomicU64 = AtomicU64::new(0);
+static OURS_CPU_NS: AtomicU64 = AtomicU64::new(0);
 
-/// Adds the time until it is dropped to our systems' total; every viewer system opens one.
-pub struct Scope(Instant);
+/// Adds the time until it is dropped to our systems' totals; every viewer system opens one.
+pub struct Scope(Instant, Option<cpu_time::ThreadTime>, &'static std::panic::Location<'static>);
+
+/// CPU time per system (by where its scope opened), for the report's breakdown.
+static BY_SYSTEM: std::sync::Mutex<Vec<(&'static std::panic::Location<'static>, u64)>> =
+    std::sync::Mutex::new(Vec::new());
 
 /// Starts timing a system body.
+#[track_caller]
 pub fn scope() -> Scope {
-    Scope(Instant::now())
+    Scope(Instant::now(), cpu_time::ThreadTime::try_now().ok(), std::panic::Location::caller())
 }
 
 impl Drop for Scope {
     fn drop(&mut self) {
         OURS_NS.fetch_add(self.0.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        if let Some(cpu) = &self.1 {
+            let ns = cpu.elapsed().as_nanos() as u64;
+            OURS_CPU_NS.fetch_add(ns, Ordering::Relaxed);
+            if let Ok(mut by) = BY_SYSTEM.lock() {
+                match by.iter_mut().find(|(l, _)| *l == self.2) {
+                    Some((_, total)) => *total += ns,
+                    None => by.push((self.2, ns)),
+                }
+            }
+        }
     }
 }
 
@@ -63,6 +80,7 @@ struct Probe {
     warm_up: u32,
     frame_ms: Vec<f64>,
     ours_ms: Vec<f64>,
+    ours_cpu_ms: Vec<f64>,
     last_frame: Option<Instant>,
 }
 
@@ -77,6 +95,7 @@ pub(super) fn plugin(app: &mut App, options: PerfOptions) {
         warm_up: 0,
         frame_ms: Vec::new(),
         ours_ms: Vec::new(),
+        ours_cpu_ms: Vec::new(),
         last_frame: None,
     })
     // The empty window has no clock; its probe still sends (unread) clock messages.
@@ -100,6 +119,7 @@ fn frame_end(
     }
     let now = Instant::now();
     let ours = OURS_NS.swap(0, Ordering::Relaxed) as f64 / 1e6;
+    let ours_cpu = OURS_CPU_NS.swap(0, Ordering::Relaxed) as f64 / 1e6;
     // The round opens at 0:00, before anyone has spawned: go to 1:00 as soon as it is there,
     // and count the first frame that shows its players.
     let opened = library.as_ref().is_some_and(|l| l.current().is_some());
@@ -127,6 +147,7 @@ fn frame_end(
     }
     probe.frame_ms.push(frame);
     probe.ours_ms.push(ours);
+    probe.ours_cpu_ms.push(ours_cpu);
     if probe.frame_ms.len() as u32 >= probe.options.frames {
         let report = report(&probe);
         if let Err(e) = std::fs::write(&probe.options.out, report.to_string()) {
@@ -155,8 +176,24 @@ fn report(probe: &Probe) -> serde_json::Value {
         "frame_ms_p95": percentile(&probe.frame_ms, 0.95),
         "ours_ms_mean": mean(&probe.ours_ms),
         "ours_ms_p95": percentile(&probe.ours_ms, 0.95),
+        "ours_cpu_ms_mean": mean(&probe.ours_cpu_ms),
+        "ours_cpu_ms_p95": percentile(&probe.ours_cpu_ms, 0.95),
         "rss_mb": rss_mb(),
+        "cpu_ms_per_frame_by_system": by_system(probe.frame_ms.len() + WARM_UP_FRAMES as usize),
     })
+}
+
+/// Mean CPU ms per frame of each system (since start-up, so including the warm-up frames).
+fn by_system(frames: usize) -> serde_json::Value {
+    let Ok(by) = BY_SYSTEM.lock() else { return serde_json::Value::Null };
+    let mut rows: Vec<_> = by
+        .iter()
+        .map(|(l, ns)| (format!("{}:{}", l.file(), l.line()), *ns as f64 / 1e6 / frames.max(1) as f64))
+        .collect();
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1));
+    serde_json::Value::Object(
+        rows.into_iter().map(|(k, v)| (k, serde_json::json!((v * 1000.0).round() / 1000.0))).collect(),
+    )
 }
 
 /// Resident memory in MB, where the platform tells it cheaply.
