@@ -46,6 +46,7 @@ pub struct ExportUi {
     /// What happened last.
     pub status: Option<Result<String, String>>,
     running: Option<Mutex<Receiver<Result<String, String>>>>,
+    choosing: Option<Mutex<Receiver<Option<PathBuf>>>>,
 }
 
 impl Default for ExportUi {
@@ -60,6 +61,7 @@ impl Default for ExportUi {
             path: String::new(),
             status: None,
             running: None,
+            choosing: None,
         }
     }
 }
@@ -400,6 +402,15 @@ pub(super) fn export_window(
     let _probe = super::perf::scope();
     let ctx = contexts.ctx_mut()?.clone();
     // Collect a finished export.
+    let chosen = export.choosing.as_ref().map(|rx| rx.lock().ok().map(|rx| rx.try_recv()));
+    match chosen {
+        Some(Some(Ok(Some(path)))) => {
+            export.path = path.display().to_string();
+            export.choosing = None;
+        }
+        Some(Some(Ok(None) | Err(std::sync::mpsc::TryRecvError::Disconnected))) | Some(None) => export.choosing = None,
+        _ => {}
+    }
     let finished = export.running.as_ref().and_then(|rx| rx.lock().ok().and_then(|rx| rx.try_recv().ok()));
     if let Some(result) = finished {
         export.status = Some(result);
@@ -444,13 +455,10 @@ pub(super) fn export_window(
             ui.label("file");
             ui.horizontal(|ui| {
                 ui.add(egui::TextEdit::singleline(&mut export.path).desired_width(360.0));
-                if ui.button("…").on_hover_text("choose with the system dialog").clicked()
-                    && let Some(p) = rfd::FileDialog::new()
-                        .add_filter("PNG", &["png"])
-                        .set_file_name(format!("{base}_heatmap.png"))
-                        .save_file()
-                {
-                    export.path = p.display().to_string();
+                let choosing = export.choosing.is_some();
+                let button = ui.add_enabled(!choosing, egui::Button::new("…"));
+                if button.on_hover_text("choose with the system dialog").clicked() {
+                    export.choosing = Some(Mutex::new(ask_save_path(format!("{base}_heatmap.png"))));
                 }
             });
             ui.end_row();
@@ -506,6 +514,17 @@ pub(super) fn export_window(
         export.running = Some(Mutex::new(spawn_export(source, base, out, &s)));
     }
     Ok(())
+}
+
+/// The system's save dialog on its own thread (the window keeps drawing); `None` when cancelled.
+fn ask_save_path(file_name: String) -> Receiver<Option<PathBuf>> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let dialog = rfd::AsyncFileDialog::new().add_filter("PNG", &["png"]).set_file_name(file_name);
+        let picked = pollster::block_on(dialog.save_file());
+        let _ = tx.send(picked.map(|h| h.path().to_path_buf()));
+    });
+    rx
 }
 
 /// Runs `proxviz export` for one round with `settings` in a child process (a window cannot host
