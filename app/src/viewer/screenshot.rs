@@ -103,7 +103,13 @@ fn run_script(
                     }))
                 })
                 .collect();
-            let meta = serde_json::json!({ "time_ms": clock.time_ms(), "markers": markers });
+            // Where world points land in the image: pixel = origin + (x, −y) × px_per_unit.
+            let origin = camera.world_to_viewport(global, Vec3::ZERO).ok().map(|p| p * scale);
+            let unit = camera.world_to_viewport(global, Vec3::new(1000.0, 0.0, 0.0)).ok().map(|p| p * scale);
+            let projection = origin
+                .zip(unit)
+                .map(|(o, u)| serde_json::json!({ "origin": [o.x, o.y], "px_per_unit": (u.x - o.x) / 1000.0 }));
+            let meta = serde_json::json!({ "time_ms": clock.time_ms(), "markers": markers, "world_to_px": projection });
             let json_path = path.with_extension("json");
             if let Err(e) = std::fs::write(&json_path, meta.to_string()) {
                 error!("{}: {e}", json_path.display());
