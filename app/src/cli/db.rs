@@ -160,9 +160,7 @@ pub fn run(command: &DbCommand, db: &DbArgs, out: &mut dyn Write) -> anyhow::Res
         DbCommand::Rounds { filter, json } => {
             let rounds = rt.block_on(store.list_rounds(&filter.filter()))?;
             if *json {
-                serde_json::to_writer_pretty(&mut *out, &rounds)?;
-                writeln!(out)?;
-                return Ok(());
+                return super::print_json(out, &rounds);
             }
             let mut t = Table::new(&[
                 ("id", Align::Right),
@@ -209,9 +207,7 @@ pub fn run(command: &DbCommand, db: &DbArgs, out: &mut dyn Write) -> anyhow::Res
                 b.total_kills().cmp(&a.total_kills()).then((a.grid_x, a.grid_y).cmp(&(b.grid_x, b.grid_y)))
             });
             if *json {
-                serde_json::to_writer_pretty(&mut *out, &cells)?;
-                writeln!(out)?;
-                return Ok(());
+                return super::print_json(out, &cells);
             }
             let mut t = Table::new(&[
                 ("grid_x", Align::Right),
@@ -236,9 +232,7 @@ pub fn run(command: &DbCommand, db: &DbArgs, out: &mut dyn Write) -> anyhow::Res
         DbCommand::Players { filter, json } => {
             let totals = rt.block_on(store.player_totals(&filter.filter()))?;
             if *json {
-                serde_json::to_writer_pretty(&mut *out, &totals)?;
-                writeln!(out)?;
-                return Ok(());
+                return super::print_json(out, &totals);
             }
             let mut t = Table::new(&[
                 ("player", Align::Left),

@@ -163,6 +163,14 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     }
 }
 
+/// Writes `value` as pretty JSON and a newline (what `--json` prints).
+pub fn print_json(out: &mut dyn std::io::Write, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    serde_json::to_writer_pretty(&mut *out, value).context("writing JSON")?;
+    writeln!(out)?;
+    Ok(())
+}
+
 /// Loads rounds on all cores, keeping their order.
 pub fn load_all(rounds: &[RoundFiles]) -> Vec<Round> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(rounds.len().max(1));

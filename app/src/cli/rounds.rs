@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::Context as _;
 use proxviz_data::model::MAX_CLIENTS;
 use proxviz_data::{CombatKind, DataError, Round};
 use serde::Serialize;
@@ -74,9 +73,7 @@ pub fn run(folder: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<()>
     }
     let summaries: Vec<RoundSummary> = super::load_all(&found).iter().map(RoundSummary::of).collect();
     if json {
-        serde_json::to_writer_pretty(&mut *out, &summaries).context("writing JSON")?;
-        writeln!(out)?;
-        return Ok(());
+        return super::print_json(out, &summaries);
     }
     let mut table = Table::new(&[
         ("date", Align::Left),

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use proxviz_data::stats::PlayerStats;
 use proxviz_data::{Round, Statistics, StatsConfig, Timeline, statistics};
 use serde::Serialize;
@@ -76,13 +75,10 @@ pub fn run_loaded(rounds: Vec<Round>, as_list: bool, json: bool, out: &mut dyn W
                 RoundStats { round: id(round), statistics: stats.clone(), report: &round.report }
             })
             .collect();
-        match items.first() {
-            Some(first) if !as_list => serde_json::to_writer_pretty(&mut *out, first),
-            _ => serde_json::to_writer_pretty(&mut *out, &items),
-        }
-        .context("writing JSON")?;
-        writeln!(out)?;
-        return Ok(());
+        return match items.first() {
+            Some(first) if !as_list => super::print_json(out, first),
+            _ => super::print_json(out, &items),
+        };
     }
     for (i, (timeline, stats)) in computed.iter().enumerate() {
         if i > 0 {
