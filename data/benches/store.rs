@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use common::big_round;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use proxviz_data::heatmap::TeamSelection;
 use proxviz_data::store::test_server::TestServer;
-use proxviz_data::store::{HeatmapQuery, Source, Store, TeamFilter};
+use proxviz_data::store::{HeatmapQuery, Source, Store};
 use proxviz_data::{Round, RoundName, discover_rounds};
 
 const COLUMNS: &str =
@@ -193,13 +194,13 @@ fn bench(c: &mut Criterion) {
     let q = HeatmapQuery {
         map: "supply".into(),
         grid_size_units: 512,
-        team: TeamFilter::Both,
+        team: TeamSelection::Both,
         player: None,
         from: None,
         to: None,
     };
     let axis_fritz =
-        HeatmapQuery { grid_size_units: 256, team: TeamFilter::Axis, player: Some("fritz".into()), ..q.clone() };
+        HeatmapQuery { grid_size_units: 256, team: TeamSelection::Axis, player: Some("fritz".into()), ..q.clone() };
     let season = std::cell::OnceCell::new();
     let setup = || {
         rt.block_on(clear(&store));

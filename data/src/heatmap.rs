@@ -76,7 +76,6 @@ pub struct KillPoint {
 /// and have a known position. The killer's team is the one of their latest sample, else the
 /// roster's.
 pub fn kill_points(timeline: &Timeline, filter: &KillFilter) -> Vec<KillPoint> {
-    let round = timeline.round();
     timeline
         .kills()
         .iter()
@@ -86,10 +85,7 @@ pub fn kill_points(timeline: &Timeline, filter: &KillFilter) -> Vec<KillPoint> {
         })
         .filter_map(|k| {
             let pos = k.pos?;
-            let killer_team = timeline
-                .state_at(k.killer, k.time_ms)
-                .and_then(|s| s.team)
-                .or_else(|| round.player(k.killer).and_then(|p| p.team));
+            let killer_team = timeline.team_at(k.killer, k.time_ms);
             let keep = match filter.team {
                 TeamSelection::Both => true,
                 TeamSelection::Axis => killer_team == Some(Team::Axis),

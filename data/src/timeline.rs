@@ -119,6 +119,13 @@ impl Timeline {
         Some((&self.round.tracks[i], &self.tracks[i]))
     }
 
+    /// The team of `clientnum` at `time_ms`: from its samples, else from the roster.
+    pub fn team_at(&self, clientnum: u16, time_ms: u32) -> Option<Team> {
+        self.state_at(clientnum, time_ms)
+            .and_then(|s| s.team)
+            .or_else(|| self.round.player(clientnum).and_then(|p| p.team))
+    }
+
     /// The state of one player at `time_ms`, or `None` when the player is not in the round then
     /// (before the first sample, after the last, or in a long gap while alive).
     pub fn state_at(&self, clientnum: u16, time_ms: u32) -> Option<PlayerState> {

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use proxviz_data::heatmap::TeamSelection;
 use proxviz_data::store::test_server::TestServer;
-use proxviz_data::store::{HeatmapQuery, ImportOutcome, RoundFilter, Store, TeamFilter};
+use proxviz_data::store::{HeatmapQuery, ImportOutcome, RoundFilter, Store};
 use proxviz_data::{CombatKind, Round, RoundFiles, Timeline, discover_rounds};
 use sqlx::Row;
 
@@ -416,10 +417,10 @@ async fn the_season_heatmap_counts_every_kill_in_its_cell() {
     let s = store().await;
     let rounds: Vec<Round> = import_all(&s, &demo()).await.into_iter().map(|(_, r)| r).collect();
     for (grid, team, filter, player) in [
-        (512, None, TeamFilter::Both, None),
-        (256, Some(1), TeamFilter::Axis, None),
-        (1000, Some(2), TeamFilter::Allies, None),
-        (512, None, TeamFilter::Both, Some("fritz")),
+        (512, None, TeamSelection::Both, None),
+        (256, Some(1), TeamSelection::Axis, None),
+        (1000, Some(2), TeamSelection::Allies, None),
+        (512, None, TeamSelection::Both, Some("fritz")),
     ] {
         let q = HeatmapQuery {
             map: "supply".into(),

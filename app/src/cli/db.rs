@@ -4,7 +4,8 @@ use std::io::Write;
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
-use proxviz_data::store::{HeatmapQuery, ImportOutcome, RoundFilter, Store, TeamFilter};
+use proxviz_data::heatmap::TeamSelection;
+use proxviz_data::store::{HeatmapQuery, ImportOutcome, RoundFilter, Store};
 
 use super::rounds::mm_ss;
 use super::table::{Align, Table};
@@ -194,9 +195,9 @@ pub fn run(command: &DbCommand, db: &DbArgs, out: &mut dyn Write) -> anyhow::Res
                 map: map.clone(),
                 grid_size_units: *grid,
                 team: match team {
-                    TeamArg::Both => TeamFilter::Both,
-                    TeamArg::Axis => TeamFilter::Axis,
-                    TeamArg::Allies => TeamFilter::Allies,
+                    TeamArg::Both => TeamSelection::Both,
+                    TeamArg::Axis => TeamSelection::Axis,
+                    TeamArg::Allies => TeamSelection::Allies,
                 },
                 player: player.clone(),
                 from: *from,

@@ -95,17 +95,16 @@ pub struct DeathMark {
 
 /// Every death with a known place up to `time_ms`.
 pub fn deaths_until(timeline: &Timeline, time_ms: u32) -> Vec<DeathMark> {
-    let round = timeline.round();
     timeline
         .kills_in(0..time_ms.saturating_add(1))
         .iter()
         .filter_map(|k| {
             let pos = k.pos?;
-            let team = timeline
-                .state_at(k.victim, k.time_ms)
-                .and_then(|s| s.team)
-                .or_else(|| round.player(k.victim).and_then(|p| p.team));
-            Some(DeathMark { pos: Vec2::new(pos.x, pos.y), team, time_ms: k.time_ms })
+            Some(DeathMark {
+                pos: Vec2::new(pos.x, pos.y),
+                team: timeline.team_at(k.victim, k.time_ms),
+                time_ms: k.time_ms,
+            })
         })
         .collect()
 }

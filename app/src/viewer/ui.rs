@@ -423,17 +423,8 @@ struct Ticks(Option<usize>, Vec<(u32, egui::Color32)>, Vec<u32>);
 
 impl Ticks {
     fn of(selected: Option<usize>, tl: &proxviz_data::Timeline) -> Self {
-        let kills = tl
-            .kills()
-            .iter()
-            .map(|k| {
-                let team = tl
-                    .state_at(k.killer, k.time_ms)
-                    .and_then(|s| s.team)
-                    .or_else(|| tl.round().player(k.killer).and_then(|p| p.team));
-                (k.time_ms, color32(team_rgb(team)))
-            })
-            .collect();
+        let kills =
+            tl.kills().iter().map(|k| (k.time_ms, color32(team_rgb(tl.team_at(k.killer, k.time_ms))))).collect();
         let mut engagements: Vec<u32> =
             (0..tl.round().engagements.len()).filter_map(|i| tl.engagement_at(i).map(|(t, _)| t)).collect();
         engagements.sort_unstable();

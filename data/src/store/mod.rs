@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 pub use self::import::{ImportOutcome, Source, source_of};
-pub use self::query::{HeatmapQuery, PlayerTotals, RoundFilter, StoredRound, TeamFilter};
+pub use self::query::{HeatmapQuery, PlayerTotals, RoundFilter, StoredRound};
 
 /// Store errors. Messages name the round or the server, and never carry a password.
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{Store, StoreError};
+use crate::heatmap::TeamSelection;
 use crate::model::HeatmapCell;
 
 /// Which rounds to look at. Every field narrows the selection; `None` means any.
@@ -46,18 +47,6 @@ pub struct StoredRound {
     pub problems: i64,
 }
 
-/// Whose kills to count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TeamFilter {
-    /// Kills by both teams.
-    #[default]
-    Both,
-    /// Kills made by Axis players.
-    Axis,
-    /// Kills made by Allied players.
-    Allies,
-}
-
 /// A season kill heatmap: one map, many rounds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeatmapQuery {
@@ -66,7 +55,7 @@ pub struct HeatmapQuery {
     /// Cell size in units.
     pub grid_size_units: u32,
     /// Killer's team (the team in the round's roster).
-    pub team: TeamFilter,
+    pub team: TeamSelection,
     /// Only kills where this player (clean name, case-insensitive, `%` wildcard) killed or died.
     pub player: Option<String>,
     /// First session date.
@@ -139,9 +128,9 @@ impl Store {
     /// victim's last sample at or before the kill).
     pub async fn kill_heatmap(&self, q: &HeatmapQuery) -> Result<Vec<HeatmapCell>, StoreError> {
         let team = match q.team {
-            TeamFilter::Both => None,
-            TeamFilter::Axis => Some(1i16),
-            TeamFilter::Allies => Some(2i16),
+            TeamSelection::Both => None,
+            TeamSelection::Axis => Some(1i16),
+            TeamSelection::Allies => Some(2i16),
         };
         let rows = sqlx::query(
             "SELECT floor(k.x / $5)::int AS gx, floor(k.y / $5)::int AS gy, \
