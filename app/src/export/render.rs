@@ -87,6 +87,7 @@ pub fn export(
             clock: None,
             target: None,
             size: (0, 0),
+            view: (Vec2::ZERO, Vec2::ZERO),
             results: results.clone(),
             progress,
         })
@@ -138,6 +139,8 @@ struct Exporter {
     clock: Option<std::time::Instant>,
     target: Option<Handle<Image>>,
     size: (u32, u32),
+    /// The world rectangle of the current image.
+    view: (Vec2, Vec2),
     /// Shared with the caller: `App::run` keeps the world.
     results: std::sync::Arc<std::sync::Mutex<Vec<Result<PathBuf, String>>>>,
     progress: Option<ProgressBar>,
@@ -170,7 +173,13 @@ fn timing(what: &str, since: &mut Option<std::time::Instant>) {
 #[derive(Resource)]
 struct WarmUpTarget(Handle<Image>);
 
-fn spawn_cameras(mut commands: Commands, mut images: ResMut<Assets<Image>>) {
+/// The overlay's font: egui's monospace (Hack), the window's, which has the accented letters
+/// and symbols of player names and titles that Bevy's built-in ASCII subset lacks.
+#[derive(Resource)]
+struct OverlayFont(Handle<Font>);
+
+fn spawn_cameras(mut commands: Commands, mut images: ResMut<Assets<Image>>, mut fonts: ResMut<Assets<Font>>) {
+    commands.insert_resource(OverlayFont(fonts.add(Font::from_bytes(epaint_default_fonts::HACK_REGULAR.to_vec()))));
     let warm_up = images.add(Image::new_target_texture(8, 8, TextureFormat::Rgba8UnormSrgb, None));
     commands.insert_resource(WarmUpTarget(warm_up));
     commands.spawn((Camera2d, Camera { is_active: false, ..default() }, MapCam, crate::viewer::MapCamera));
@@ -221,6 +230,7 @@ fn drive(
     mut overlay_cam: OverlayCamQuery,
     items: Query<Entity, With<OverlayItem>>,
     warm_up: Res<WarmUpTarget>,
+    font: Res<OverlayFont>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let e = &mut *exporter;
@@ -271,6 +281,7 @@ fn drive(
             }
             e.target = Some(handle);
             e.size = (w, h);
+            e.view = (min, max);
             e.frames = 0;
             captured.0 = None;
             e.phase = Phase::Render;
@@ -294,6 +305,7 @@ fn drive(
                     &heat,
                     &view,
                     clock.time_ms(),
+                    &font.0,
                 );
             }
             // Software rendering of a big target is the slow part: the cameras draw only the
@@ -411,11 +423,6 @@ fn describe(heat: &Heat, round: &Round, settings: &ExportSettings) -> String {
     parts.join(" · ")
 }
 
-/// The default font has Latin-1 only; other characters become plain ones.
-fn font_safe(s: &str) -> String {
-    s.replace('·', "|").replace('−', "-").chars().map(|c| if u32::from(c) < 256 { c } else { '?' }).collect()
-}
-
 #[allow(clippy::too_many_arguments)]
 fn spawn_overlay(
     commands: &mut Commands,
@@ -426,6 +433,7 @@ fn spawn_overlay(
     heat: &Heat,
     view: &ViewSettings,
     time_ms: u32,
+    font: &Handle<Font>,
 ) {
     let (w, h) = (e.size.0 as f32, e.size.1 as f32);
     let s = e.settings.size as f32 / 1000.0;
@@ -434,8 +442,8 @@ fn spawn_overlay(
     let text = |commands: &mut Commands, at: Vec2, anchor: Anchor, size: f32, colour: Color, content: String| {
         commands.spawn((
             OverlayItem,
-            Text2d::new(font_safe(&content)),
-            TextFont::from_font_size(size * s),
+            Text2d::new(content),
+            TextFont::from_font_size(size * s).with_font(font.clone()),
             TextColor(colour),
             anchor,
             Transform::from_translation(at.extend(10.0)),
@@ -467,24 +475,12 @@ fn spawn_overlay(
         );
     }
     if view.players && view.names {
-        // Names next to the players, in pixels of the image.
-        let ortho_scale = e.settings.view.map_or_else(
-            || {
-                let (lo, hi) = round_bounds(round);
-                let margin = (hi - lo).max_element() * 0.06 + 100.0;
-                ((hi - lo + Vec2::splat(2.0 * margin)) / Vec2::new(w, h)).max_element()
-            },
-            |[x0, y0, x1, y1]| ((Vec2::new(x1, y1) - Vec2::new(x0, y0)).abs() / Vec2::new(w, h)).max_element(),
-        );
-        let centre = e.settings.view.map_or_else(
-            || {
-                let (lo, hi) = round_bounds(round);
-                (lo + hi) / 2.0
-            },
-            |[x0, y0, x1, y1]| Vec2::new(x0 + x1, y0 + y1) / 2.0,
-        );
+        // Names next to the players, in pixels of the image (the overlay's origin is its centre).
+        let (min, max) = e.view;
+        let units_per_px = ((max - min) / Vec2::new(w, h)).max_element();
+        let centre = (min + max) / 2.0;
         for m in markers_at(&entry.timeline, time_ms, &view.hidden) {
-            let p = (m.pos - centre) / ortho_scale + Vec2::new(10.0, 10.0) * s;
+            let p = (m.pos - centre) / units_per_px + Vec2::new(10.0, 10.0) * s;
             let colour = if m.alive { Color::srgb(0.92, 0.92, 0.92) } else { Color::srgb(0.55, 0.55, 0.55) };
             text(commands, p, Anchor::BOTTOM_LEFT, 12.0, colour, m.name);
         }
@@ -564,7 +560,7 @@ fn spawn_overlay(
             layers.clone(),
         ));
         y += bar_h + 6.0 * s;
-        let unit = if layer.diverging { format!("Axis - Allies, {}", layer.unit) } else { layer.unit.to_owned() };
+        let unit = if layer.diverging { format!("Axis − Allies, {}", layer.unit) } else { layer.unit.to_owned() };
         text(commands, Vec2::new(left, y), Anchor::BOTTOM_LEFT, 13.0, Color::srgb(0.8, 0.8, 0.8), unit);
         y += 20.0 * s;
         if let Some(note) = &layer.note {

@@ -1,3 +1,6 @@
+//! Tests of the heatmap layer and engagement marks against hand-computed cases: grid cells,
+//! density, filters, the difference map, the heatmap-file fallback, legends and settings JSON.
+
 use std::sync::Arc;
 
 use glam::Vec3;
