@@ -27,6 +27,10 @@ pub enum EventJump {
     Next,
 }
 
+/// The systems that change the clock in a frame; what reads the time runs after them.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClockUpdate;
+
 /// Set while a screenshot or another job needs frames without user input.
 #[derive(Resource, Default)]
 pub struct KeepAwake(pub bool);
@@ -40,7 +44,8 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (reset_on_new_round, keyboard_commands, jump_to_events, apply_clock_messages, advance_clock, wake_policy)
                 .chain()
-                .in_set(super::OurSystems),
+                .in_set(super::OurSystems)
+                .in_set(ClockUpdate),
         );
 }
 

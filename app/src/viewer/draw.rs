@@ -8,7 +8,7 @@ use super::ViewSettings;
 use super::clock::Clock;
 use super::library::Library;
 use super::map_view::MapCamera;
-use crate::replay::scene::{deaths_until, markers_at, team_rgb, trail};
+use crate::replay::scene::{Hidden, Marker, deaths_until, markers_at, team_rgb, trail};
 
 /// Marker radius in logical pixels.
 pub const MARKER_PX: f32 = 7.0;
@@ -16,6 +16,24 @@ pub const MARKER_PX: f32 = 7.0;
 /// The marker entity of a client.
 #[derive(Component)]
 pub struct PlayerMarker(pub u16);
+
+/// Every player present at the clock's time, hidden ones included, computed once a frame for
+/// the markers, trails, names, the players list and screenshots.
+#[derive(Resource, Default)]
+pub struct Present(pub Vec<Marker>);
+
+impl Present {
+    /// The players not hidden by `hidden`.
+    pub fn shown<'a>(&'a self, hidden: &'a Hidden) -> impl Iterator<Item = &'a Marker> + 'a {
+        self.0.iter().filter(|m| !hidden.hides(m.clientnum, m.team))
+    }
+}
+
+fn update_present(library: Res<Library>, clock: Res<Clock>, mut present: ResMut<Present>) {
+    let _probe = super::perf::scope();
+    present.0 =
+        library.current().map(|e| markers_at(&e.timeline, clock.time_ms(), &Hidden::default())).unwrap_or_default();
+}
 
 /// Shared mesh and materials of the markers.
 #[derive(Resource)]
@@ -41,7 +59,13 @@ fn material_index(team: Option<proxviz_data::Team>, alive: bool) -> usize {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Startup, make_assets).add_systems(Update, (sync_markers, draw_overlays).in_set(super::OurSystems));
+    app.init_resource::<Present>().add_systems(Startup, make_assets).add_systems(
+        Update,
+        (update_present, (sync_markers, draw_overlays))
+            .chain()
+            .after(super::clock::ClockUpdate)
+            .in_set(super::OurSystems),
+    );
 }
 
 fn make_assets(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<ColorMaterial>>) {
@@ -64,8 +88,7 @@ fn make_assets(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mat
 #[allow(clippy::too_many_arguments)]
 fn sync_markers(
     mut commands: Commands,
-    library: Res<Library>,
-    clock: Res<Clock>,
+    present: Res<Present>,
     settings: Res<ViewSettings>,
     assets: Option<Res<MarkerAssets>>,
     camera: Single<&Projection, With<MapCamera>>,
@@ -75,11 +98,7 @@ fn sync_markers(
     let _probe = super::perf::scope();
     let Some(assets) = assets else { return };
     let Projection::Orthographic(ortho) = *camera else { return };
-    let markers = library
-        .current()
-        .filter(|_| settings.players)
-        .map(|e| markers_at(&e.timeline, clock.time_ms(), &settings.hidden))
-        .unwrap_or_default();
+    let markers: Vec<&Marker> = if settings.players { present.shown(&settings.hidden).collect() } else { Vec::new() };
     let radius = MARKER_PX * scale.map_or(1.0, |s| s.0) * ortho.scale;
     let mut seen = Vec::with_capacity(markers.len());
     for (entity, PlayerMarker(cn), mut transform, mut material) in &mut existing {
@@ -112,6 +131,7 @@ fn draw_overlays(
     library: Res<Library>,
     clock: Res<Clock>,
     settings: Res<ViewSettings>,
+    present: Res<Present>,
     camera: Single<&Projection, With<MapCamera>>,
     scale: Res<super::layers::DrawScale>,
 ) {
@@ -128,7 +148,7 @@ fn draw_overlays(
         let alpha = (1.0 - age_s / 60.0).clamp(0.25, 0.9);
         gizmos.cross_2d(Isometry2d::new(d.pos, Rot2::degrees(45.0)), 5.0 * px, Color::srgba(r, g, b, alpha));
     }
-    for m in markers_at(tl, t, &settings.hidden) {
+    for m in present.shown(&settings.hidden) {
         let [r, g, b] = team_rgb(m.team);
         if settings.trails {
             for piece in trail(tl, m.clientnum, t, settings.trail_secs, entry.sample_step_ms) {
@@ -165,7 +185,8 @@ mod tests {
             .init_resource::<Assets<Mesh>>()
             .init_resource::<Assets<ColorMaterial>>()
             .add_systems(Startup, make_assets)
-            .add_systems(Update, sync_markers);
+            .init_resource::<Present>()
+            .add_systems(Update, (update_present, sync_markers).chain());
         app.world_mut().spawn((Projection::Orthographic(OrthographicProjection::default_2d()), MapCamera));
         app
     }

@@ -9,12 +9,13 @@ use proxviz_data::{Statistics, StatsConfig, statistics};
 
 use super::ViewSettings;
 use super::clock::{Clock, ClockMsg, EventJump};
+use super::draw::Present;
 use super::library::Library;
 use super::library::Source;
 use super::map_view::{FitView, MapCamera, PanelInsets};
 use super::open::{OpenNotice, OpenRequest, PendingDialog, RecentFolders};
 use crate::replay::clock::{ClockCommand, SPEEDS, mm_ss};
-use crate::replay::scene::{kd_all, markers_at, team_rgb};
+use crate::replay::scene::{Marker, kd_all, team_rgb};
 
 /// Statistics of the selected round, computed once per selection.
 #[derive(Resource, Default)]
@@ -56,6 +57,7 @@ fn panels_ui(
     mut drags: MessageReader<FileDragAndDrop>,
     mut layers: super::layers_ui::LayersParams,
     mut ticks: Local<Ticks>,
+    present: Res<Present>,
 ) -> Result {
     let _probe = super::perf::scope();
     let ctx = contexts.ctx_mut()?.clone();
@@ -262,7 +264,7 @@ fn panels_ui(
         });
         if let Some(entry) = library.current() {
             let t = clock.time_ms();
-            let mut markers = markers_at(&entry.timeline, t, &Default::default());
+            let mut markers: Vec<&Marker> = present.0.iter().collect();
             markers.sort_by_key(|m| (m.team.map(|t| t.number()), m.clientnum));
             let kd = kd_all(&entry.timeline, t);
             ui.horizontal(|ui| {
@@ -519,8 +521,7 @@ fn scrub_bar_ui(
 #[allow(clippy::too_many_arguments)]
 fn labels_ui(
     mut contexts: EguiContexts,
-    library: Res<Library>,
-    clock: Res<Clock>,
+    present: Res<Present>,
     settings: Res<ViewSettings>,
     insets: Res<PanelInsets>,
     camera: Single<(&Camera, &GlobalTransform, &Projection), With<MapCamera>>,
@@ -572,8 +573,7 @@ fn labels_ui(
     if !settings.names || !settings.players {
         return Ok(());
     }
-    let Some(entry) = library.current() else { return Ok(()) };
-    for m in markers_at(&entry.timeline, clock.time_ms(), &settings.hidden) {
+    for m in present.shown(&settings.hidden) {
         let Ok(p) = camera.world_to_viewport(global, m.pos.extend(0.0)) else { continue };
         let colour = if m.alive { egui::Color32::from_gray(235) } else { egui::Color32::from_gray(140) };
         painter.text(
