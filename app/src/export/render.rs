@@ -76,7 +76,7 @@ pub fn export(
         .insert_resource(Heat(settings.heat.clone()))
         .insert_resource(DrawScale(scale))
         .insert_resource(HeatResolution(settings.size.clamp(256, 4096) as usize))
-        .insert_resource(ClearColor(Color::srgb(0.09, 0.10, 0.11)))
+        .insert_resource(ClearColor(crate::viewer::BACKGROUND))
         .insert_resource(Exporter {
             settings: settings.clone(),
             outs,

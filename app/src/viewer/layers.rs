@@ -43,7 +43,7 @@ impl Default for HeatResolution {
 #[derive(Resource, Default)]
 pub struct HeatState {
     key: Option<(usize, HeatSettings, u32, usize)>,
-    /// The layer on the map (for the legend), when shown.
+    /// The layer on the map (for the legend; its pixels are in the sprite's image), when shown.
     pub layer: Option<HeatLayer>,
     /// How many times the layer has been built (tests and the export wait on it).
     pub builds: u64,
@@ -161,11 +161,12 @@ fn update_heat_layer(
     if state.key.as_ref() == Some(&key) {
         return;
     }
-    let layer = build_layer(&entry.timeline, &heat.0, cursor, resolution.0);
+    let mut layer = build_layer(&entry.timeline, &heat.0, cursor, resolution.0);
     let mut image = Image::new(
         Extent3d { width: layer.width as u32, height: layer.height as u32, depth_or_array_layers: 1 },
         TextureDimension::D2,
-        layer.rgba.clone(),
+        // The pixels move into the image; the layer kept for the legend needs only its scale.
+        std::mem::take(&mut layer.rgba),
         TextureFormat::Rgba8UnormSrgb,
         RenderAssetUsages::RENDER_WORLD | RenderAssetUsages::MAIN_WORLD,
     );

@@ -105,6 +105,20 @@ pub fn plugin(app: &mut App) {
     open::plugin(app);
 }
 
+/// The map's background, on screen and in exports.
+pub const BACKGROUND: Color = Color::srgb(0.09, 0.10, 0.11);
+
+/// Bevy with proxviz's window (1600×1000) and background.
+fn window_app() -> App {
+    let mut app = App::new();
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(Window { title: "proxviz".into(), resolution: (1600u32, 1000u32).into(), ..default() }),
+        ..default()
+    }))
+    .insert_resource(ClearColor(BACKGROUND));
+    app
+}
+
 /// Opens the window and runs until it is closed.
 pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     if let Some(path) = &options.path
@@ -120,31 +134,16 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     }
     if let Some(probe) = options.perf.clone().filter(|p| p.empty) {
         // The baseline: a window of the same size with nothing in it.
-        let mut app = App::new();
-        app.add_plugins(DefaultPlugins.set(WindowPlugin {
-            primary_window: Some(Window {
-                title: "proxviz".into(),
-                resolution: (1600u32, 1000u32).into(),
-                ..default()
-            }),
-            ..default()
-        }))
-        .insert_resource(ClearColor(Color::srgb(0.09, 0.10, 0.11)))
-        .add_systems(Startup, |mut commands: Commands| {
+        let mut app = window_app();
+        app.add_systems(Startup, |mut commands: Commands| {
             commands.spawn(Camera2d);
         });
         perf::plugin(&mut app, probe);
         app.run();
         return Ok(());
     }
-    let mut app = App::new();
-    app.add_plugins(DefaultPlugins.set(WindowPlugin {
-        primary_window: Some(Window { title: "proxviz".into(), resolution: (1600u32, 1000u32).into(), ..default() }),
-        ..default()
-    }))
-    .add_plugins(EguiPlugin::default())
-    .insert_resource(ClearColor(Color::srgb(0.09, 0.10, 0.11)))
-    .insert_resource(WinitSettings::desktop_app());
+    let mut app = window_app();
+    app.add_plugins(EguiPlugin::default()).insert_resource(WinitSettings::desktop_app());
     plugin(&mut app);
     open::user_plugin(&mut app);
     map_view::plugin(&mut app);
