@@ -108,13 +108,22 @@ pub fn plugin(app: &mut App) {
 /// The map's background, on screen and in exports.
 pub const BACKGROUND: Color = Color::srgb(0.09, 0.10, 0.11);
 
-/// Bevy with proxviz's window (1600×1000) and background.
-fn window_app() -> App {
+/// Bevy with proxviz's window (1600×1000) and background. `scripted` runs (screenshots)
+/// compile every pipeline in the frame that first needs it, so a captured frame is complete.
+fn window_app(scripted: bool) -> App {
     let mut app = App::new();
-    app.add_plugins(DefaultPlugins.set(WindowPlugin {
-        primary_window: Some(Window { title: "proxviz".into(), resolution: (1600u32, 1000u32).into(), ..default() }),
-        ..default()
-    }))
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "proxviz".into(),
+                    resolution: (1600u32, 1000u32).into(),
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(bevy::render::RenderPlugin { synchronous_pipeline_compilation: scripted, ..default() }),
+    )
     .insert_resource(ClearColor(BACKGROUND));
     app
 }
@@ -134,7 +143,7 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     }
     if let Some(probe) = options.perf.clone().filter(|p| p.empty) {
         // The baseline: a window of the same size with nothing in it.
-        let mut app = window_app();
+        let mut app = window_app(false);
         app.add_systems(Startup, |mut commands: Commands| {
             commands.spawn(Camera2d);
         });
@@ -142,7 +151,7 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
         app.run();
         return Ok(());
     }
-    let mut app = window_app();
+    let mut app = window_app(options.screenshot.is_some());
     app.add_plugins(EguiPlugin::default()).insert_resource(WinitSettings::desktop_app());
     plugin(&mut app);
     open::user_plugin(&mut app);

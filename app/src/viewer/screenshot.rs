@@ -22,6 +22,8 @@ struct Script {
     screenshot: Option<PathBuf>,
     /// Frames rendered since the round was ready and the time set.
     settled_frames: u32,
+    /// Captures taken again because they came back blank.
+    retries: u32,
     state: State,
 }
 
@@ -33,15 +35,23 @@ enum State {
     Done,
 }
 
+/// The captured image, until it is checked and saved.
 #[derive(Resource, Default)]
-struct Captured(bool);
+struct Captured(Option<Image>);
+
+/// Most pixels pure black: read back before the window was drawn (the top bar alone is grey).
+fn blank(image: &Image) -> bool {
+    let Some(data) = &image.data else { return true };
+    let black = data.chunks_exact(4).filter(|p| p[..3] == [0, 0, 0]).count();
+    black * 2 > data.len() / 4
+}
 
 pub(super) fn plugin(app: &mut App, at_secs: Option<f64>, screenshot: Option<PathBuf>) {
     let at_ms = at_secs.map(|s| (s * 1000.0).max(0.0) as u32);
     if at_ms.is_none() && screenshot.is_none() {
         return;
     }
-    app.insert_resource(Script { at_ms, screenshot, settled_frames: 0, state: State::WaitingForRound })
+    app.insert_resource(Script { at_ms, screenshot, settled_frames: 0, retries: 0, state: State::WaitingForRound })
         .init_resource::<Captured>()
         .add_systems(Update, run_script);
 }
@@ -53,7 +63,7 @@ fn run_script(
     library: Res<Library>,
     clock: Res<Clock>,
     settings: Res<ViewSettings>,
-    captured: Res<Captured>,
+    mut captured: ResMut<Captured>,
     mut awake: ResMut<KeepAwake>,
     mut clock_out: MessageWriter<ClockMsg>,
     mut exit: MessageWriter<AppExit>,
@@ -115,25 +125,33 @@ fn run_script(
                 error!("{}: {e}", json_path.display());
             }
             commands.spawn(Screenshot::primary_window()).observe(
-                move |shot: On<ScreenshotCaptured>, mut done: ResMut<Captured>| {
-                    match shot.image.clone().try_into_dynamic() {
-                        Ok(img) => {
-                            if let Err(e) = img.to_rgb8().save(&path) {
-                                error!("{}: {e}", path.display());
-                            }
-                        }
-                        Err(e) => error!("screenshot: {e:?}"),
-                    }
-                    done.0 = true;
+                |shot: On<ScreenshotCaptured>, mut captured: ResMut<Captured>| {
+                    captured.0 = Some(shot.image.clone());
                 },
             );
             script.state = State::Capturing;
         }
         State::Capturing => {
-            if captured.0 {
-                script.state = State::Done;
-                exit.write(AppExit::Success);
+            let Some(image) = captured.0.take() else { return };
+            if blank(&image) && script.retries < 5 {
+                // Draw a few more frames and take it again.
+                script.retries += 1;
+                script.settled_frames = 4;
+                script.state = State::Settling;
+                return;
             }
+            if let Some(path) = &script.screenshot {
+                match image.try_into_dynamic() {
+                    Ok(img) => {
+                        if let Err(e) = img.to_rgb8().save(path) {
+                            error!("{}: {e}", path.display());
+                        }
+                    }
+                    Err(e) => error!("screenshot: {e:?}"),
+                }
+            }
+            script.state = State::Done;
+            exit.write(AppExit::Success);
         }
         State::Done => {}
     }
