@@ -177,7 +177,7 @@ fn the_bundled_demo_rounds_are_what_simulate_demo_makes() {
 
 fn fresh_database() -> String {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    rt.block_on(proxviz_data::store::test_server::TestServer::get().fresh_database("cli")).expect("database")
+    rt.block_on(proxviz_store::test_server::TestServer::get().fresh_database("cli")).expect("database")
 }
 
 #[test]

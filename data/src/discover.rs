@@ -38,14 +38,9 @@ impl RoundFiles {
         crate::parse::load_round(self.name.clone(), &self.paths.each_ref().map(|p| p.as_deref()))
     }
 
-    /// Reads the files once and gives the parsed round and its source (names and content
-    /// hash) for the database.
-    pub fn load_for_import(&self) -> (Round, crate::store::Source) {
-        let bytes = crate::parse::RoundBytes::read(&self.paths.each_ref().map(|p| p.as_deref()));
-        let round = bytes.parse(self.name.clone());
-        let names = bytes.files.each_ref().map(|f| f.as_ref().map(|(label, _)| label.as_str()));
-        let contents = bytes.files.each_ref().map(|f| f.as_ref().map(|(_, b)| b.as_slice()));
-        (round, crate::store::source_of(&names, &contents))
+    /// Reads the files' bytes once (to parse them and, say, hash them for the database).
+    pub fn read(&self) -> crate::parse::RoundBytes {
+        crate::parse::RoundBytes::read(&self.paths.each_ref().map(|p| p.as_deref()))
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use glam::Vec2;
 
-use crate::model::{MAX_CLIENTS, Team};
+use crate::model::Team;
 use crate::timeline::Timeline;
 
 /// Whose kills count (by the killer's team).
@@ -79,7 +79,7 @@ pub fn kill_points(timeline: &Timeline, filter: &KillFilter) -> Vec<KillPoint> {
     timeline
         .kills()
         .iter()
-        .filter(|k| k.killer < MAX_CLIENTS && k.killer != k.victim && filter.window.contains(k.time_ms))
+        .filter(|k| k.by_player() && filter.window.contains(k.time_ms))
         .filter(|k| {
             filter.players.is_empty() || filter.players.contains(&k.killer) || filter.players.contains(&k.victim)
         })
@@ -96,13 +96,17 @@ pub fn kill_points(timeline: &Timeline, filter: &KillFilter) -> Vec<KillPoint> {
         .collect()
 }
 
-/// Kills per cell (`floor(coord / cell)`), as (Axis, Allies) counts; a kill whose killer's team
+/// The grid cell holding `pos`: `floor(coord / cell)`, as the tracker bins kills.
+pub fn cell_of(pos: Vec2, cell_units: f32) -> (i32, i32) {
+    ((pos.x / cell_units).floor() as i32, (pos.y / cell_units).floor() as i32)
+}
+
+/// Kills per cell ([`cell_of`]), as (Axis, Allies) counts; a kill whose killer's team
 /// is unknown counts in neither.
 pub fn grid_counts(points: &[KillPoint], cell_units: f32) -> BTreeMap<(i32, i32), (u32, u32)> {
     let mut cells: BTreeMap<(i32, i32), (u32, u32)> = BTreeMap::new();
     for p in points {
-        let key = ((p.pos.x / cell_units).floor() as i32, (p.pos.y / cell_units).floor() as i32);
-        let e = cells.entry(key).or_default();
+        let e = cells.entry(cell_of(p.pos, cell_units)).or_default();
         match p.killer_team {
             Some(Team::Axis) => e.0 += 1,
             Some(Team::Allies) => e.1 += 1,

@@ -1,7 +1,7 @@
 //! proxviz's data layer: the model of a Proximity Tracker round, the nom parsers of its four
 //! files and a writer for them, round discovery in a `gamestats/` folder, a timeline index for
-//! replay, the round statistics, kill heatmaps, and the PostgreSQL store. No GUI crate is used
-//! here.
+//! replay, the round statistics and kill heatmaps. No GUI or database crate is used here: the
+//! PostgreSQL store is the `proxviz-store` crate.
 
 pub mod discover;
 pub mod error;
@@ -11,7 +11,6 @@ pub mod name;
 pub mod parse;
 pub mod report;
 pub mod stats;
-pub mod store;
 pub mod text;
 pub mod timeline;
 pub mod write;

@@ -178,6 +178,16 @@ pub struct CombatEvent {
     pub target_pos: Option<Vec3>,
 }
 
+impl CombatEvent {
+    /// Whether this is a kill in the seed's sense: a player killed by another player (not a
+    /// suicide, a fall or the world). The one definition every count of kills uses.
+    pub fn is_player_kill(&self) -> bool {
+        self.kind == CombatKind::Kill
+            && self.attacker < MAX_CLIENTS
+            && self.target.is_some_and(|t| t < MAX_CLIENTS && t != self.attacker)
+    }
+}
+
 /// The kind of fight a kill was: `NvM` with N on the killer's side and M on the victim's, or a
 /// label another tracker invented.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -197,6 +207,55 @@ impl EngagementType {
     /// `NvM` for the given side sizes.
     pub fn versus(attackers: u8, targets: u8) -> Self {
         Self::Versus { attackers, targets }
+    }
+
+    /// Classifies a whole label as written: `2v1`, `2vs1`, `2V1` (side sizes up to 255), or any
+    /// other label kept as it is (UTF-8, else Latin-1).
+    pub fn from_label(label: &[u8]) -> Self {
+        fn side(digits: &[u8]) -> Option<u8> {
+            if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            std::str::from_utf8(digits).ok()?.parse().ok()
+        }
+        let versus = || {
+            let split = label.iter().position(|b| !b.is_ascii_digit())?;
+            let (a, rest) = label.split_at(split);
+            let rest = [&b"vs"[..], b"VS", b"v", b"V"].iter().find_map(|p| rest.strip_prefix(*p))?;
+            Some(Self::versus(side(a)?, side(rest)?))
+        };
+        versus().unwrap_or_else(|| Self::Other(crate::text::decode(label)))
+    }
+
+    /// Who had the numbers, from the killer's side.
+    pub fn balance(&self) -> Balance {
+        match self {
+            Self::Versus { attackers, targets } if attackers == targets => Balance::Even,
+            Self::Versus { attackers, targets } if attackers > targets => Balance::Advantage,
+            Self::Versus { .. } => Balance::Disadvantage,
+            Self::Other(_) => Balance::Unknown,
+        }
+    }
+}
+
+/// The balance of a fight, seen from the killer's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Balance {
+    /// As many on each side (1v1, 2v2, ...).
+    Even,
+    /// The killer's side had more (2v1, 3v1, ...).
+    Advantage,
+    /// The killer's side had fewer (1v2, ...).
+    Disadvantage,
+    /// A label that is not `NvM`.
+    Unknown,
+}
+
+impl std::str::FromStr for EngagementType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_label(s.as_bytes()))
     }
 }
 
@@ -218,7 +277,7 @@ impl Serialize for EngagementType {
 impl<'de> Deserialize<'de> for EngagementType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        Ok(crate::parse::grammar::engagement_type_from(text.as_bytes()))
+        Ok(Self::from_label(text.as_bytes()))
     }
 }
 
@@ -345,6 +404,11 @@ impl Round {
             (None, NONE_CLIENTNUM) => "unknown".to_owned(),
             (None, n) => format!("#{n}"),
         }
+    }
+
+    /// Kills of players by other players ([`CombatEvent::is_player_kill`]).
+    pub fn player_kill_count(&self) -> usize {
+        self.combat.iter().filter(|e| e.is_player_kill()).count()
     }
 
     /// Every client slot that appears anywhere in the round (roster, positions, combat), sorted.

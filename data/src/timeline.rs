@@ -6,7 +6,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use glam::Vec3;
+use glam::{Vec2, Vec3};
 use serde::Serialize;
 
 use crate::model::{CombatKind, MAX_CLIENTS, PlayerTrack, PositionSample, Round, Team};
@@ -53,6 +53,14 @@ pub struct Kill {
     pub pos: Option<Vec3>,
 }
 
+impl Kill {
+    /// Whether another player made the kill (not a suicide, a fall or the world): the seed's
+    /// meaning of a kill, as [`CombatEvent::is_player_kill`](crate::CombatEvent::is_player_kill).
+    pub fn by_player(&self) -> bool {
+        self.killer < MAX_CLIENTS && self.killer != self.victim
+    }
+}
+
 /// Derived per-track data.
 #[derive(Debug, Clone, Default)]
 struct TrackIndex {
@@ -74,6 +82,10 @@ pub struct Timeline {
     combat_by_time: Vec<u32>,
     /// Time and position of each engagement (its own, else that of the kill it describes).
     engagement_at: Vec<Option<(u32, Option<Vec3>)>>,
+    /// Times of kills and engagements, sorted, without repeats.
+    event_times: Vec<u32>,
+    /// The rectangle (x, y) every position sample and heatmap cell lies in.
+    bounds: (Vec2, Vec2),
 }
 
 impl Timeline {
@@ -86,7 +98,23 @@ impl Timeline {
             combat_by_time.sort_by_key(|&i| round.combat[i as usize].time_ms);
         }
         let engagement_at = engagement_times(&round, &kills);
-        Self { round, tracks, kills, combat_by_time, engagement_at }
+        let mut event_times: Vec<u32> = kills.iter().map(|k| k.time_ms).collect();
+        event_times.extend(engagement_at.iter().flatten().map(|(t, _)| *t));
+        event_times.sort_unstable();
+        event_times.dedup();
+        let bounds = bounds_of(&round);
+        Self { round, tracks, kills, combat_by_time, engagement_at, event_times, bounds }
+    }
+
+    /// Times of kills and engagements, sorted, each once: where "previous / next event" jumps.
+    pub fn event_times(&self) -> &[u32] {
+        &self.event_times
+    }
+
+    /// The rectangle (x, y) that every position sample and heatmap cell of the round lies in: a
+    /// 1000-unit square around the origin for a round with neither.
+    pub fn bounds(&self) -> (Vec2, Vec2) {
+        self.bounds
     }
 
     /// The round this indexes.
@@ -272,6 +300,25 @@ fn index_track(track: &PlayerTrack, kills: &[Kill]) -> TrackIndex {
     TrackIndex { interval_ms, dead, death_pos }
 }
 
+fn bounds_of(round: &Round) -> (Vec2, Vec2) {
+    let mut min = Vec2::splat(f32::INFINITY);
+    let mut max = Vec2::splat(f32::NEG_INFINITY);
+    for s in round.tracks.iter().flat_map(|t| &t.samples) {
+        min = min.min(s.pos.truncate());
+        max = max.max(s.pos.truncate());
+    }
+    // Rounds without positions still have their heatmap file's cells.
+    let cell = round.grid_size_units() as f32;
+    for c in &round.heatmap {
+        min = min.min(Vec2::new(c.grid_x as f32, c.grid_y as f32) * cell);
+        max = max.max(Vec2::new(c.grid_x as f32 + 1.0, c.grid_y as f32 + 1.0) * cell);
+    }
+    if !(min.x <= max.x && min.y <= max.y) {
+        return (Vec2::splat(-500.0), Vec2::splat(500.0));
+    }
+    (min, max)
+}
+
 /// The death whose interval holds `time_ms`.
 fn death_at(idx: &TrackIndex, time_ms: u32) -> Option<usize> {
     let i = idx.dead.partition_point(|&(start, _)| start <= time_ms).checked_sub(1)?;
@@ -289,7 +336,7 @@ fn same_life(idx: &TrackIndex, a_ms: u32, b_ms: u32) -> bool {
 /// tracker wrote one engagement per player kill in the same order, so when the counts agree the
 /// n-th engagement is the n-th such kill.
 fn engagement_times(round: &Round, kills: &[Kill]) -> Vec<Option<(u32, Option<Vec3>)>> {
-    let player_kills: Vec<&Kill> = kills.iter().filter(|k| k.killer < MAX_CLIENTS && k.killer != k.victim).collect();
+    let player_kills: Vec<&Kill> = kills.iter().filter(|k| k.by_player()).collect();
     let by_order = round.engagements.len() == player_kills.len();
     let mut in_file_order = player_kills.clone();
     in_file_order.sort_by_key(|k| k.event_index);

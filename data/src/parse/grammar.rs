@@ -234,22 +234,7 @@ pub fn text(i: &[u8]) -> PResult<'_, String> {
 /// An engagement type: `NvM`, `NvsM`, or any other label kept as written.
 pub fn engagement_type(i: &[u8]) -> PResult<'_, EngagementType> {
     let (rest, w) = word(i)?;
-    Ok((rest, engagement_type_from(w)))
-}
-
-/// Classifies a whole engagement label (`2v1`, `2vs1`, `2V1`, or another label).
-pub fn engagement_type_from(w: &[u8]) -> EngagementType {
-    let versus = || -> Option<EngagementType> {
-        let (rest, a) = uint_as::<u8>(w).ok()?;
-        let rest = rest
-            .strip_prefix(b"vs")
-            .or_else(|| rest.strip_prefix(b"VS"))
-            .or_else(|| rest.strip_prefix(b"v"))
-            .or_else(|| rest.strip_prefix(b"V"))?;
-        let (rest, b) = uint_as::<u8>(rest).ok()?;
-        rest.is_empty().then_some(EngagementType::versus(a, b))
-    };
-    versus().unwrap_or_else(|| EngagementType::Other(crate::text::decode(w)))
+    Ok((rest, EngagementType::from_label(w)))
 }
 
 /// An optional field: `-` (alone in its column) means unknown, else `inner`.
@@ -404,11 +389,11 @@ mod tests {
 
     #[test]
     fn engagement_types_accept_v_and_vs() {
-        assert_eq!(engagement_type_from(b"2v1"), EngagementType::versus(2, 1));
-        assert_eq!(engagement_type_from(b"2vs2"), EngagementType::versus(2, 2));
-        assert_eq!(engagement_type_from(b"3V1"), EngagementType::versus(3, 1));
-        assert_eq!(engagement_type_from(b"SNIPED"), EngagementType::Other("SNIPED".into()));
-        assert_eq!(engagement_type_from(b"2v"), EngagementType::Other("2v".into()));
+        assert_eq!(EngagementType::from_label(b"2v1"), EngagementType::versus(2, 1));
+        assert_eq!(EngagementType::from_label(b"2vs2"), EngagementType::versus(2, 2));
+        assert_eq!(EngagementType::from_label(b"3V1"), EngagementType::versus(3, 1));
+        assert_eq!(EngagementType::from_label(b"SNIPED"), EngagementType::Other("SNIPED".into()));
+        assert_eq!(EngagementType::from_label(b"2v"), EngagementType::Other("2v".into()));
     }
 
     #[test]

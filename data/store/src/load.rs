@@ -5,11 +5,11 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 
 use super::{Store, StoreError};
-use crate::model::{
+use proxviz_data::model::{
     CombatEvent, CombatKind, Engagement, HeatmapCell, Metadata, Player, PlayerTrack, PositionSample, Round, Team,
 };
-use crate::name::RoundName;
-use crate::report::LoadReport;
+use proxviz_data::name::RoundName;
+use proxviz_data::report::LoadReport;
 
 fn team(v: Option<i16>) -> Option<Team> {
     v.and_then(|n| u32::try_from(n).ok()).and_then(Team::from_number)
@@ -114,7 +114,7 @@ impl Store {
         .await?
         .iter()
         .map(|r| Engagement {
-            kind: crate::parse::grammar::engagement_type_from(r.get::<String, _>(0).as_bytes()),
+            kind: r.get::<String, _>(0).parse().unwrap_or_else(|e: std::convert::Infallible| match e {}),
             distance: r.get(1),
             killer_name: r.get::<Option<String>, _>(2).unwrap_or_default(),
             victim_name: r.get::<Option<String>, _>(3).unwrap_or_default(),

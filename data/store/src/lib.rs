@@ -1,12 +1,13 @@
-//! The PostgreSQL store: the seed's schema plus proxviz's `rounds` (migrations in
-//! `migrations/`, embedded), round import by COPY in one transaction per round, loading a round
-//! back into the same [`Round`](crate::Round) the parser makes, and season aggregates computed in
-//! SQL.
+//! The PostgreSQL store: the seed's schema plus proxviz's `rounds` (migrations in the
+//! workspace's `migrations/`, embedded), round import by COPY in one transaction per round,
+//! loading a round back into the same [`Round`](proxviz_data::Round) the parser makes, and season
+//! aggregates computed in SQL. The pure data crate knows nothing of it.
 
 mod copy;
 mod import;
 mod load;
 mod query;
+#[cfg(feature = "test-support")]
 pub mod test_server;
 
 use std::time::Duration;
@@ -14,7 +15,7 @@ use std::time::Duration;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
-pub use self::import::{ImportOutcome, Source, source_of};
+pub use self::import::{ImportOutcome, Source, read_for_import, source_of};
 pub use self::query::{HeatmapQuery, PlayerTotals, RoundFilter, StoredRound};
 
 /// Store errors. Messages name the round or the server, and never carry a password.
@@ -76,7 +77,7 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// Migrations of `migrations/`, embedded in the binary.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
 /// A connection pool to a proxviz database.
 #[derive(Debug, Clone)]

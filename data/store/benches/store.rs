@@ -3,6 +3,7 @@
 //! of the same rows into the same indexed table (the practical limit), and by a row-by-row
 //! INSERT loop (the seed's method); then the season heatmap over 1,000 imported rounds.
 
+#[path = "../../benches/common/mod.rs"]
 mod common;
 
 use std::path::Path;
@@ -12,9 +13,9 @@ use std::time::{Duration, Instant};
 use common::big_round;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use proxviz_data::heatmap::TeamSelection;
-use proxviz_data::store::test_server::TestServer;
-use proxviz_data::store::{HeatmapQuery, Source, Store};
 use proxviz_data::{Round, RoundName, discover_rounds};
+use proxviz_store::test_server::TestServer;
+use proxviz_store::{HeatmapQuery, Source, Store};
 
 const COLUMNS: &str =
     "session_date, round_number, clientnum, timestamp, x, y, z, yaw, pitch, speed, moving, round_id, team, health";
@@ -204,7 +205,7 @@ fn bench(c: &mut Criterion) {
     let season = std::cell::OnceCell::new();
     let setup = || {
         rt.block_on(clear(&store));
-        let demo: Vec<Round> = discover_rounds(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo"))
+        let demo: Vec<Round> = discover_rounds(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo"))
             .expect("demo")
             .iter()
             .map(|f| f.load())

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use proxviz_data::heatmap::TeamSelection;
-use proxviz_data::store::test_server::TestServer;
-use proxviz_data::store::{HeatmapQuery, ImportOutcome, RoundFilter, Store};
 use proxviz_data::{CombatKind, Round, RoundFiles, Timeline, discover_rounds};
+use proxviz_store::test_server::TestServer;
+use proxviz_store::{HeatmapQuery, ImportOutcome, RoundFilter, Store};
 use sqlx::Row;
 
 fn repo(rel: &str) -> PathBuf {
@@ -22,13 +22,13 @@ async fn store() -> Store {
 }
 
 fn demo() -> Vec<RoundFiles> {
-    discover_rounds(&repo("../assets/demo")).expect("demo rounds")
+    discover_rounds(&repo("../../assets/demo")).expect("demo rounds")
 }
 
 async fn import_all(store: &Store, rounds: &[RoundFiles]) -> Vec<(i64, Round)> {
     let mut out = Vec::new();
     for files in rounds {
-        let (round, source) = files.load_for_import();
+        let (round, source) = proxviz_store::read_for_import(&files);
         let outcome = store.import(&round, &source).await.expect("imports");
         out.push((outcome.id(), round));
     }
@@ -140,7 +140,7 @@ async fn the_schema_has_the_seeds_columns_and_indexes() {
 async fn a_round_imported_then_loaded_equals_the_round_parsed_from_its_files() {
     let s = store().await;
     let mut rounds = demo();
-    rounds.extend(discover_rounds(&repo("tests/fixtures")).expect("fixtures"));
+    rounds.extend(discover_rounds(&repo("../tests/fixtures")).expect("fixtures"));
     for (id, parsed) in import_all(&s, &rounds).await {
         let loaded = s.load_round(id).await.expect("loads");
         assert!(loaded.same_content(&parsed), "{} differs after the database", parsed.name.base);
@@ -154,7 +154,7 @@ async fn importing_the_same_files_again_changes_nothing() {
     let rounds = demo();
     let first = import_all(&s, &rounds[..1]).await;
     let positions = count(&s, "SELECT count(*) FROM player_positions").await;
-    let (round, source) = rounds[0].load_for_import();
+    let (round, source) = proxviz_store::read_for_import(&rounds[0]);
     assert_eq!(s.import(&round, &source).await.expect("imports"), ImportOutcome::Unchanged(first[0].0));
     assert_eq!(count(&s, "SELECT count(*) FROM player_positions").await, positions);
     assert_eq!(count(&s, "SELECT count(*) FROM rounds").await, 1);
@@ -173,7 +173,7 @@ async fn a_changed_file_replaces_that_round() {
     let text = std::fs::read_to_string(&combat).expect("read");
     let kept: Vec<&str> = text.lines().take(text.lines().count() - 10).collect();
     std::fs::write(&combat, kept.join("\n") + "\n").expect("write");
-    let (round, source) = files[0].load_for_import();
+    let (round, source) = proxviz_store::read_for_import(&files[0]);
     let outcome = s.import(&round, &source).await.expect("imports");
     assert!(matches!(outcome, ImportOutcome::Replaced(id) if id != before[0].0), "{outcome:?}");
     assert_eq!(count(&s, "SELECT count(*) FROM rounds").await, 1);
@@ -200,7 +200,7 @@ async fn two_maps_played_on_the_same_date_both_import() {
 #[tokio::test]
 async fn a_failing_import_leaves_nothing_of_that_round() {
     let s = store().await;
-    let (mut round, source) = demo()[0].load_for_import();
+    let (mut round, source) = proxviz_store::read_for_import(&demo()[0]);
     // Longer than the seed's VARCHAR(20): the COPY of engagements fails after positions went in.
     round.engagements[3].kind = proxviz_data::EngagementType::Other("A_LABEL_FAR_TOO_LONG_FOR_THE_SEED".into());
     let err = s.import(&round, &source).await.expect_err("refused");

@@ -4,9 +4,9 @@ use sqlx::{PgConnection, Row};
 
 use super::copy::{BinaryRows, CopyRows};
 use super::{Store, StoreError, describe};
-use crate::model::{MAX_CLIENTS, Round};
-use crate::text::strip_colors;
-use crate::{CombatKind, name::FileKind};
+use proxviz_data::model::Round;
+use proxviz_data::name::FileKind;
+use proxviz_data::text::strip_colors;
 
 /// Where a round came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,11 +96,7 @@ impl Store {
             sqlx::query("DELETE FROM rounds WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db)?;
             replaced = true;
         }
-        let kills = round
-            .combat
-            .iter()
-            .filter(|e| e.kind == CombatKind::Kill && e.target.is_some_and(|t| t < MAX_CLIENTS))
-            .count();
+        let kills = round.player_kill_count();
         let metadata = serde_json::to_value(&round.meta).map_err(|e| fail(e.to_string()))?;
         let report = serde_json::to_value(&round.report).map_err(|e| fail(e.to_string()))?;
         let id: i64 = sqlx::query_scalar(
@@ -240,8 +236,18 @@ async fn copy_positions(
     copy.finish().await
 }
 
+/// Reads a round's files once: the parsed round and its source (names and content hash).
+pub fn read_for_import(files: &proxviz_data::RoundFiles) -> (Round, Source) {
+    let bytes = files.read();
+    let round = bytes.parse(files.name.clone());
+    let names = bytes.files.each_ref().map(|f| f.as_ref().map(|(label, _)| label.as_str()));
+    let contents = bytes.files.each_ref().map(|f| f.as_ref().map(|(_, b)| b.as_slice()));
+    (round, source_of(&names, &contents))
+}
+
 /// The source of a round: its file names and a SHA-256 over the files' bytes (each prefixed by
-/// its kind and length, so moving bytes between files changes the hash).
+/// its kind and length, so moving bytes between files changes the hash), in [`FileKind::ALL`]
+/// order.
 pub fn source_of(names: &[Option<&str>; 4], contents: &[Option<&[u8]>; 4]) -> Source {
     use sha2::Digest as _;
     let mut hasher = sha2::Sha256::new();

@@ -6,8 +6,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{Store, StoreError};
-use crate::heatmap::TeamSelection;
-use crate::model::HeatmapCell;
+use proxviz_data::heatmap::TeamSelection;
+use proxviz_data::model::HeatmapCell;
 
 /// Which rounds to look at. Every field narrows the selection; `None` means any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
