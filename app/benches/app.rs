@@ -9,8 +9,8 @@ use std::process::Command;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use proxviz::heat::{HeatMode, HeatSettings, build_layer};
-use proxviz::replay::scene::{Hidden, deaths_until, kd_all, markers_at, trail};
+use proxviz::scene::model::heat::{HeatMode, HeatSettings, build_layer};
+use proxviz::scene::model::present::{Hidden, deaths_until, kd_all, markers_at, trail};
 use proxviz_data::{Timeline, resolve_rounds};
 
 fn exe() -> &'static str {

@@ -120,8 +120,8 @@ fn a_transparent_density_export_records_its_settings() {
     let (settings, text) = read_png_settings(&png).expect("settings chunk");
     assert_eq!(settings.size, 768);
     assert!(settings.transparent && settings.heat.difference);
-    assert_eq!(settings.heat.mode, proxviz::heat::HeatMode::Kde);
-    assert_eq!(settings.heat.window, proxviz::heat::Window::LastSeconds(60));
+    assert_eq!(settings.heat.mode, proxviz::scene::model::heat::HeatMode::Kde);
+    assert_eq!(settings.heat.window, proxviz::scene::model::heat::Window::LastSeconds(60));
     assert_eq!(settings.time_ms, Some(300_000));
     assert_eq!(text.source, "2025-12-20-203715-sw_goldrush_te-round-2");
     assert!(text.title.starts_with("sw_goldrush_te · round 2 · 2025-12-20"), "{}", text.title);
@@ -222,9 +222,9 @@ fn the_windows_settings_pass_through_unchanged() {
         view: Some([-2000.0, -1000.0, 2000.0, 1000.0]),
         ..Default::default()
     };
-    settings.heat.mode = proxviz::heat::HeatMode::Kde;
-    settings.heat.window = proxviz::heat::Window::UpToCursor;
-    settings.heat.hidden_types = vec!["1v1".into()];
+    settings.heat.mode = proxviz::scene::model::heat::HeatMode::Kde;
+    settings.heat.window = proxviz::scene::model::heat::Window::UpToCursor;
+    settings.heat.hidden_types = vec![proxviz_data::EngagementType::versus(1, 1)];
     let json = serde_json::to_string(&settings).expect("json");
     export(&["--demo", "--round", "supply-round-2", "--out", png.to_str().expect("utf-8"), "--settings-json", &json]);
     let (back, text) = read_png_settings(&png).expect("settings");

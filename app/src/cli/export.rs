@@ -12,7 +12,7 @@ use proxviz_data::resolve_rounds;
 
 use crate::export::render::{Job, export};
 use crate::export::{ExportSettings, SIZE_RANGE, output_path};
-use crate::heat::{HeatMode, Scale, Window};
+use crate::scene::model::heat::{HeatMode, Scale, Window};
 
 /// Arguments of `proxviz export`.
 #[derive(Debug, Args)]
@@ -67,7 +67,7 @@ pub struct ExportArgs {
     pub last: Option<u32>,
     /// Engagement types to leave out (comma-separated, e.g. 1v1,2v2).
     #[arg(long, value_delimiter = ',')]
-    pub hide_types: Vec<String>,
+    pub hide_types: Vec<proxviz_data::EngagementType>,
     /// Engagement markers only around --at (default: the whole round's).
     #[arg(long)]
     pub markers_near_time: bool,
@@ -199,7 +199,7 @@ impl ExportArgs {
 pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let settings = args.settings()?;
     let mut rounds = if args.demo {
-        crate::viewer::library::demo_rounds()
+        crate::scene::demo::rounds()
     } else {
         let path = args.path.as_deref().context("give a round or folder, or --demo")?;
         let found = resolve_rounds(path)?;

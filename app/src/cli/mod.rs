@@ -132,11 +132,11 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
             path: cli.path,
             at_secs: cli.at,
             screenshot: cli.screenshot,
-            heat: crate::heat::HeatSettings {
+            heat: crate::scene::model::heat::HeatSettings {
                 show: cli.heatmap.is_some(),
                 mode: match cli.heatmap {
-                    Some(export::ModeArg::Kde) => crate::heat::HeatMode::Kde,
-                    _ => crate::heat::HeatMode::Grid,
+                    Some(export::ModeArg::Kde) => crate::scene::model::heat::HeatMode::Kde,
+                    _ => crate::scene::model::heat::HeatMode::Grid,
                 },
                 engagements: cli.engagements,
                 engagements_whole_round: cli.engagements,

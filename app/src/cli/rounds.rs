@@ -3,8 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use proxviz_data::model::MAX_CLIENTS;
-use proxviz_data::{CombatKind, DataError, Round};
+use proxviz_data::{DataError, Round};
 use serde::Serialize;
 
 use super::table::{Align, Table};
@@ -51,11 +50,7 @@ impl RoundSummary {
             map: round.map().map(str::to_owned),
             round: round.round_number(),
             players: round.clientnums().len(),
-            kills: round
-                .combat
-                .iter()
-                .filter(|e| e.kind == CombatKind::Kill && e.target.is_some_and(|t| t < MAX_CLIENTS))
-                .count(),
+            kills: round.player_kill_count(),
             duration: mm_ss(round.duration_ms()),
             problems: report.problem_count(),
             problem_details: details,
@@ -63,7 +58,7 @@ impl RoundSummary {
     }
 }
 
-pub use crate::replay::clock::mm_ss;
+pub use crate::scene::model::clock::mm_ss;
 
 /// Runs the command.
 pub fn run(folder: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {

@@ -1,6 +1,26 @@
 //! The demo rounds of `assets/demo`, embedded so that `proxviz` opens them wherever it is
 //! installed. Regenerate the files with `proxviz simulate --demo --out assets/demo`.
 
+use proxviz_data::{FileInput, FileKind, Round, RoundName, parse_round};
+
+/// The demo rounds, parsed, in date order.
+pub fn rounds() -> Vec<Round> {
+    let mut bases: Vec<&str> = FILES.iter().filter_map(|(n, _)| FileKind::split_file_name(n).map(|(b, _)| b)).collect();
+    bases.dedup();
+    bases
+        .into_iter()
+        .map(|base| {
+            let files: [Option<FileInput<'_>>; 4] = FileKind::ALL.map(|kind| {
+                FILES
+                    .iter()
+                    .find(|(n, _)| FileKind::split_file_name(n) == Some((base, kind)))
+                    .map(|(n, bytes)| FileInput { label: n, bytes })
+            });
+            parse_round(RoundName::parse(base), files)
+        })
+        .collect()
+}
+
 /// (file name, bytes) of every demo file.
 pub const FILES: &[(&str, &[u8])] = &[
     (

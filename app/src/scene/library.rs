@@ -1,14 +1,18 @@
-//! The rounds the viewer has open: loaded off the main thread (a folder, one round, or the
-//! embedded demo), each indexed for replay, with its load report.
+//! The rounds that are open: loaded off the main thread (a folder, one round, or the embedded
+//! demo) through a [`Job`], each indexed for replay with the facts the window and the export
+//! derive from it once. Which round is replayed changes only through [`SelectRound`] messages;
+//! every change is announced once by a [`RoundChanged`] message in the same frame.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, channel};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bevy::prelude::*;
-use proxviz_data::model::MAX_CLIENTS;
-use proxviz_data::name::FileKind;
-use proxviz_data::{CombatKind, FileInput, Round, RoundName, Timeline, parse_round, resolve_rounds};
+use proxviz_data::{Round, Timeline, resolve_rounds};
+
+use super::frame::Frame;
+use super::jobs::{Job, JobStatus};
+use super::model::engagements::{EngagementMark, TypeRow, engagement_marks, type_rows};
 
 /// Where rounds come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,28 +33,42 @@ impl Source {
     }
 }
 
-/// One open round.
+/// Identifies one opened round for as long as the process runs (an index in the list is not
+/// enough: opening another folder reuses the indices). Caches of derived pictures key on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RoundKey(u64);
+
+impl RoundKey {
+    fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Self(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// One open round and what is derived from it once.
 pub struct Entry {
+    /// This round, as opened.
+    pub key: RoundKey,
     /// The replay index (holds the round).
     pub timeline: Arc<Timeline>,
     /// Players seen.
     pub players: usize,
-    /// Player kills.
+    /// Players killed by other players.
     pub kills: usize,
     /// Time between a player's position samples (the median gap): trails sample no finer,
     /// since between samples a player moves in a straight line.
     pub sample_step_ms: u32,
+    /// Engagements with a time and place.
+    pub marks: Vec<EngagementMark>,
+    /// Engagement types with their counts, most common first.
+    pub types: Vec<TypeRow>,
 }
 
 impl Entry {
     /// Indexes `round` for replay.
     pub fn new(round: Round) -> Self {
         let players = round.clientnums().len();
-        let kills = round
-            .combat
-            .iter()
-            .filter(|e| e.kind == CombatKind::Kill && e.target.is_some_and(|t| t < MAX_CLIENTS))
-            .count();
+        let kills = round.player_kill_count();
         let mut gaps: Vec<u32> = round
             .tracks
             .iter()
@@ -59,7 +77,10 @@ impl Entry {
             .collect();
         gaps.sort_unstable();
         let sample_step_ms = gaps.get(gaps.len() / 2).copied().unwrap_or(250).clamp(100, 1000);
-        Self { timeline: Arc::new(Timeline::new(Arc::new(round))), players, kills, sample_step_ms }
+        let timeline = Arc::new(Timeline::new(Arc::new(round)));
+        let marks = engagement_marks(&timeline);
+        let types = type_rows(&marks);
+        Self { key: RoundKey::next(), timeline, players, kills, sample_step_ms, marks, types }
     }
 
     /// The round.
@@ -68,11 +89,13 @@ impl Entry {
     }
 }
 
-enum Loaded {
-    Round(Entry),
-    Done,
-    Failed(String),
-}
+/// Replay round `i` of the list.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SelectRound(pub usize);
+
+/// The round being replayed changed (another was picked, or the first of a source arrived).
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundChanged(pub RoundKey);
 
 /// The open rounds and the one being replayed.
 #[derive(Resource, Default)]
@@ -87,35 +110,38 @@ pub struct Library {
     pub loading: bool,
     /// Why opening failed.
     pub error: Option<String>,
-    /// Set when the selection changed (the view and clock react once).
-    pub changed: bool,
-    inbox: Option<Mutex<Receiver<Loaded>>>,
+    job: Option<Job<Entry>>,
 }
 
 impl Library {
     /// Starts loading `source` on a background thread, replacing what was open.
     pub fn open(&mut self, source: Source) {
-        let (tx, rx) = channel();
         let job = source.clone();
-        std::thread::spawn(move || {
-            let result = match job {
-                Source::Demo => load_demo(&tx),
-                Source::Path(path) => load_path(&path, &tx),
-            };
-            let _ = tx.send(match result {
-                Ok(()) => Loaded::Done,
-                Err(e) => Loaded::Failed(e),
-            });
-        });
-        *self = Self { source: Some(source), loading: true, inbox: Some(Mutex::new(rx)), ..Self::default() };
+        self.start(
+            source,
+            Job::spawn("round loader", move |sink| match job {
+                Source::Demo => {
+                    super::demo::rounds().into_iter().for_each(|r| sink.send(Entry::new(r)));
+                    Ok(())
+                }
+                Source::Path(path) => {
+                    for files in resolve_rounds(&path).map_err(|e| e.to_string())? {
+                        sink.send(Entry::new(files.load()));
+                    }
+                    Ok(())
+                }
+            }),
+        );
     }
 
-    /// Rounds already loaded (the export's), the first selected.
+    /// Replaces what was open by the rounds `job` delivers for `source`.
+    pub fn start(&mut self, source: Source, job: Job<Entry>) {
+        *self = Self { source: Some(source), loading: true, job: Some(job), ..Self::default() };
+    }
+
+    /// Rounds already loaded (the export's), none selected yet.
     pub fn with_rounds(source: Source, rounds: Vec<Round>) -> Self {
-        let mut library =
-            Self { source: Some(source), entries: rounds.into_iter().map(Entry::new).collect(), ..Self::default() };
-        library.select(0);
-        library
+        Self { source: Some(source), entries: rounds.into_iter().map(Entry::new).collect(), ..Self::default() }
     }
 
     /// The round being replayed.
@@ -123,91 +149,86 @@ impl Library {
         self.selected.and_then(|i| self.entries.get(i))
     }
 
-    /// Replays round `i`.
-    pub fn select(&mut self, i: usize) {
-        if i < self.entries.len() && self.selected != Some(i) {
+    /// Replays round `i`; the key of the newly selected round, if it changed.
+    fn select(&mut self, i: usize) -> Option<RoundKey> {
+        let key = self.entries.get(i)?.key;
+        (self.selected != Some(i)).then(|| {
             self.selected = Some(i);
-            self.changed = true;
-        }
+            key
+        })
     }
 
-    /// Takes what the loading thread has finished.
-    pub fn poll(&mut self) {
-        let Some(inbox) = &self.inbox else { return };
-        let Ok(rx) = inbox.lock() else { return };
-        let mut done = false;
-        let mut arrived = Vec::new();
-        while let Ok(msg) = rx.try_recv() {
-            match msg {
-                Loaded::Round(e) => arrived.push(e),
-                Loaded::Done => done = true,
-                Loaded::Failed(e) => {
-                    self.error = Some(e);
-                    done = true;
-                }
+    /// Takes what the loading job has finished; the first round to arrive is selected.
+    fn poll(&mut self) -> Option<RoundKey> {
+        let job = self.job.as_ref()?;
+        let (arrived, status) = job.poll();
+        self.entries.extend(arrived);
+        match status {
+            JobStatus::Running => {}
+            JobStatus::Finished => {
+                self.loading = false;
+                self.job = None;
+            }
+            JobStatus::Failed(e) => {
+                self.error = Some(e);
+                self.loading = false;
+                self.job = None;
             }
         }
-        drop(rx);
-        self.entries.extend(arrived);
-        if self.selected.is_none() && !self.entries.is_empty() {
-            self.select(0);
+        if self.selected.is_none() && !self.entries.is_empty() { self.select(0) } else { None }
+    }
+}
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<Library>()
+        .add_message::<SelectRound>()
+        .add_message::<RoundChanged>()
+        .add_systems(Update, (poll_library, apply_round_selection).chain().in_set(Frame::Commands));
+}
+
+fn poll_library(mut library: ResMut<Library>, mut changed: MessageWriter<RoundChanged>) {
+    let _probe = super::timing::scope();
+    if !library.loading {
+        return;
+    }
+    if let Some(key) = library.poll() {
+        changed.write(RoundChanged(key));
+    }
+}
+
+/// The one place the replayed round changes.
+fn apply_round_selection(
+    mut picks: MessageReader<SelectRound>,
+    mut library: ResMut<Library>,
+    mut changed: MessageWriter<RoundChanged>,
+) {
+    for SelectRound(i) in picks.read() {
+        if let Some(key) = library.select(*i) {
+            changed.write(RoundChanged(key));
         }
-        if done {
-            self.loading = false;
-            self.inbox = None;
-        }
     }
 }
 
-/// The demo rounds built into the binary, parsed, in date order.
-pub fn demo_rounds() -> Vec<Round> {
-    let mut bases: Vec<&str> =
-        super::demo::FILES.iter().filter_map(|(n, _)| FileKind::split_file_name(n).map(|(b, _)| b)).collect();
-    bases.dedup();
-    bases
-        .into_iter()
-        .map(|base| {
-            let files: [Option<FileInput<'_>>; 4] = FileKind::ALL.map(|kind| {
-                super::demo::FILES
-                    .iter()
-                    .find(|(n, _)| FileKind::split_file_name(n) == Some((base, kind)))
-                    .map(|(n, bytes)| FileInput { label: n, bytes })
-            });
-            parse_round(RoundName::parse(base), files)
-        })
-        .collect()
+/// Every message of type `M` sent from now on, read by a system of its own (tests look at
+/// [`Collected`]; how long Bevy keeps messages in its buffers does not matter then).
+#[cfg(test)]
+pub fn collect<M: Message + Clone>(app: &mut App) {
+    app.insert_resource(Collected::<M>(Vec::new()))
+        .add_systems(Last, |mut reader: MessageReader<M>, mut seen: ResMut<Collected<M>>| {
+            seen.0.extend(reader.read().cloned())
+        });
 }
 
-fn load_demo(tx: &std::sync::mpsc::Sender<Loaded>) -> Result<(), String> {
-    for round in demo_rounds() {
-        let _ = tx.send(Loaded::Round(Entry::new(round)));
-    }
-    Ok(())
-}
+/// Messages gathered by [`collect`].
+#[cfg(test)]
+#[derive(Resource)]
+pub struct Collected<M: Message>(pub Vec<M>);
 
-fn load_path(path: &std::path::Path, tx: &std::sync::mpsc::Sender<Loaded>) -> Result<(), String> {
-    let found = resolve_rounds(path).map_err(|e| e.to_string())?;
-    for files in found {
-        let _ = tx.send(Loaded::Round(Entry::new(files.load())));
-    }
-    Ok(())
-}
-
-/// Polls the loader before each frame's systems; a new selection is visible to all of them
-/// (`changed`) for exactly one frame.
-pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Library>().add_systems(PreUpdate, poll_library).add_systems(PostUpdate, clear_changed);
-}
-
-fn clear_changed(mut library: ResMut<Library>) {
-    if library.changed {
-        library.changed = false;
-    }
-}
-
-fn poll_library(mut library: ResMut<Library>) {
-    if library.loading {
-        library.poll();
+#[cfg(test)]
+impl<M: Message> Collected<M> {
+    /// Takes what was gathered so far.
+    pub fn take(app: &mut App) -> Vec<M> {
+        std::mem::take(&mut app.world_mut().resource_mut::<Self>().0)
     }
 }
 
@@ -225,13 +246,13 @@ pub fn loaded_demo() -> Library {
 }
 
 /// A headless app with the demo rounds loaded and a 10-minute paused clock, for tests of the
-/// viewer's systems.
+/// scene's and the window's systems.
 #[cfg(test)]
 pub fn demo_app() -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins)
         .insert_resource(loaded_demo())
-        .insert_resource(super::Clock(crate::replay::clock::ReplayClock::new(600_000)));
+        .insert_resource(super::clock::Clock(super::model::clock::ReplayClock::new(600_000)));
     app
 }
 
@@ -248,14 +269,64 @@ mod tests {
         assert_eq!(lib.current().map(|e| e.round().map()), Some(Some("supply")));
     }
 
+    fn settle(app: &mut App) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        app.update();
+        while app.world().resource::<Library>().loading && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            app.update();
+        }
+    }
+
+    fn app() -> App {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins);
+        super::super::frame::plugin(&mut app);
+        plugin(&mut app);
+        app
+    }
+
     #[test]
     fn a_missing_folder_is_an_error_not_a_crash() {
-        let mut lib = Library::default();
-        lib.open(Source::Path("/no/such/gamestats".into()));
-        while lib.loading {
-            lib.poll();
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
+        let mut app = app();
+        app.world_mut().resource_mut::<Library>().open(Source::Path("/no/such/gamestats".into()));
+        settle(&mut app);
+        let lib = app.world().resource::<Library>();
         assert_eq!(lib.error.as_deref(), Some("/no/such/gamestats: no such file or folder"));
+    }
+
+    #[test]
+    fn a_dead_loader_ends_with_an_error_not_an_endless_wait() {
+        let mut app = app();
+        let job = Job::spawn("round loader", |sink| {
+            sink.send(Entry::new(super::super::demo::rounds().remove(0)));
+            panic!("out of disk");
+        });
+        app.world_mut().resource_mut::<Library>().start(Source::Demo, job);
+        settle(&mut app);
+        let lib = app.world().resource::<Library>();
+        assert!(!lib.loading);
+        assert_eq!(lib.error.as_deref(), Some("the round loader stopped unexpectedly: out of disk"));
+        assert_eq!(lib.entries.len(), 1, "what arrived before stays open");
+    }
+
+    #[test]
+    fn the_first_round_to_arrive_and_every_other_pick_are_announced_once() {
+        let mut app = app();
+        collect::<RoundChanged>(&mut app);
+        app.world_mut().resource_mut::<Library>().open(Source::Demo);
+        settle(&mut app);
+        app.update();
+        let first = app.world().resource::<Library>().entries[0].key;
+        assert_eq!(Collected::<RoundChanged>::take(&mut app), vec![RoundChanged(first)]);
+        app.world_mut().write_message(SelectRound(2));
+        app.update();
+        let third = app.world().resource::<Library>().entries[2].key;
+        assert_eq!(Collected::<RoundChanged>::take(&mut app), vec![RoundChanged(third)]);
+        // Picking the round already replayed, or one that does not exist, changes nothing.
+        app.world_mut().write_message(SelectRound(2));
+        app.world_mut().write_message(SelectRound(99));
+        app.update();
+        assert!(Collected::<RoundChanged>::take(&mut app).is_empty());
     }
 }

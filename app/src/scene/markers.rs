@@ -1,14 +1,14 @@
-//! Drawing the replay at the clock's time: player markers (filled, team-coloured, dimmed when
-//! dead) with view direction, fading trails and death marks. Sizes are in screen pixels, so they
-//! stay readable at any zoom.
+//! The players at the clock's time: who is present (computed once a frame), their markers
+//! (filled, team-coloured, dimmed when dead) with view direction, fading trails and death
+//! marks. Sizes are in screen pixels × [`DrawScale`], so they stay readable at any zoom.
 
 use bevy::prelude::*;
 
-use super::ViewSettings;
 use super::clock::Clock;
+use super::frame::Frame;
 use super::library::Library;
-use super::map_view::MapCamera;
-use crate::replay::scene::{Hidden, Marker, deaths_until, markers_at, team_rgb, trail};
+use super::model::present::{Hidden, Marker, deaths_until, markers_at, team_rgb, trail};
+use super::view::{DrawScale, MapCamera, ViewSettings, units_per_px};
 
 /// Marker radius in logical pixels.
 pub const MARKER_PX: f32 = 7.0;
@@ -30,7 +30,7 @@ impl Present {
 }
 
 fn update_present(library: Res<Library>, clock: Res<Clock>, mut present: ResMut<Present>) {
-    let _probe = super::perf::scope();
+    let _probe = super::timing::scope();
     present.0 =
         library.current().map(|e| markers_at(&e.timeline, clock.time_ms(), &Hidden::default())).unwrap_or_default();
 }
@@ -58,14 +58,11 @@ fn material_index(team: Option<proxviz_data::Team>, alive: bool) -> usize {
     t * 2 + usize::from(!alive)
 }
 
-pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Present>().add_systems(Startup, make_assets).add_systems(
-        Update,
-        (update_present, (sync_markers, draw_overlays))
-            .chain()
-            .after(super::clock::ClockUpdate)
-            .in_set(super::OurSystems),
-    );
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<Present>()
+        .add_systems(Startup, make_assets)
+        .add_systems(Update, update_present.in_set(Frame::Scene))
+        .add_systems(Update, (sync_markers, draw_overlays).in_set(Frame::Draw));
 }
 
 fn make_assets(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<ColorMaterial>>) {
@@ -85,21 +82,19 @@ fn make_assets(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mat
     commands.insert_resource(MarkerAssets { mesh: meshes.add(Circle::new(1.0)), materials });
 }
 
-#[allow(clippy::too_many_arguments)]
 fn sync_markers(
     mut commands: Commands,
     present: Res<Present>,
     settings: Res<ViewSettings>,
     assets: Option<Res<MarkerAssets>>,
     camera: Single<&Projection, With<MapCamera>>,
-    scale: Option<Res<super::layers::DrawScale>>,
+    scale: Res<DrawScale>,
     mut existing: Query<(Entity, &PlayerMarker, &mut Transform, &mut MeshMaterial2d<ColorMaterial>)>,
 ) {
-    let _probe = super::perf::scope();
+    let _probe = super::timing::scope();
     let Some(assets) = assets else { return };
-    let Projection::Orthographic(ortho) = *camera else { return };
     let markers: Vec<&Marker> = if settings.players { present.shown(&settings.hidden).collect() } else { Vec::new() };
-    let radius = MARKER_PX * scale.map_or(1.0, |s| s.0) * ortho.scale;
+    let radius = MARKER_PX * scale.0 * units_per_px(&camera);
     let mut seen = Vec::with_capacity(markers.len());
     for (entity, PlayerMarker(cn), mut transform, mut material) in &mut existing {
         match markers.iter().find(|m| m.clientnum == *cn) {
@@ -133,12 +128,11 @@ fn draw_overlays(
     settings: Res<ViewSettings>,
     present: Res<Present>,
     camera: Single<&Projection, With<MapCamera>>,
-    scale: Res<super::layers::DrawScale>,
+    scale: Res<DrawScale>,
 ) {
-    let _probe = super::perf::scope();
+    let _probe = super::timing::scope();
     let Some(entry) = library.current().filter(|_| settings.players) else { return };
-    let Projection::Orthographic(ortho) = *camera else { return };
-    let px = ortho.scale * scale.0;
+    let px = units_per_px(&camera) * scale.0;
     let t = clock.time_ms();
     let tl = &entry.timeline;
     for d in deaths_until(tl, t) {
@@ -176,12 +170,12 @@ fn draw_overlays(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::replay::clock::ClockCommand;
-    use crate::replay::scene::Hidden;
+    use crate::scene::model::clock::ClockCommand;
 
     fn app(hidden: Hidden) -> App {
         let mut app = super::super::library::demo_app();
         app.insert_resource(ViewSettings { hidden, ..ViewSettings::default() })
+            .init_resource::<DrawScale>()
             .init_resource::<Assets<Mesh>>()
             .init_resource::<Assets<ColorMaterial>>()
             .add_systems(Startup, make_assets)

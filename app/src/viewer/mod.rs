@@ -1,18 +1,20 @@
-//! The replay window: Bevy + egui, one plugin per feature (library loading, replay clock, map
-//! view, drawing, panels). `proxviz` with no argument opens the embedded demo rounds,
-//! `proxviz <path>` a folder or a round.
+//! The replay window: a thin shell of Bevy + egui around the scene. The map view (fit, zoom,
+//! pan, follow, grid), the keyboard shortcuts, the egui panels and windows, the Export window,
+//! opening folders (dialog, drop, recent), scripted screenshots and the performance probe.
+//! `proxviz` with no argument opens the embedded demo rounds, `proxviz <path>` a folder or a
+//! round.
 
-mod clock;
-mod demo;
-mod draw;
-pub mod layers;
-mod layers_ui;
-pub mod library;
+mod export_window;
+mod hover;
+mod idle;
+mod labels;
 mod map_view;
 pub mod open;
+mod panels;
 pub mod perf;
 mod screenshot;
-mod ui;
+pub mod shortcuts;
+pub mod state;
 
 use std::path::PathBuf;
 
@@ -20,54 +22,9 @@ use bevy::prelude::*;
 use bevy::winit::WinitSettings;
 use bevy_egui::EguiPlugin;
 
-pub use self::clock::{Clock, ClockMsg};
-pub use self::library::{Library, Source};
-pub use self::open::{OpenRequest, RecentFolders};
-use crate::replay::scene::Hidden;
-
-/// Every system of the viewer's own (not Bevy's or egui's), in `Update` and in the egui pass:
-/// the performance probe times them as one span.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct OurSystems;
-
-/// How the map is shown; kept when switching rounds.
-#[derive(Resource, Debug, Clone, PartialEq)]
-pub struct ViewSettings {
-    /// Name labels.
-    pub names: bool,
-    /// Players (markers, view direction, trails, death marks).
-    pub players: bool,
-    /// Trails.
-    pub trails: bool,
-    /// Trail length.
-    pub trail_secs: f32,
-    /// The seed's heatmap grid as a guide.
-    pub heat_grid: bool,
-    /// Players and teams not drawn.
-    pub hidden: Hidden,
-    /// The player the camera follows.
-    pub follow: Option<u16>,
-    /// Help window open.
-    pub help: bool,
-    /// Statistics window open.
-    pub stats: bool,
-}
-
-impl Default for ViewSettings {
-    fn default() -> Self {
-        Self {
-            names: true,
-            players: true,
-            trails: true,
-            trail_secs: 10.0,
-            heat_grid: false,
-            hidden: Hidden::default(),
-            follow: None,
-            help: false,
-            stats: false,
-        }
-    }
-}
+use crate::scene::library::{Library, Source};
+use crate::scene::model::heat::HeatSettings;
+use crate::scene::view::BACKGROUND;
 
 /// What the window opens with.
 #[derive(Debug, Clone, Default)]
@@ -80,33 +37,10 @@ pub struct ViewerOptions {
     /// positions) once the round is drawn, then quit.
     pub screenshot: Option<PathBuf>,
     /// Heatmap and engagement layers to start with.
-    pub heat: crate::heat::HeatSettings,
+    pub heat: HeatSettings,
     /// Run the performance probe and quit.
     pub perf: Option<perf::PerfOptions>,
 }
-
-pub use self::map_view::MapCamera;
-
-/// Player markers, trails and death marks (the window's and the export's).
-pub fn draw_plugin(app: &mut App) {
-    draw::plugin(app);
-}
-
-/// Heatmap sprite, whole-round paths and engagement markers (the window's and the export's).
-pub fn layers_plugin(app: &mut App) {
-    layers::plugin(app);
-}
-
-/// All of the viewer but the window, so tests can add it to a headless app.
-pub fn plugin(app: &mut App) {
-    app.init_resource::<ViewSettings>();
-    library::plugin(app);
-    clock::plugin(app);
-    open::plugin(app);
-}
-
-/// The map's background, on screen and in exports.
-pub const BACKGROUND: Color = Color::srgb(0.09, 0.10, 0.11);
 
 /// Bevy with proxviz's window (1600×1000) and background. `scripted` runs (screenshots)
 /// compile every pipeline in the frame that first needs it, so a captured frame is complete.
@@ -126,6 +60,20 @@ fn window_app(scripted: bool) -> App {
     )
     .insert_resource(ClearColor(BACKGROUND));
     app
+}
+
+/// The window's own plugins on top of the scene's.
+fn plugin(app: &mut App) {
+    crate::scene::plugin(app);
+    state::plugin(app);
+    idle::plugin(app);
+    shortcuts::plugin(app);
+    open::plugin(app);
+    map_view::plugin(app);
+    panels::plugin(app);
+    labels::plugin(app);
+    hover::plugin(app);
+    export_window::plugin(app);
 }
 
 /// Opens the window and runs until it is closed.
@@ -155,12 +103,7 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     app.add_plugins(EguiPlugin::default()).insert_resource(WinitSettings::desktop_app());
     plugin(&mut app);
     open::user_plugin(&mut app);
-    map_view::plugin(&mut app);
-    draw::plugin(&mut app);
-    app.insert_resource(layers::Heat(options.heat.clone()));
-    layers::plugin(&mut app);
-    layers_ui::plugin(&mut app);
-    ui::plugin(&mut app);
+    app.insert_resource(crate::scene::heat_layer::Heat(options.heat.clone()));
     screenshot::plugin(&mut app, options.at_secs, options.screenshot.clone());
     if let Some(probe) = options.perf.clone() {
         perf::plugin(&mut app, probe);

@@ -3,13 +3,13 @@
 //! in the user's config dir (`recent.json`) so it survives restarts on Linux, Windows and macOS.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, channel};
 
 use bevy::prelude::*;
 use bevy::window::FileDragAndDrop;
 
-use super::library::{Library, Source};
+use crate::scene::Frame;
+use crate::scene::jobs::Job;
+use crate::scene::library::{Library, Source};
 
 /// How many recent folders are remembered.
 pub const RECENT_MAX: usize = 10;
@@ -93,7 +93,7 @@ pub fn config_dir() -> Option<PathBuf> {
 
 /// A file dialog that is open (its answer comes from another thread).
 #[derive(Resource, Default)]
-pub struct PendingDialog(Option<Mutex<Receiver<Option<PathBuf>>>>);
+pub struct PendingDialog(Option<Job<Option<PathBuf>>>);
 
 impl PendingDialog {
     /// Whether a dialog is open.
@@ -106,11 +106,17 @@ impl PendingDialog {
 #[derive(Resource, Default, Debug, Clone)]
 pub struct OpenNotice(pub Option<String>);
 
+/// A file is being dragged over the window (a hint says what dropping it does).
+#[derive(Resource, Default, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DropHover(pub bool);
+
 pub(super) fn plugin(app: &mut App) {
-    app.add_message::<OpenRequest>().init_resource::<PendingDialog>().init_resource::<OpenNotice>().add_systems(
-        Update,
-        (dropped_files, dialog_answers, open_requests, remember_opened).chain().in_set(super::OurSystems),
-    );
+    app.add_message::<OpenRequest>()
+        .init_resource::<PendingDialog>()
+        .init_resource::<OpenNotice>()
+        .init_resource::<DropHover>()
+        .add_systems(Update, (dropped_files, dialog_answers).in_set(Frame::Input))
+        .add_systems(Update, (open_requests, remember_opened).chain().in_set(Frame::Commands));
 }
 
 /// The recent list, read from the user's config dir (only the window does this; tests insert
@@ -119,10 +125,18 @@ pub(super) fn user_plugin(app: &mut App) {
     app.insert_resource(RecentFolders::load_user());
 }
 
-fn dropped_files(mut drops: MessageReader<FileDragAndDrop>, mut out: MessageWriter<OpenRequest>) {
+fn dropped_files(
+    mut drops: MessageReader<FileDragAndDrop>,
+    mut out: MessageWriter<OpenRequest>,
+    mut hover: ResMut<DropHover>,
+) {
     // Several files dropped at once are usually one round's four files: open the first.
     let mut opened = false;
     for drop in drops.read() {
+        let hovering = matches!(drop, FileDragAndDrop::HoveredFile { .. });
+        if hover.0 != hovering {
+            hover.0 = hovering;
+        }
         if let FileDragAndDrop::DroppedFile { path_buf, .. } = drop
             && !opened
         {
@@ -132,19 +146,19 @@ fn dropped_files(mut drops: MessageReader<FileDragAndDrop>, mut out: MessageWrit
     }
 }
 
-fn dialog_answers(mut pending: ResMut<PendingDialog>, mut out: MessageWriter<OpenRequest>) {
-    let Some(rx) = &pending.0 else { return };
-    let answer = match rx.lock() {
-        Ok(rx) => rx.try_recv(),
-        Err(_) => Err(std::sync::mpsc::TryRecvError::Disconnected),
-    };
+fn dialog_answers(
+    mut pending: ResMut<PendingDialog>,
+    mut out: MessageWriter<OpenRequest>,
+    mut notice: ResMut<OpenNotice>,
+) {
+    let Some(answer) = pending.0.as_ref().and_then(Job::poll_once) else { return };
+    pending.0 = None;
     match answer {
         Ok(Some(path)) => {
             out.write(OpenRequest::Source(Source::Path(path)));
-            pending.0 = None;
         }
-        Ok(None) | Err(std::sync::mpsc::TryRecvError::Disconnected) => pending.0 = None,
-        Err(std::sync::mpsc::TryRecvError::Empty) => {}
+        Ok(None) => {}
+        Err(e) => notice.0 = Some(e),
     }
 }
 
@@ -157,17 +171,16 @@ fn open_requests(
         match request {
             OpenRequest::Source(source) => library.open(source.clone()),
             OpenRequest::PickFolder | OpenRequest::PickFile if pending.is_open() => {}
-            OpenRequest::PickFolder => pending.0 = Some(Mutex::new(ask(true))),
-            OpenRequest::PickFile => pending.0 = Some(Mutex::new(ask(false))),
+            OpenRequest::PickFolder => pending.0 = Some(ask(true)),
+            OpenRequest::PickFile => pending.0 = Some(ask(false)),
         }
     }
 }
 
-/// Runs the system file dialog on its own thread; the answer (or `None` when cancelled or when
-/// the system has no dialog) arrives on the channel.
-fn ask(folder: bool) -> Receiver<Option<PathBuf>> {
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
+/// Runs the system file dialog on its own thread; the answer is `None` when cancelled or when
+/// the system has no dialog.
+fn ask(folder: bool) -> Job<Option<PathBuf>> {
+    Job::once("file dialog", move || {
         let dialog = rfd::AsyncFileDialog::new().set_title(if folder {
             "Open a gamestats folder"
         } else {
@@ -178,9 +191,8 @@ fn ask(folder: bool) -> Receiver<Option<PathBuf>> {
         } else {
             pollster::block_on(dialog.add_filter("round files", &["txt"]).pick_file())
         };
-        let _ = tx.send(picked.map(|h| h.path().to_path_buf()));
-    });
-    rx
+        picked.map(|h| h.path().to_path_buf())
+    })
 }
 
 /// Remembers a path once it has opened at least one round; forgets a recent one that failed.
@@ -239,8 +251,9 @@ mod tests {
 
     fn app_with(dir: &Path) -> App {
         let mut app = App::new();
-        app.add_plugins(MinimalPlugins).add_message::<FileDragAndDrop>().init_resource::<Library>();
-        super::super::library::plugin(&mut app);
+        app.add_plugins(MinimalPlugins).add_message::<FileDragAndDrop>();
+        crate::scene::frame::plugin(&mut app);
+        crate::scene::library::plugin(&mut app);
         plugin(&mut app);
         app.insert_resource(RecentFolders::load_from(dir));
         app

@@ -1,56 +1,24 @@
 //! A performance probe for the benchmarks (`--perf-frames N --perf-out FILE`): time from the
 //! process start to the first frame with the round drawn, then N frames of playback at 1× from
 //! 1:00 — each frame's time and the time the bodies of our own systems took in it (each opens a
-//! [`scope`]) — and the resident memory,
+//! [`timing::scope`]) — and the resident memory,
 //! written as JSON before quitting. With `--perf-empty` the same window size runs with nothing
 //! in it, the baseline that frame times are compared with.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use super::clock::{Clock, ClockMsg, KeepAwake};
-use super::draw::PlayerMarker;
-use super::library::Library;
-use crate::replay::clock::ClockCommand;
 use bevy::prelude::*;
 
+use super::idle::KeepAwake;
+use crate::scene::clock::{Clock, ClockMsg};
+use crate::scene::library::Library;
+use crate::scene::markers::PlayerMarker;
+use crate::scene::model::clock::ClockCommand;
+use crate::scene::timing;
+
 static PROCESS_START: OnceLock<Instant> = OnceLock::new();
-
-/// Nanoseconds spent in our systems since the probe last looked: wall clock, and CPU time of
-/// the thread running them (wall clock also counts waiting for a core the renderer holds).
-static OURS_NS: AtomicU64 = AtomicU64::new(0);
-static OURS_CPU_NS: AtomicU64 = AtomicU64::new(0);
-
-/// Adds the time until it is dropped to our systems' totals; every viewer system opens one.
-pub struct Scope(Instant, Option<cpu_time::ThreadTime>, &'static std::panic::Location<'static>);
-
-/// CPU time per system (by where its scope opened), for the report's breakdown.
-static BY_SYSTEM: std::sync::Mutex<Vec<(&'static std::panic::Location<'static>, u64)>> =
-    std::sync::Mutex::new(Vec::new());
-
-/// Starts timing a system body.
-#[track_caller]
-pub fn scope() -> Scope {
-    Scope(Instant::now(), cpu_time::ThreadTime::try_now().ok(), std::panic::Location::caller())
-}
-
-impl Drop for Scope {
-    fn drop(&mut self) {
-        OURS_NS.fetch_add(self.0.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        if let Some(cpu) = &self.1 {
-            let ns = cpu.elapsed().as_nanos() as u64;
-            OURS_CPU_NS.fetch_add(ns, Ordering::Relaxed);
-            if let Ok(mut by) = BY_SYSTEM.lock() {
-                match by.iter_mut().find(|(l, _)| *l == self.2) {
-                    Some((_, total)) => *total += ns,
-                    None => by.push((self.2, ns)),
-                }
-            }
-        }
-    }
-}
 
 /// Notes when the process started (call first thing in `main`).
 pub fn mark_process_start() {
@@ -118,8 +86,7 @@ fn frame_end(
         awake.0 = true;
     }
     let now = Instant::now();
-    let ours = OURS_NS.swap(0, Ordering::Relaxed) as f64 / 1e6;
-    let ours_cpu = OURS_CPU_NS.swap(0, Ordering::Relaxed) as f64 / 1e6;
+    let (ours, ours_cpu) = timing::take_ms();
     // The round opens at 0:00, before anyone has spawned: go to 1:00 as soon as it is there,
     // and count the first frame that shows its players.
     let opened = library.as_ref().is_some_and(|l| l.current().is_some());
@@ -185,14 +152,14 @@ fn report(probe: &Probe) -> serde_json::Value {
 
 /// Mean CPU ms per frame of each system (since start-up, so including the warm-up frames).
 fn by_system(frames: usize) -> serde_json::Value {
-    let Ok(by) = BY_SYSTEM.lock() else { return serde_json::Value::Null };
-    let mut rows: Vec<_> = by
-        .iter()
-        .map(|(l, ns)| (format!("{}:{}", l.file(), l.line()), *ns as f64 / 1e6 / frames.max(1) as f64))
-        .collect();
-    rows.sort_by(|a, b| b.1.total_cmp(&a.1));
     serde_json::Value::Object(
-        rows.into_iter().map(|(k, v)| (k, serde_json::json!((v * 1000.0).round() / 1000.0))).collect(),
+        timing::by_system()
+            .into_iter()
+            .map(|(at, ns)| {
+                let ms = ns as f64 / 1e6 / frames.max(1) as f64;
+                (at, serde_json::json!((ms * 1000.0).round() / 1000.0))
+            })
+            .collect(),
     )
 }
 

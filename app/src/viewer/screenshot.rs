@@ -5,16 +5,18 @@
 use std::path::PathBuf;
 
 use bevy::prelude::*;
-use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::render::view::screenshot::Screenshot;
 use bevy::window::PrimaryWindow;
 
-use super::ViewSettings;
-use super::clock::{Clock, ClockMsg, KeepAwake};
-use super::draw::{MARKER_PX, marker_rgb};
-use super::library::Library;
-use super::map_view::MapCamera;
-use crate::replay::clock::ClockCommand;
-use crate::replay::scene::markers_at;
+use super::idle::KeepAwake;
+use crate::scene::Frame;
+use crate::scene::capture::{Capture, Captured};
+use crate::scene::clock::{Clock, ClockMsg};
+use crate::scene::library::Library;
+use crate::scene::markers::{MARKER_PX, marker_rgb};
+use crate::scene::model::clock::ClockCommand;
+use crate::scene::model::present::markers_at;
+use crate::scene::view::{MapCamera, ViewSettings};
 
 #[derive(Resource)]
 struct Script {
@@ -22,8 +24,6 @@ struct Script {
     screenshot: Option<PathBuf>,
     /// Frames rendered since the round was ready and the time set.
     settled_frames: u32,
-    /// Captures taken again because they came back blank.
-    retries: u32,
     state: State,
 }
 
@@ -35,25 +35,13 @@ enum State {
     Done,
 }
 
-/// The captured image, until it is checked and saved.
-#[derive(Resource, Default)]
-struct Captured(Option<Image>);
-
-/// Most pixels pure black: read back before the window was drawn (the top bar alone is grey).
-fn blank(image: &Image) -> bool {
-    let Some(data) = &image.data else { return true };
-    let black = data.chunks_exact(4).filter(|p| p[..3] == [0, 0, 0]).count();
-    black * 2 > data.len() / 4
-}
-
 pub(super) fn plugin(app: &mut App, at_secs: Option<f64>, screenshot: Option<PathBuf>) {
     let at_ms = at_secs.map(|s| (s * 1000.0).max(0.0) as u32);
     if at_ms.is_none() && screenshot.is_none() {
         return;
     }
-    app.insert_resource(Script { at_ms, screenshot, settled_frames: 0, retries: 0, state: State::WaitingForRound })
-        .init_resource::<Captured>()
-        .add_systems(Update, run_script);
+    app.insert_resource(Script { at_ms, screenshot, settled_frames: 0, state: State::WaitingForRound })
+        .add_systems(Update, run_script.in_set(Frame::Input));
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -63,7 +51,7 @@ fn run_script(
     library: Res<Library>,
     clock: Res<Clock>,
     settings: Res<ViewSettings>,
-    mut captured: ResMut<Captured>,
+    mut capture: ResMut<Capture>,
     mut awake: ResMut<KeepAwake>,
     mut clock_out: MessageWriter<ClockMsg>,
     mut exit: MessageWriter<AppExit>,
@@ -73,7 +61,7 @@ fn run_script(
     awake.0 = script.state != State::Done;
     match script.state {
         State::WaitingForRound => {
-            if library.current().is_some() && !library.changed {
+            if library.current().is_some() {
                 if let Some(t) = script.at_ms {
                     clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
                 }
@@ -124,22 +112,20 @@ fn run_script(
             if let Err(e) = std::fs::write(&json_path, meta.to_string()) {
                 error!("{}: {e}", json_path.display());
             }
-            commands.spawn(Screenshot::primary_window()).observe(
-                |shot: On<ScreenshotCaptured>, mut captured: ResMut<Captured>| {
-                    captured.0 = Some(shot.image.clone());
-                },
-            );
+            capture.start(&mut commands, Screenshot::primary_window());
             script.state = State::Capturing;
         }
         State::Capturing => {
-            let Some(image) = captured.0.take() else { return };
-            if blank(&image) && script.retries < 5 {
-                // Draw a few more frames and take it again.
-                script.retries += 1;
-                script.settled_frames = 4;
-                script.state = State::Settling;
-                return;
-            }
+            let image = match capture.poll(true) {
+                None => return,
+                Some(Captured::Image(image)) => image,
+                Some(Captured::Blank) => {
+                    // Draw a few more frames and take it again.
+                    script.settled_frames = 4;
+                    script.state = State::Settling;
+                    return;
+                }
+            };
             if let Some(path) = &script.screenshot {
                 match image.try_into_dynamic() {
                     Ok(img) => {

@@ -1,16 +1,14 @@
-//! The heatmap layer and the engagement markers as plain data: which kills count, grid cells or a
-//! kernel-density field turned into an RGBA image with a colour scale, the legend's stops, and
-//! where each engagement goes with its shape and colour. The window and the export draw exactly
-//! this, so what is on screen and what is exported agree, and it is tested without a GPU.
+//! The heatmap layer as plain data: which kills count, grid cells or a kernel-density field
+//! turned into an RGBA image with a colour scale, and the colours of the legend. The window and
+//! the export draw exactly this, so what is on screen and what is exported agree, and it is
+//! tested without a GPU.
 
 use std::collections::HashMap;
 
 use glam::Vec2;
-use proxviz_data::heatmap::{KillFilter, KillPoint, TeamSelection, TimeWindow, Weighting, kde, kill_points};
+use proxviz_data::heatmap::{KillFilter, KillPoint, TeamSelection, TimeWindow, Weighting, cell_of, kde, kill_points};
 use proxviz_data::{EngagementType, Team, Timeline};
 use serde::{Deserialize, Serialize};
-
-use crate::replay::scene::round_bounds;
 
 /// Grid cells or a smooth density.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -105,7 +103,7 @@ pub struct HeatSettings {
     /// Engagements of the whole round (otherwise only those within a few seconds of the cursor).
     pub engagements_whole_round: bool,
     /// Engagement types not drawn (`1v1`, `2v1`, ...).
-    pub hidden_types: Vec<String>,
+    pub hidden_types: Vec<EngagementType>,
     /// Every player's whole path, faint, as context (it traces the map's walkable areas).
     pub paths: bool,
 }
@@ -263,7 +261,7 @@ pub fn layer_points(timeline: &Timeline, settings: &HeatSettings, cursor_ms: u32
 /// The world rectangle the layer covers: the round's extent (positions and heatmap cells) with
 /// a margin.
 pub fn layer_bounds(timeline: &Timeline, margin: f32) -> (Vec2, Vec2) {
-    let (min, max) = round_bounds(timeline.round());
+    let (min, max) = timeline.bounds();
     (min - Vec2::splat(margin), max + Vec2::splat(margin))
 }
 
@@ -282,7 +280,7 @@ fn grid_layer(timeline: &Timeline, settings: &HeatSettings, points: &[KillPoint]
     let (lo, hi) = layer_bounds(timeline, 0.0);
     let mut counts: HashMap<(i32, i32), f32> = HashMap::new();
     for p in points {
-        let key = ((p.pos.x / cell).floor() as i32, (p.pos.y / cell).floor() as i32);
+        let key = cell_of(p.pos, cell);
         let v = if settings.difference {
             match p.killer_team {
                 Some(Team::Axis) => 1.0,
@@ -383,131 +381,6 @@ pub fn legend_stops(settings: &HeatSettings, layer: &HeatLayer, n: usize) -> Vec
             (v, c)
         })
         .collect()
-}
-
-/// Round tick values for a legend spanning `lo..=hi`: steps of 1, 2 or 5 × 10ⁿ, at most
-/// `max_ticks` of them, always including both ends' neighbourhood (whole numbers for counts).
-pub fn nice_ticks(lo: f32, hi: f32, max_ticks: usize) -> Vec<f32> {
-    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || !lo.is_finite() || !hi.is_finite() {
-        return vec![lo];
-    }
-    let raw = (hi - lo) / max_ticks.max(2) as f32;
-    let magnitude = 10f32.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(10.0 * magnitude);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|i| i as f32 * step).collect()
-}
-
-/// How an engagement marker looks: the shape says who had the numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    /// Even fight (1v1, 2v2, ...).
-    Circle,
-    /// The killer's side outnumbered the victim's (2v1, 3v1, ...).
-    Triangle,
-    /// The killer's side was outnumbered (1v2, ...).
-    Square,
-    /// Any other label.
-    Diamond,
-}
-
-/// An engagement placed on the map.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EngagementMark {
-    /// Index in the round's engagements.
-    pub index: usize,
-    /// When.
-    pub time_ms: u32,
-    /// Where the victim died.
-    pub pos: Vec2,
-    /// Fight type as written (`2v1`).
-    pub kind: String,
-    /// Killer's name (colour codes removed).
-    pub killer: String,
-    /// Victim's name.
-    pub victim: String,
-    /// Killer–victim distance in units.
-    pub distance: f32,
-    /// Shape.
-    pub shape: Shape,
-}
-
-/// The shape of an engagement type.
-pub fn shape_of(kind: &EngagementType) -> Shape {
-    match kind {
-        EngagementType::Versus { attackers, targets } if attackers == targets => Shape::Circle,
-        EngagementType::Versus { attackers, targets } if attackers > targets => Shape::Triangle,
-        EngagementType::Versus { .. } => Shape::Square,
-        EngagementType::Other(_) => Shape::Diamond,
-    }
-}
-
-/// The colour of an engagement type, the same in every round (a categorical palette).
-pub fn type_rgb(kind: &str) -> [u8; 3] {
-    const ORDER: [&str; 9] = ["1v1", "2v1", "1v2", "2v2", "3v1", "1v3", "3v2", "2v3", "3v3"];
-    let i = ORDER.iter().position(|k| *k == kind).unwrap_or_else(|| {
-        // Stable for any other label: a small hash into the palette.
-        kind.bytes().fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b))) % 10
-    });
-    let c = colorous::TABLEAU10[i % colorous::TABLEAU10.len()];
-    [c.r, c.g, c.b]
-}
-
-/// Every engagement with a known time and place.
-pub fn engagement_marks(timeline: &Timeline) -> Vec<EngagementMark> {
-    let round = timeline.round();
-    round
-        .engagements
-        .iter()
-        .enumerate()
-        .filter_map(|(index, e)| {
-            let (time_ms, pos) = timeline.engagement_at(index)?;
-            let pos = pos?;
-            Some(EngagementMark {
-                index,
-                time_ms,
-                pos: Vec2::new(pos.x, pos.y),
-                kind: e.kind.to_string(),
-                killer: proxviz_data::text::strip_colors(&e.killer_name),
-                victim: proxviz_data::text::strip_colors(&e.victim_name),
-                distance: e.distance,
-                shape: shape_of(&e.kind),
-            })
-        })
-        .collect()
-}
-
-/// How long around the cursor an engagement stays on the map when not showing the whole round.
-pub const ENGAGEMENT_SHOW_MS: u32 = 5_000;
-
-/// The engagements to draw at `cursor_ms`, each with its opacity (1 at its moment, fading over
-/// [`ENGAGEMENT_SHOW_MS`] after it).
-pub fn visible_engagements<'a>(
-    marks: &'a [EngagementMark],
-    settings: &HeatSettings,
-    cursor_ms: u32,
-) -> impl Iterator<Item = (&'a EngagementMark, f32)> + 'a {
-    let hidden = settings.hidden_types.clone();
-    let whole = settings.engagements_whole_round;
-    marks.iter().filter(move |m| !hidden.contains(&m.kind)).filter_map(move |m| {
-        if whole {
-            return Some((m, 1.0));
-        }
-        let after = cursor_ms.checked_sub(m.time_ms)?;
-        (after <= ENGAGEMENT_SHOW_MS).then(|| (m, 1.0 - 0.7 * after as f32 / ENGAGEMENT_SHOW_MS as f32))
-    })
-}
-
-/// Engagement counts per type, most common first.
-pub fn type_counts(marks: &[EngagementMark]) -> Vec<(String, usize)> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for m in marks {
-        *counts.entry(m.kind.as_str()).or_default() += 1;
-    }
-    let mut v: Vec<(String, usize)> = counts.into_iter().map(|(k, n)| (k.to_owned(), n)).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v
 }
 
 #[cfg(test)]

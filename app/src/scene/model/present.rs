@@ -1,10 +1,9 @@
-//! What the map shows at a replay time, as plain data: player markers, death marks, trails,
-//! kills and deaths so far, and the round's extent. The Bevy systems only draw this, so it is
+//! The players at a replay time, as plain data: markers, death marks, trails, kills and deaths
+//! so far, team colours, and who the user has hidden. The Bevy systems only draw this, so it is
 //! tested without a window.
 
 use glam::Vec2;
-use proxviz_data::model::MAX_CLIENTS;
-use proxviz_data::{Round, Team, Timeline};
+use proxviz_data::{Team, Timeline};
 
 /// Team colours, the same everywhere (markers, lists, ticks): Axis red, Allies blue.
 pub fn team_rgb(team: Option<Team>) -> [f32; 3] {
@@ -154,12 +153,11 @@ pub fn trail(
     pieces
 }
 
-/// Kills and deaths of a client up to `time_ms` (kills of other players only).
-/// Kills and deaths of every player up to `time_ms`, in one pass over the kills.
+/// Kills (of other players) and deaths of every player up to `time_ms`, in one pass over the kills.
 pub fn kd_all(timeline: &Timeline, time_ms: u32) -> std::collections::HashMap<u16, (u32, u32)> {
     let mut kd: std::collections::HashMap<u16, (u32, u32)> = std::collections::HashMap::new();
     for kill in timeline.kills_in(0..time_ms.saturating_add(1)) {
-        if kill.killer < MAX_CLIENTS && kill.killer != kill.victim {
+        if kill.by_player() {
             kd.entry(kill.killer).or_default().0 += 1;
         }
         kd.entry(kill.victim).or_default().1 += 1;
@@ -170,30 +168,9 @@ pub fn kd_all(timeline: &Timeline, time_ms: u32) -> std::collections::HashMap<u1
 /// Kills and deaths of one player up to `time_ms`.
 pub fn kd_at(timeline: &Timeline, clientnum: u16, time_ms: u32) -> (u32, u32) {
     timeline.kills_in(0..time_ms.saturating_add(1)).iter().fold((0, 0), |(k, d), kill| {
-        let kill_by = kill.killer == clientnum && kill.victim != clientnum && kill.killer < MAX_CLIENTS;
+        let kill_by = kill.killer == clientnum && kill.by_player();
         (k + u32::from(kill_by), d + u32::from(kill.victim == clientnum))
     })
-}
-
-/// The rectangle every position sample of the round lies in (a 1000-unit square around the
-/// origin for a round without positions).
-pub fn round_bounds(round: &Round) -> (Vec2, Vec2) {
-    let mut min = Vec2::splat(f32::INFINITY);
-    let mut max = Vec2::splat(f32::NEG_INFINITY);
-    for s in round.tracks.iter().flat_map(|t| &t.samples) {
-        min = min.min(Vec2::new(s.pos.x, s.pos.y));
-        max = max.max(Vec2::new(s.pos.x, s.pos.y));
-    }
-    // Rounds without positions still have their heatmap file's cells.
-    let cell = round.grid_size_units() as f32;
-    for c in &round.heatmap {
-        min = min.min(Vec2::new(c.grid_x as f32, c.grid_y as f32) * cell);
-        max = max.max(Vec2::new(c.grid_x as f32 + 1.0, c.grid_y as f32 + 1.0) * cell);
-    }
-    if min.x > max.x {
-        return (Vec2::splat(-500.0), Vec2::splat(500.0));
-    }
-    (min, max)
 }
 
 #[cfg(test)]
@@ -201,7 +178,7 @@ mod tests {
     use std::sync::Arc;
 
     use glam::Vec3;
-    use proxviz_data::{CombatEvent, CombatKind, Player, PlayerTrack, PositionSample};
+    use proxviz_data::{CombatEvent, CombatKind, Player, PlayerTrack, PositionSample, Round};
 
     use super::*;
 
@@ -325,7 +302,6 @@ mod tests {
 
     #[test]
     fn bounds_hold_every_sample() {
-        let (min, max) = round_bounds(timeline().round());
-        assert_eq!((min, max), (Vec2::new(-300.0, 0.0), Vec2::new(5200.0, 0.0)));
+        assert_eq!(timeline().bounds(), (Vec2::new(-300.0, 0.0), Vec2::new(5200.0, 0.0)));
     }
 }

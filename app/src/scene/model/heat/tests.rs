@@ -7,6 +7,8 @@ use glam::Vec3;
 use proxviz_data::{CombatEvent, CombatKind, Engagement, HeatmapCell, Player, PlayerTrack, PositionSample, Round};
 
 use super::*;
+use crate::scene::model::engagements::{Shape, engagement_marks, type_rows, visible_engagements};
+use crate::scene::model::legend::nice_ticks;
 
 fn sample(t: u32, x: f32, y: f32, team: Team) -> PositionSample {
     PositionSample {
@@ -229,11 +231,10 @@ fn engagements_are_placed_shaped_by_who_had_the_numbers_and_shown_around_their_t
     assert_eq!(at(32_500).len(), 1);
     assert!(at(32_500)[0].1 < 1.0);
     assert!(at(36_000).is_empty());
-    let whole = HeatSettings { engagements_whole_round: true, hidden_types: vec!["2v1".into()], ..s };
+    let whole = HeatSettings { engagements_whole_round: true, hidden_types: vec![EngagementType::versus(2, 1)], ..s };
     assert_eq!(visible_engagements(&marks, &whole, 0).map(|(m, _)| m.index).collect::<Vec<_>>(), vec![0, 2]);
-    assert_eq!(type_counts(&marks), vec![("2v1".into(), 2), ("1v1".into(), 1), ("1v2".into(), 1)]);
-    assert_ne!(type_rgb("1v1"), type_rgb("2v1"));
-    assert_eq!(type_rgb("SNIPED"), type_rgb("SNIPED"));
+    let counts: Vec<(String, usize)> = type_rows(&marks).iter().map(|r| (r.kind.to_string(), r.count)).collect();
+    assert_eq!(counts, vec![("2v1".into(), 2), ("1v1".into(), 1), ("1v2".into(), 1)]);
 }
 
 #[test]

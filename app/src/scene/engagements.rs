@@ -1,0 +1,60 @@
+//! Engagement markers on the map: a gizmo shape per fight (circle, triangle, square: who had
+//! the numbers) in its type's colour, fading after its moment unless the whole round is shown.
+//! The export's legend draws its shapes with the same [`draw_shape`].
+
+use bevy::prelude::*;
+
+use super::clock::Clock;
+use super::frame::Frame;
+use super::heat_layer::Heat;
+use super::library::Library;
+use super::model::engagements::{Shape, type_rgb, visible_engagements};
+use super::view::{DrawScale, MapCamera, units_per_px};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(Update, draw_engagements.in_set(Frame::Draw));
+}
+
+/// Draws a marker of `shape` with outer radius `r` at `p`.
+pub fn draw_shape<G: GizmoConfigGroup>(gizmos: &mut Gizmos<G>, shape: Shape, p: Vec2, r: f32, colour: Color) {
+    match shape {
+        Shape::Circle => {
+            gizmos.circle_2d(Isometry2d::from_translation(p), r, colour);
+        }
+        Shape::Triangle => {
+            let pts = [90.0f32, 210.0, 330.0, 90.0].map(|a| p + Vec2::from_angle(a.to_radians()) * r * 1.2);
+            gizmos.linestrip_2d(pts, colour);
+        }
+        Shape::Square => {
+            gizmos.rect_2d(Isometry2d::from_translation(p), Vec2::splat(r * 1.7), colour);
+        }
+        Shape::Diamond => {
+            gizmos.rect_2d(Isometry2d::new(p, Rot2::degrees(45.0)), Vec2::splat(r * 1.5), colour);
+        }
+    }
+}
+
+/// Engagement marker radius in logical pixels.
+pub const ENGAGEMENT_PX: f32 = 6.0;
+
+fn draw_engagements(
+    mut gizmos: Gizmos,
+    heat: Res<Heat>,
+    library: Res<Library>,
+    clock: Res<Clock>,
+    scale: Res<DrawScale>,
+    camera: Single<&Projection, With<MapCamera>>,
+) {
+    let _probe = super::timing::scope();
+    if !heat.engagements {
+        return;
+    }
+    let Some(entry) = library.current() else { return };
+    let r = ENGAGEMENT_PX * scale.0 * units_per_px(&camera);
+    for (m, alpha) in visible_engagements(&entry.marks, &heat.0, clock.time_ms()) {
+        let [cr, cg, cb] = type_rgb(&m.kind);
+        let colour = Color::srgba_u8(cr, cg, cb, (alpha * 255.0) as u8);
+        draw_shape(&mut gizmos, m.shape, m.pos, r, colour);
+        draw_shape(&mut gizmos, m.shape, m.pos, r * 0.6, colour);
+    }
+}

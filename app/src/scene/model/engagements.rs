@@ -1,0 +1,164 @@
+//! Engagements on the map: where each one happened, its shape (who had the numbers) and colour
+//! (its type, the same in every round), which are visible around the replay cursor, and the
+//! count of each type for legends and filters.
+
+use std::collections::BTreeMap;
+
+use glam::Vec2;
+use proxviz_data::model::Balance;
+use proxviz_data::{EngagementType, Timeline};
+
+use super::heat::HeatSettings;
+
+/// How an engagement marker looks: the shape says who had the numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Even fight (1v1, 2v2, ...).
+    Circle,
+    /// The killer's side outnumbered the victim's (2v1, 3v1, ...).
+    Triangle,
+    /// The killer's side was outnumbered (1v2, ...).
+    Square,
+    /// Any other label.
+    Diamond,
+}
+
+/// An engagement placed on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngagementMark {
+    /// Index in the round's engagements.
+    pub index: usize,
+    /// When.
+    pub time_ms: u32,
+    /// Where the victim died.
+    pub pos: Vec2,
+    /// Fight type (`2v1`).
+    pub kind: EngagementType,
+    /// Killer's name (colour codes removed).
+    pub killer: String,
+    /// Victim's name.
+    pub victim: String,
+    /// Killer–victim distance in units.
+    pub distance: f32,
+    /// Shape.
+    pub shape: Shape,
+}
+
+impl Shape {
+    /// The shape of an engagement type: who had the numbers.
+    pub fn of(kind: &EngagementType) -> Self {
+        match kind.balance() {
+            Balance::Even => Self::Circle,
+            Balance::Advantage => Self::Triangle,
+            Balance::Disadvantage => Self::Square,
+            Balance::Unknown => Self::Diamond,
+        }
+    }
+}
+
+/// The colour of an engagement type, the same in every round (a categorical palette).
+pub fn type_rgb(kind: &EngagementType) -> [u8; 3] {
+    const ORDER: [(u8, u8); 9] = [(1, 1), (2, 1), (1, 2), (2, 2), (3, 1), (1, 3), (3, 2), (2, 3), (3, 3)];
+    let listed = match kind {
+        EngagementType::Versus { attackers, targets } => ORDER.iter().position(|k| *k == (*attackers, *targets)),
+        EngagementType::Other(_) => None,
+    };
+    let i = listed.unwrap_or_else(|| {
+        // Stable for any other label: a small hash of its text into the palette.
+        kind.to_string().bytes().fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b))) % 10
+    });
+    let c = colorous::TABLEAU10[i % colorous::TABLEAU10.len()];
+    [c.r, c.g, c.b]
+}
+
+/// Every engagement with a known time and place.
+pub fn engagement_marks(timeline: &Timeline) -> Vec<EngagementMark> {
+    let round = timeline.round();
+    round
+        .engagements
+        .iter()
+        .enumerate()
+        .filter_map(|(index, e)| {
+            let (time_ms, pos) = timeline.engagement_at(index)?;
+            let pos = pos?;
+            Some(EngagementMark {
+                index,
+                time_ms,
+                pos: Vec2::new(pos.x, pos.y),
+                kind: e.kind.clone(),
+                killer: proxviz_data::text::strip_colors(&e.killer_name),
+                victim: proxviz_data::text::strip_colors(&e.victim_name),
+                distance: e.distance,
+                shape: Shape::of(&e.kind),
+            })
+        })
+        .collect()
+}
+
+/// How long around the cursor an engagement stays on the map when not showing the whole round.
+pub const ENGAGEMENT_SHOW_MS: u32 = 5_000;
+
+/// The engagements to draw at `cursor_ms`, each with its opacity (1 at its moment, fading over
+/// [`ENGAGEMENT_SHOW_MS`] after it).
+pub fn visible_engagements<'a>(
+    marks: &'a [EngagementMark],
+    settings: &'a HeatSettings,
+    cursor_ms: u32,
+) -> impl Iterator<Item = (&'a EngagementMark, f32)> + 'a {
+    let hidden = &settings.hidden_types;
+    let whole = settings.engagements_whole_round;
+    marks.iter().filter(move |m| !hidden.contains(&m.kind)).filter_map(move |m| {
+        if whole {
+            return Some((m, 1.0));
+        }
+        let after = cursor_ms.checked_sub(m.time_ms)?;
+        (after <= ENGAGEMENT_SHOW_MS).then(|| (m, 1.0 - 0.7 * after as f32 / ENGAGEMENT_SHOW_MS as f32))
+    })
+}
+
+/// One engagement type of a round: how many, drawn how (the legend's and the type filter's rows).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeRow {
+    /// The type.
+    pub kind: EngagementType,
+    /// Engagements of this type with a place on the map.
+    pub count: usize,
+    /// Its marker's shape.
+    pub shape: Shape,
+    /// Its marker's colour.
+    pub rgb: [u8; 3],
+}
+
+/// Engagement counts per type, most common first (ties in type order).
+pub fn type_rows(marks: &[EngagementMark]) -> Vec<TypeRow> {
+    let mut counts: BTreeMap<&EngagementType, usize> = BTreeMap::new();
+    for m in marks {
+        *counts.entry(&m.kind).or_default() += 1;
+    }
+    let mut rows: Vec<TypeRow> = counts
+        .into_iter()
+        .map(|(kind, count)| TypeRow { kind: kind.clone(), count, shape: Shape::of(kind), rgb: type_rgb(kind) })
+        .collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_say_who_had_the_numbers() {
+        assert_eq!(Shape::of(&EngagementType::versus(2, 2)), Shape::Circle);
+        assert_eq!(Shape::of(&EngagementType::versus(3, 1)), Shape::Triangle);
+        assert_eq!(Shape::of(&EngagementType::versus(1, 2)), Shape::Square);
+        assert_eq!(Shape::of(&EngagementType::Other("SNIPED".into())), Shape::Diamond);
+    }
+
+    #[test]
+    fn common_types_keep_their_colour_and_others_get_a_stable_one() {
+        assert_ne!(type_rgb(&EngagementType::versus(1, 1)), type_rgb(&EngagementType::versus(2, 1)));
+        let odd = EngagementType::Other("SNIPED".into());
+        assert_eq!(type_rgb(&odd), type_rgb(&odd.clone()));
+    }
+}

@@ -1,0 +1,61 @@
+//! The window sleeps when nothing moves: continuous updates while playing, loading or running a
+//! script (screenshot, performance probe), otherwise only on input.
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::winit::{UpdateMode, WinitSettings};
+
+use crate::scene::Frame;
+use crate::scene::clock::Clock;
+use crate::scene::library::Library;
+
+/// Set while a screenshot or another job needs frames without user input.
+#[derive(Resource, Default)]
+pub struct KeepAwake(pub bool);
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<KeepAwake>().add_systems(Update, wake_policy.after(Frame::Clock));
+}
+
+fn wake_policy(
+    clock: Res<Clock>,
+    library: Res<Library>,
+    awake: Res<KeepAwake>,
+    settings: Option<ResMut<WinitSettings>>,
+) {
+    let _probe = crate::scene::timing::scope();
+    let Some(mut settings) = settings else { return };
+    let busy = clock.is_playing() || library.loading || awake.0;
+    let mode = if busy { UpdateMode::Continuous } else { UpdateMode::reactive(Duration::from_secs(5)) };
+    if settings.focused_mode != mode {
+        settings.focused_mode = mode;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::clock::ClockMsg;
+    use crate::scene::model::clock::{ClockCommand, ReplayClock};
+
+    #[test]
+    fn a_paused_replay_lets_the_window_sleep_and_playback_wakes_it() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins);
+        crate::scene::frame::plugin(&mut app);
+        crate::scene::library::plugin(&mut app);
+        crate::scene::clock::plugin(&mut app);
+        plugin(&mut app);
+        app.insert_resource(Clock(ReplayClock::new(60_000))).insert_resource(WinitSettings::desktop_app());
+        app.update();
+        let mode = app.world().resource::<WinitSettings>().focused_mode;
+        assert!(matches!(mode, UpdateMode::Reactive { .. }), "{mode:?}");
+        app.world_mut().write_message(ClockMsg(ClockCommand::TogglePlayPause));
+        app.update();
+        assert_eq!(app.world().resource::<WinitSettings>().focused_mode, UpdateMode::Continuous);
+        app.world_mut().write_message(ClockMsg(ClockCommand::Pause));
+        app.update();
+        assert!(matches!(app.world().resource::<WinitSettings>().focused_mode, UpdateMode::Reactive { .. }));
+    }
+}

@@ -1,0 +1,69 @@
+//! Text on the map, under the panels: world coordinates on the grid lines and player names next
+//! to their markers.
+
+use bevy::prelude::*;
+use bevy::window::PrimaryWindow;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use super::map_view::{PanelInsets, grid_lines, grid_step};
+use super::state::UiPass;
+use crate::scene::markers::Present;
+use crate::scene::view::{MapCamera, ViewSettings};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, labels_ui.in_set(UiPass::Overlays));
+}
+
+fn labels_ui(
+    mut contexts: EguiContexts,
+    present: Res<Present>,
+    view: Res<ViewSettings>,
+    insets: Res<PanelInsets>,
+    camera: Single<(&Camera, &GlobalTransform, &Projection), With<MapCamera>>,
+    window: Single<&Window, With<PrimaryWindow>>,
+) -> Result {
+    let _probe = crate::scene::timing::scope();
+    let ctx = contexts.ctx_mut()?;
+    let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("labels")));
+    let (camera, global, projection) = *camera;
+    if let Projection::Orthographic(ortho) = projection
+        && let (Ok(top_left), Ok(bottom_right)) = (
+            camera.viewport_to_world_2d(global, Vec2::new(insets.left, insets.top)),
+            camera.viewport_to_world_2d(
+                global,
+                Vec2::new(window.width() - insets.right, window.height() - insets.bottom),
+            ),
+        )
+    {
+        let step = grid_step(window.width() * ortho.scale);
+        let grey = egui::Color32::from_gray(120);
+        let font = egui::FontId::monospace(10.0);
+        for x in grid_lines(top_left.x, bottom_right.x, step).filter(|x| *x >= top_left.x) {
+            if let Ok(p) = camera.world_to_viewport(global, Vec3::new(x, top_left.y, 0.0)) {
+                let text = format!("{x:.0}");
+                painter.text(egui::pos2(p.x + 3.0, p.y + 2.0), egui::Align2::LEFT_TOP, text, font.clone(), grey);
+            }
+        }
+        for y in grid_lines(bottom_right.y, top_left.y, step).filter(|y| *y >= bottom_right.y) {
+            if let Ok(p) = camera.world_to_viewport(global, Vec3::new(top_left.x, y, 0.0)) {
+                let text = format!("{y:.0}");
+                painter.text(egui::pos2(p.x + 3.0, p.y - 2.0), egui::Align2::LEFT_BOTTOM, text, font.clone(), grey);
+            }
+        }
+    }
+    if !view.names || !view.players {
+        return Ok(());
+    }
+    for m in present.shown(&view.hidden) {
+        let Ok(p) = camera.world_to_viewport(global, m.pos.extend(0.0)) else { continue };
+        let colour = if m.alive { egui::Color32::from_gray(235) } else { egui::Color32::from_gray(140) };
+        painter.text(
+            egui::pos2(p.x + 10.0, p.y - 10.0),
+            egui::Align2::LEFT_BOTTOM,
+            &m.name,
+            egui::FontId::proportional(12.0),
+            colour,
+        );
+    }
+    Ok(())
+}
