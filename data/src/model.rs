@@ -178,13 +178,17 @@ pub struct CombatEvent {
     pub target_pos: Option<Vec3>,
 }
 
+/// Whether a death of `victim` caused by `killer` is a kill in the seed's sense: a player killed
+/// by another player (not a suicide, a fall or the world). The one definition every count of
+/// kills uses.
+pub fn is_player_kill(killer: u16, victim: u16) -> bool {
+    killer < MAX_CLIENTS && victim < MAX_CLIENTS && killer != victim
+}
+
 impl CombatEvent {
-    /// Whether this is a kill in the seed's sense: a player killed by another player (not a
-    /// suicide, a fall or the world). The one definition every count of kills uses.
+    /// Whether this is a kill line of a player killed by another player ([`is_player_kill`]).
     pub fn is_player_kill(&self) -> bool {
-        self.kind == CombatKind::Kill
-            && self.attacker < MAX_CLIENTS
-            && self.target.is_some_and(|t| t < MAX_CLIENTS && t != self.attacker)
+        self.kind == CombatKind::Kill && self.target.is_some_and(|t| is_player_kill(self.attacker, t))
     }
 }
 
@@ -472,5 +476,17 @@ mod tests {
     fn engagement_types_display_as_n_v_m() {
         assert_eq!(EngagementType::versus(2, 1).to_string(), "2v1");
         assert_eq!(EngagementType::Other("SNIPED".into()).to_string(), "SNIPED");
+    }
+
+    #[test]
+    fn engagement_labels_parse_as_written_and_say_who_had_the_numbers() {
+        assert_eq!("2vs1".parse(), Ok(EngagementType::versus(2, 1)));
+        assert_eq!("12V3".parse(), Ok(EngagementType::versus(12, 3)));
+        assert_eq!("2v".parse(), Ok(EngagementType::Other("2v".into())));
+        assert_eq!("300v1".parse(), Ok(EngagementType::Other("300v1".into())));
+        assert_eq!(EngagementType::from_label(b"2v2").balance(), Balance::Even);
+        assert_eq!(EngagementType::versus(3, 1).balance(), Balance::Advantage);
+        assert_eq!(EngagementType::versus(1, 3).balance(), Balance::Disadvantage);
+        assert_eq!(EngagementType::Other("SNIPED".into()).balance(), Balance::Unknown);
     }
 }

@@ -187,7 +187,7 @@ fn player_stats(timeline: &Timeline, cn: u16, cfg: &StatsConfig) -> PlayerStats 
                 s.hits += 1;
                 s.damage_given += i64::from(e.damage);
             }
-            CombatKind::Kill if e.attacker == cn && on_other_player => s.kills += 1,
+            CombatKind::Kill if e.attacker == cn && e.is_player_kill() => s.kills += 1,
             _ => {}
         }
         if e.target == Some(cn) {

@@ -57,7 +57,7 @@ impl Kill {
     /// Whether another player made the kill (not a suicide, a fall or the world): the seed's
     /// meaning of a kill, as [`CombatEvent::is_player_kill`](crate::CombatEvent::is_player_kill).
     pub fn by_player(&self) -> bool {
-        self.killer < MAX_CLIENTS && self.killer != self.victim
+        crate::model::is_player_kill(self.killer, self.victim)
     }
 }
 
@@ -82,6 +82,8 @@ pub struct Timeline {
     combat_by_time: Vec<u32>,
     /// Time and position of each engagement (its own, else that of the kill it describes).
     engagement_at: Vec<Option<(u32, Option<Vec3>)>>,
+    /// Times of the engagements that have one, sorted.
+    engagement_times: Vec<u32>,
     /// Times of kills and engagements, sorted, without repeats.
     event_times: Vec<u32>,
     /// The rectangle (x, y) every position sample and heatmap cell lies in.
@@ -97,13 +99,20 @@ impl Timeline {
         if !round.combat.is_sorted_by_key(|e| e.time_ms) {
             combat_by_time.sort_by_key(|&i| round.combat[i as usize].time_ms);
         }
-        let engagement_at = engagement_times(&round, &kills);
-        let mut event_times: Vec<u32> = kills.iter().map(|k| k.time_ms).collect();
-        event_times.extend(engagement_at.iter().flatten().map(|(t, _)| *t));
+        let engagement_at = engagement_places(&round, &kills);
+        let mut engagement_times: Vec<u32> = engagement_at.iter().flatten().map(|(t, _)| *t).collect();
+        engagement_times.sort_unstable();
+        let mut event_times: Vec<u32> =
+            kills.iter().map(|k| k.time_ms).chain(engagement_times.iter().copied()).collect();
         event_times.sort_unstable();
         event_times.dedup();
         let bounds = bounds_of(&round);
-        Self { round, tracks, kills, combat_by_time, engagement_at, event_times, bounds }
+        Self { round, tracks, kills, combat_by_time, engagement_at, engagement_times, event_times, bounds }
+    }
+
+    /// Times of the engagements whose time is known, sorted.
+    pub fn engagement_times(&self) -> &[u32] {
+        &self.engagement_times
     }
 
     /// Times of kills and engagements, sorted, each once: where "previous / next event" jumps.
@@ -335,7 +344,7 @@ fn same_life(idx: &TrackIndex, a_ms: u32, b_ms: u32) -> bool {
 /// Engagements carry their own time and position in the superset format; in seed files the
 /// tracker wrote one engagement per player kill in the same order, so when the counts agree the
 /// n-th engagement is the n-th such kill.
-fn engagement_times(round: &Round, kills: &[Kill]) -> Vec<Option<(u32, Option<Vec3>)>> {
+fn engagement_places(round: &Round, kills: &[Kill]) -> Vec<Option<(u32, Option<Vec3>)>> {
     let player_kills: Vec<&Kill> = kills.iter().filter(|k| k.by_player()).collect();
     let by_order = round.engagements.len() == player_kills.len();
     let mut in_file_order = player_kills.clone();

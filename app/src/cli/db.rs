@@ -130,7 +130,7 @@ pub fn import(path: &std::path::Path, db: &DbArgs, out: &mut dyn Write) -> anyho
     let mut errors = Vec::new();
     for files in &found {
         bar.set_message(files.name.base.clone());
-        let (round, source) = proxviz_store::read_for_import(&files);
+        let (round, source) = proxviz_store::read_for_import(files);
         match rt.block_on(store.import(&round, &source)) {
             Ok(ImportOutcome::Imported(_)) => imported += 1,
             Ok(ImportOutcome::Unchanged(_)) => unchanged += 1,

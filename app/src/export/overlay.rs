@@ -10,17 +10,18 @@ use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::sprite::Anchor;
 
-use super::ExportSettings;
+use proxviz_data::Round;
+
 use crate::scene::engagements::draw_shape;
 use crate::scene::heat_layer::Heat;
 use crate::scene::library::Entry;
+use crate::scene::markers::Present;
 use crate::scene::model::clock::mm_ss;
 use crate::scene::model::engagements::Shape;
-use crate::scene::model::heat::HeatLayer;
-use crate::scene::model::legend::{HeatLegend, engagement_rows};
-use crate::scene::model::present::markers_at;
+use crate::scene::model::legend::{HeatLegend, TickAlign, engagement_rows};
+use crate::scene::model::present::Hidden;
+use crate::scene::picture::ExportSettings;
 use crate::scene::view::ViewSettings;
-use proxviz_data::Round;
 
 /// The render layer of the overlay.
 pub(super) const OVERLAY: usize = 1;
@@ -86,110 +87,131 @@ pub fn describe(heat: &Heat, round: &Round, settings: &ExportSettings) -> String
     parts.join(" · ")
 }
 
-/// Spawns the title, the names and the legend of one image.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn spawn_overlay(
-    commands: &mut Commands,
-    images: &mut Assets<Image>,
-    e: &Picture,
-    entry: &Entry,
-    layer: Option<&HeatLayer>,
-    heat: &Heat,
-    view: &ViewSettings,
-    time_ms: u32,
-    font: &Handle<Font>,
-) {
-    let (w, h) = (e.size.0 as f32, e.size.1 as f32);
-    let s = e.settings.size as f32 / 1000.0;
-    let round = entry.round();
-    let layers = RenderLayers::layer(OVERLAY);
-    let text = |commands: &mut Commands, at: Vec2, anchor: Anchor, size: f32, colour: Color, content: String| {
-        commands.spawn((
+/// Spawns the overlay's entities in pixel units (origin at the image's centre), sized by the
+/// export's scale.
+struct Overlay<'a, 'w, 's> {
+    commands: &'a mut Commands<'w, 's>,
+    font: Handle<Font>,
+    /// Pixels per 1000-pixel-image pixel.
+    s: f32,
+}
+
+impl Overlay<'_, '_, '_> {
+    fn text(&mut self, at: Vec2, anchor: Anchor, size: f32, colour: Color, content: String) {
+        self.commands.spawn((
             OverlayItem,
             Text2d::new(content),
-            TextFont::from_font_size(size * s).with_font(font.clone()),
+            TextFont::from_font_size(size * self.s).with_font(self.font.clone()),
             TextColor(colour),
             anchor,
             Transform::from_translation(at.extend(10.0)),
-            layers.clone(),
+            RenderLayers::layer(OVERLAY),
         ));
-    };
-    let backing = |commands: &mut Commands, centre: Vec2, size: Vec2| {
-        commands.spawn((
+    }
+
+    fn backing(&mut self, centre: Vec2, size: Vec2) {
+        self.commands.spawn((
             OverlayItem,
             Sprite { color: Color::srgba(0.05, 0.05, 0.06, 0.78), custom_size: Some(size), ..default() },
             Transform::from_translation(centre.extend(5.0)),
-            layers.clone(),
+            RenderLayers::layer(OVERLAY),
         ));
-    };
-    let pad = 14.0 * s;
-    let top_left = Vec2::new(-w / 2.0, h / 2.0);
-    if e.settings.title {
-        let description = describe(heat, round, e.settings);
-        let width = (title_of(round).len().max(description.len()) as f32 * 9.5 * s).min(w - 2.0 * pad) + 2.0 * pad;
-        backing(commands, top_left + Vec2::new(width / 2.0, -32.0 * s), Vec2::new(width, 64.0 * s));
-        text(commands, top_left + Vec2::new(pad, -pad), Anchor::TOP_LEFT, 22.0, Color::WHITE, title_of(round));
-        text(
-            commands,
-            top_left + Vec2::new(pad, -pad - 28.0 * s),
-            Anchor::TOP_LEFT,
-            14.0,
-            Color::srgb(0.8, 0.8, 0.8),
-            description,
+    }
+}
+
+/// What the overlay of one image shows.
+pub(super) struct OverlayContent<'a> {
+    /// The round.
+    pub entry: &'a Entry,
+    /// Heatmap, engagement and paths settings.
+    pub heat: &'a Heat,
+    /// The heatmap's legend, when the heatmap is shown.
+    pub legend: Option<&'a HeatLegend>,
+    /// Players and names.
+    pub view: &'a ViewSettings,
+    /// The players at the image's time.
+    pub present: &'a Present,
+}
+
+/// Spawns the title, the names and the legend of one image.
+pub(super) fn spawn_overlay(
+    commands: &mut Commands,
+    images: &mut Assets<Image>,
+    picture: &Picture,
+    content: &OverlayContent,
+    font: &Handle<Font>,
+) {
+    let mut overlay = Overlay { commands, font: font.clone(), s: picture.settings.size as f32 / 1000.0 };
+    let size = Vec2::new(picture.size.0 as f32, picture.size.1 as f32);
+    if picture.settings.title {
+        title(
+            &mut overlay,
+            size,
+            content.entry.round(),
+            &describe(content.heat, content.entry.round(), picture.settings),
         );
     }
-    if view.players && view.names {
-        // Names next to the players, in pixels of the image (the overlay's origin is its centre).
-        let (min, max) = e.view;
-        let units_per_px = ((max - min) / Vec2::new(w, h)).max_element();
-        let centre = (min + max) / 2.0;
-        for m in markers_at(&entry.timeline, time_ms, &view.hidden) {
-            let p = (m.pos - centre) / units_per_px + Vec2::new(10.0, 10.0) * s;
-            let colour = if m.alive { Color::srgb(0.92, 0.92, 0.92) } else { Color::srgb(0.55, 0.55, 0.55) };
-            text(commands, p, Anchor::BOTTOM_LEFT, 12.0, colour, m.name);
-        }
+    if content.view.players && content.view.names {
+        names(&mut overlay, picture, content.present, &content.view.hidden);
     }
-    if !e.settings.legend {
-        return;
+    if picture.settings.legend {
+        legend(&mut overlay, images, size, content);
     }
-    let bottom_right = Vec2::new(w / 2.0, -h / 2.0);
-    let mut y = bottom_right.y + pad;
+}
+
+/// The title and the filters in words, top left on a backing.
+fn title(o: &mut Overlay, size: Vec2, round: &Round, description: &str) {
+    let s = o.s;
+    let pad = 14.0 * s;
+    let top_left = Vec2::new(-size.x / 2.0, size.y / 2.0);
+    let title = title_of(round);
+    let width = (title.len().max(description.len()) as f32 * 9.5 * s).min(size.x - 2.0 * pad) + 2.0 * pad;
+    o.backing(top_left + Vec2::new(width / 2.0, -32.0 * s), Vec2::new(width, 64.0 * s));
+    o.text(top_left + Vec2::new(pad, -pad), Anchor::TOP_LEFT, 22.0, Color::WHITE, title);
+    let at = top_left + Vec2::new(pad, -pad - 28.0 * s);
+    o.text(at, Anchor::TOP_LEFT, 14.0, Color::srgb(0.8, 0.8, 0.8), description.to_owned());
+}
+
+/// Names next to the players, in pixels of the image.
+fn names(o: &mut Overlay, picture: &Picture, present: &Present, hidden: &Hidden) {
+    let (min, max) = picture.view;
+    let units_per_px = ((max - min) / Vec2::new(picture.size.0 as f32, picture.size.1 as f32)).max_element();
+    let centre = (min + max) / 2.0;
+    for m in present.shown(hidden) {
+        let p = (m.pos - centre) / units_per_px + Vec2::new(10.0, 10.0) * o.s;
+        let colour = if m.alive { Color::srgb(0.92, 0.92, 0.92) } else { Color::srgb(0.55, 0.55, 0.55) };
+        o.text(p, Anchor::BOTTOM_LEFT, 12.0, colour, m.name.clone());
+    }
+}
+
+/// The legend, bottom right, built upwards: engagement types, then the heatmap's colour bar.
+fn legend(o: &mut Overlay, images: &mut Assets<Image>, size: Vec2, content: &OverlayContent) {
+    let s = o.s;
+    let pad = 14.0 * s;
+    let bottom = -size.y / 2.0;
     let legend_w = 300.0 * s;
-    let left = bottom_right.x - pad - legend_w;
-    let mut rows: Vec<(f32, f32)> = Vec::new();
-    if heat.engagements {
-        let types: Vec<_> = engagement_rows(&entry.types, &heat.0).collect();
+    let left = size.x / 2.0 - pad - legend_w;
+    let mut y = bottom + pad;
+    if content.heat.engagements {
+        let types: Vec<_> = engagement_rows(&content.entry.types, &content.heat.0).collect();
         for chunk in types.chunks(3).rev() {
             for (i, row) in chunk.iter().enumerate() {
                 let x = left + 12.0 * s + i as f32 * legend_w / 3.0;
-                commands.spawn((
+                o.commands.spawn((
                     OverlayItem,
                     LegendShape(row.shape, row.rgb, 6.0 * s),
                     Transform::from_xyz(x, y + 9.0 * s, 0.0),
                 ));
-                text(
-                    commands,
-                    Vec2::new(x + 12.0 * s, y + 9.0 * s),
-                    Anchor::CENTER_LEFT,
-                    13.0,
-                    Color::WHITE,
-                    format!("{} ({})", row.kind, row.count),
-                );
+                let label = format!("{} ({})", row.kind, row.count);
+                o.text(Vec2::new(x + 12.0 * s, y + 9.0 * s), Anchor::CENTER_LEFT, 13.0, Color::WHITE, label);
             }
             y += 22.0 * s;
         }
-        text(
-            commands,
-            Vec2::new(left, y + 2.0 * s),
-            Anchor::BOTTOM_LEFT,
-            13.0,
-            Color::srgb(0.8, 0.8, 0.8),
-            "engagements".into(),
-        );
+        let grey = Color::srgb(0.8, 0.8, 0.8);
+        o.text(Vec2::new(left, y + 2.0 * s), Anchor::BOTTOM_LEFT, 13.0, grey, "engagements".into());
         y += 26.0 * s;
     }
-    if let Some(layer) = layer.filter(|_| heat.show) {
-        let legend = HeatLegend::new(&heat.0, layer, 256);
+    if let Some(legend) = content.legend.filter(|_| content.heat.show) {
         let bar: Vec<u8> = legend.colours.iter().flatten().copied().collect();
         let mut image = Image::new(
             Extent3d { width: legend.colours.len() as u32, height: 1, depth_or_array_layers: 1 },
@@ -201,36 +223,31 @@ pub(super) fn spawn_overlay(
         image.sampler = ImageSampler::linear();
         let bar_h = 14.0 * s;
         for tick in &legend.ticks {
-            let anchor = if tick.fraction < 0.05 {
-                Anchor::BOTTOM_LEFT
-            } else if tick.fraction > 0.95 {
-                Anchor::BOTTOM_RIGHT
-            } else {
-                Anchor::BOTTOM_CENTER
+            let anchor = match tick.align() {
+                TickAlign::Start => Anchor::BOTTOM_LEFT,
+                TickAlign::Centre => Anchor::BOTTOM_CENTER,
+                TickAlign::End => Anchor::BOTTOM_RIGHT,
             };
-            let at = Vec2::new(left + legend_w * tick.fraction, y);
-            text(commands, at, anchor, 12.0, Color::WHITE, tick.label.clone());
+            o.text(Vec2::new(left + legend_w * tick.fraction, y), anchor, 12.0, Color::WHITE, tick.label.clone());
         }
         y += 18.0 * s;
-        commands.spawn((
+        o.commands.spawn((
             OverlayItem,
             Sprite { image: images.add(image), custom_size: Some(Vec2::new(legend_w, bar_h)), ..default() },
             Transform::from_translation(Vec2::new(left + legend_w / 2.0, y + bar_h / 2.0).extend(8.0)),
-            layers.clone(),
+            RenderLayers::layer(OVERLAY),
         ));
         y += bar_h + 6.0 * s;
-        text(commands, Vec2::new(left, y), Anchor::BOTTOM_LEFT, 13.0, Color::srgb(0.8, 0.8, 0.8), legend.unit);
+        o.text(Vec2::new(left, y), Anchor::BOTTOM_LEFT, 13.0, Color::srgb(0.8, 0.8, 0.8), legend.unit.clone());
         y += 20.0 * s;
-        if let Some(note) = legend.note {
-            text(commands, Vec2::new(left, y), Anchor::BOTTOM_LEFT, 11.0, Color::srgb(0.9, 0.75, 0.4), note);
+        if let Some(note) = &legend.note {
+            o.text(Vec2::new(left, y), Anchor::BOTTOM_LEFT, 11.0, Color::srgb(0.9, 0.75, 0.4), note.clone());
             y += 18.0 * s;
         }
     }
-    if y > bottom_right.y + pad {
-        rows.push((bottom_right.y, y + pad));
-    }
-    for (y0, y1) in rows {
-        backing(commands, Vec2::new(left + legend_w / 2.0, (y0 + y1) / 2.0), Vec2::new(legend_w + 2.0 * pad, y1 - y0));
+    if y > bottom + pad {
+        let (y0, y1) = (bottom, y + pad);
+        o.backing(Vec2::new(left + legend_w / 2.0, (y0 + y1) / 2.0), Vec2::new(legend_w + 2.0 * pad, y1 - y0));
     }
 }
 

@@ -18,14 +18,16 @@ use indicatif::ProgressBar;
 use proxviz_data::Round;
 
 use super::overlay::{
-    OVERLAY, OverlayFont, OverlayGizmos, OverlayItem, Picture, describe, draw_overlay_gizmos, spawn_overlay, title_of,
+    OVERLAY, OverlayContent, OverlayFont, OverlayGizmos, OverlayItem, Picture, describe, draw_overlay_gizmos,
+    spawn_overlay, title_of,
 };
 use super::{ExportSettings, PngText, image_size, write_png};
 use crate::scene::Frame;
 use crate::scene::capture::{Capture, Captured};
-use crate::scene::clock::{Clock, ClockMsg};
+use crate::scene::clock::ClockMsg;
 use crate::scene::heat_layer::{Heat, HeatResolution, HeatState};
 use crate::scene::library::{Library, SelectRound, Source};
+use crate::scene::markers::Present;
 use crate::scene::model::clock::ClockCommand;
 use crate::scene::view::{BACKGROUND, DrawScale, MapCamera, ViewSettings};
 
@@ -192,22 +194,89 @@ fn configure_gizmos(mut store: ResMut<GizmoConfigStore>, scale: Res<DrawScale>) 
     overlay.line.width = 2.0 * scale.0;
 }
 
+/// The export's two cameras (map and overlay) and the tiny target they draw into until the
+/// frame that is read back.
+#[derive(bevy::ecs::system::SystemParam)]
+struct Cameras<'w, 's> {
+    map: MapCamQuery<'w, 's>,
+    overlay: OverlayCamQuery<'w, 's>,
+    warm_up: Res<'w, WarmUpTarget>,
+}
+
+impl Cameras<'_, '_> {
+    /// Aims the map camera at `min..max` and both at a `px`-sized picture, drawing into the
+    /// warm-up target for now.
+    fn aim(&mut self, commands: &mut Commands, (min, max): (Vec2, Vec2), px: Vec2, settings: &ExportSettings) {
+        // Multisampling quadruples the fill work and memory; big images have pixels to spare.
+        let msaa = if settings.size > 2048 { Msaa::Off } else { Msaa::Sample4 };
+        let warm_up = RenderTarget::Image(self.warm_up.0.clone().into());
+        for (entity, mut camera, mut transform, mut projection) in &mut self.map {
+            camera.is_active = true;
+            commands.entity(entity).insert((warm_up.clone(), msaa));
+            camera.clear_color =
+                if settings.transparent { ClearColorConfig::Custom(Color::NONE) } else { ClearColorConfig::Default };
+            transform.translation = ((min + max) / 2.0).extend(transform.translation.z);
+            *projection = fixed_projection(px, ((max - min) / px).max_element());
+        }
+        for (entity, mut camera, mut projection) in &mut self.overlay {
+            camera.is_active = true;
+            *projection = fixed_projection(px, 1.0);
+            commands.entity(entity).insert((warm_up.clone(), msaa));
+        }
+    }
+
+    /// Both cameras draw into `target` from the next frame on.
+    fn draw_into(&mut self, commands: &mut Commands, target: &Handle<Image>) {
+        // Bevy re-reads a camera's target size when its projection changes, not when its target
+        // does: touch the projection too.
+        for (entity, mut camera, _, mut projection) in &mut self.map {
+            camera.is_active = true;
+            projection.set_changed();
+            commands.entity(entity).insert(RenderTarget::Image(target.clone().into()));
+        }
+        for (entity, mut camera, mut projection) in &mut self.overlay {
+            camera.is_active = true;
+            projection.set_changed();
+            commands.entity(entity).insert(RenderTarget::Image(target.clone().into()));
+        }
+    }
+
+    fn set_active(&mut self, active: bool) {
+        for (_, mut camera, ..) in &mut self.map {
+            camera.is_active = active;
+        }
+        for (_, mut camera, _) in &mut self.overlay {
+            camera.is_active = active;
+        }
+    }
+}
+
+/// The world rectangle an image shows: the settings' view, else the round with a margin.
+fn image_view(settings: &ExportSettings, bounds: (Vec2, Vec2)) -> (Vec2, Vec2) {
+    match settings.view {
+        Some([x0, y0, x1, y1]) => (Vec2::new(x0.min(x1), y0.min(y1)), Vec2::new(x0.max(x1), y0.max(y1))),
+        None => {
+            let (lo, hi) = bounds;
+            let margin = (hi - lo).max_element() * 0.06 + 100.0;
+            (lo - Vec2::splat(margin), hi + Vec2::splat(margin))
+        }
+    }
+}
+
+/// Makes one image after another: sets the round and time up through the scene's messages,
+/// waits for its layers, draws the overlay, renders one frame into the image, reads it back
+/// and writes the PNG.
 #[allow(clippy::too_many_arguments)]
 fn drive(
     mut commands: Commands,
     mut exporter: ResMut<Exporter>,
     library: Res<Library>,
-    clock: Res<Clock>,
     (mut select, mut clock_out): (MessageWriter<SelectRound>, MessageWriter<ClockMsg>),
     mut images: ResMut<Assets<Image>>,
     mut capture: ResMut<Capture>,
-    heat_state: Res<HeatState>,
-    heat: Res<Heat>,
-    view: Res<ViewSettings>,
-    mut map_cam: MapCamQuery,
-    mut overlay_cam: OverlayCamQuery,
+    (heat_state, heat, view, present): (Res<HeatState>, Res<Heat>, Res<ViewSettings>, Res<Present>),
+    mut cameras: Cameras,
     items: Query<Entity, With<OverlayItem>>,
-    warm_up: Res<WarmUpTarget>,
     font: Res<OverlayFont>,
     mut exit: MessageWriter<AppExit>,
 ) {
@@ -215,50 +284,23 @@ fn drive(
     match e.phase {
         Phase::Start => {
             timing("start-up or previous round", &mut e.clock);
-            if e.next >= e.outs.len() {
+            let Some(entry) = library.entries.get(e.next) else {
                 exit.write(AppExit::Success);
                 return;
-            }
-            let Some(entry) = library.entries.get(e.next) else { return };
-            let round = entry.round();
-            // The round is replayed from this frame on: its clock starts over, then moves to t.
-            select.write(SelectRound(e.next));
-            clock_out.write(ClockMsg(ClockCommand::SetTime(e.settings.time_ms.unwrap_or_else(|| round.duration_ms()))));
-            let (min, max) = match e.settings.view {
-                Some([x0, y0, x1, y1]) => (Vec2::new(x0.min(x1), y0.min(y1)), Vec2::new(x0.max(x1), y0.max(y1))),
-                None => {
-                    let (lo, hi) = entry.timeline.bounds();
-                    let margin = (hi - lo).max_element() * 0.06 + 100.0;
-                    (lo - Vec2::splat(margin), hi + Vec2::splat(margin))
-                }
             };
-            let (w, h) = image_size(min, max, e.settings.size);
-            let handle = images.add(Image::new_target_texture(w, h, TextureFormat::Rgba8UnormSrgb, None));
-            let px = Vec2::new(w as f32, h as f32);
-            // Multisampling quadruples the fill work and memory; big images have pixels to spare.
-            let msaa = if e.settings.size > 2048 { Msaa::Off } else { Msaa::Sample4 };
-            for (entity, mut camera, mut transform, mut projection) in &mut map_cam {
-                camera.is_active = true;
-                commands.entity(entity).insert((RenderTarget::Image(warm_up.0.clone().into()), msaa));
-                camera.clear_color = if e.settings.transparent {
-                    ClearColorConfig::Custom(Color::NONE)
-                } else {
-                    ClearColorConfig::Default
-                };
-                transform.translation = ((min + max) / 2.0).extend(transform.translation.z);
-                *projection = fixed_projection(px, ((max - min) / px).max_element());
-            }
-            for (entity, mut camera, mut projection) in &mut overlay_cam {
-                camera.is_active = true;
-                *projection = fixed_projection(px, 1.0);
-                commands.entity(entity).insert((RenderTarget::Image(warm_up.0.clone().into()), msaa));
-            }
+            // The round is replayed from this frame on: its clock starts over, then moves to t.
+            select.write(SelectRound(entry.key));
+            let t = e.settings.time_ms.unwrap_or_else(|| entry.round().duration_ms());
+            clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
+            let view = image_view(&e.settings, entry.timeline.bounds());
+            let (w, h) = image_size(view.0, view.1, e.settings.size);
+            cameras.aim(&mut commands, view, Vec2::new(w as f32, h as f32), &e.settings);
             for entity in &items {
                 commands.entity(entity).despawn();
             }
-            e.target = Some(handle);
+            e.target = Some(images.add(Image::new_target_texture(w, h, TextureFormat::Rgba8UnormSrgb, None)));
             e.size = (w, h);
-            e.view = (min, max);
+            e.view = view;
             e.frames = 0;
             e.phase = Phase::Render;
         }
@@ -270,63 +312,31 @@ fn drive(
             if heat.show && !heat_state.built_for(entry.key) {
                 return;
             }
-            if e.frames == 2 {
-                let picture = Picture { settings: &e.settings, size: e.size, view: e.view };
-                let layer = heat_state.layer.as_ref();
-                spawn_overlay(
-                    &mut commands,
-                    &mut images,
-                    &picture,
-                    entry,
-                    layer,
-                    &heat,
-                    &view,
-                    clock.time_ms(),
-                    &font.0,
-                );
-            }
+            let Some(target) = e.target.clone() else { return };
             // Software rendering of a big target is the slow part: the cameras draw only the
-            // frame that is read back, once the layer, overlay and glyphs are ready.
-            // The switch to the real target takes a frame to size the cameras' textures.
-            if e.frames == 4
-                && let Some(target) = e.target.clone()
-            {
-                // Bevy re-reads a camera's target size when its projection changes, not when
-                // its target does: touch the projection too.
-                for (entity, mut camera, _, mut projection) in &mut map_cam {
-                    camera.is_active = true;
-                    projection.set_changed();
-                    commands.entity(entity).insert(RenderTarget::Image(target.clone().into()));
+            // frame that is read back, once the layer, overlay and glyphs are ready; the switch
+            // to the real target takes a frame to size the cameras' textures.
+            match e.frames {
+                2 => {
+                    let picture = Picture { settings: &e.settings, size: e.size, view: e.view };
+                    let legend = heat_state.legend.as_ref();
+                    let content = OverlayContent { entry, heat: &heat, legend, view: &view, present: &present };
+                    spawn_overlay(&mut commands, &mut images, &picture, &content, &font.0);
                 }
-                for (entity, mut camera, mut projection) in &mut overlay_cam {
-                    camera.is_active = true;
-                    projection.set_changed();
-                    commands.entity(entity).insert(RenderTarget::Image(target.clone().into()));
+                4 => cameras.draw_into(&mut commands, &target),
+                5.. => {
+                    cameras.set_active(true);
+                    capture.start(&mut commands, Screenshot::image(target));
+                    e.phase = Phase::Capture;
                 }
-            }
-            if e.frames >= 5
-                && let Some(target) = e.target.clone()
-            {
-                for (_, mut camera, ..) in &mut map_cam {
-                    camera.is_active = true;
-                }
-                for (_, mut camera, _) in &mut overlay_cam {
-                    camera.is_active = true;
-                }
-                capture.start(&mut commands, Screenshot::image(target));
-                e.phase = Phase::Capture;
+                _ => {}
             }
         }
         Phase::Capture => {
-            for (_, mut camera, ..) in &mut map_cam {
-                camera.is_active = false;
-            }
-            for (_, mut camera, _) in &mut overlay_cam {
-                camera.is_active = false;
-            }
+            cameras.set_active(false);
             let image = match capture.poll(!e.settings.transparent) {
                 None => return,
-                Some(Captured::Image(image)) => image,
+                Some(Captured::Image(image)) => *image,
                 Some(Captured::Blank) => {
                     // Read back before it was drawn: render a few more frames and read it again.
                     e.frames = 4;

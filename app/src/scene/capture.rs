@@ -18,7 +18,7 @@ pub struct Capture {
 /// What a poll of the capture found.
 pub enum Captured {
     /// The picture.
-    Image(Image),
+    Image(Box<Image>),
     /// It came back blank: render a few more frames and capture again.
     Blank,
 }
@@ -43,7 +43,7 @@ impl Capture {
             return Some(Captured::Blank);
         }
         self.retries = 0;
-        Some(Captured::Image(image))
+        Some(Captured::Image(Box::new(image)))
     }
 }
 

@@ -17,19 +17,12 @@ pub(crate) fn plugin(app: &mut App) {
 
 /// Draws a marker of `shape` with outer radius `r` at `p`.
 pub fn draw_shape<G: GizmoConfigGroup>(gizmos: &mut Gizmos<G>, shape: Shape, p: Vec2, r: f32, colour: Color) {
-    match shape {
-        Shape::Circle => {
+    match shape.outline(r) {
+        None => {
             gizmos.circle_2d(Isometry2d::from_translation(p), r, colour);
         }
-        Shape::Triangle => {
-            let pts = [90.0f32, 210.0, 330.0, 90.0].map(|a| p + Vec2::from_angle(a.to_radians()) * r * 1.2);
-            gizmos.linestrip_2d(pts, colour);
-        }
-        Shape::Square => {
-            gizmos.rect_2d(Isometry2d::from_translation(p), Vec2::splat(r * 1.7), colour);
-        }
-        Shape::Diamond => {
-            gizmos.rect_2d(Isometry2d::new(p, Rot2::degrees(45.0)), Vec2::splat(r * 1.5), colour);
+        Some(outline) => {
+            gizmos.linestrip_2d(outline.into_iter().map(|q| p + q), colour);
         }
     }
 }

@@ -1,8 +1,11 @@
 //! The order of a frame, one chained set of system sets in `Update` for the window and the
-//! export alike: input becomes messages, messages change the models (round selection, clock),
-//! the clock moves, the camera follows, the scene is derived from the clock, then drawn. Anything
-//! that reads the clock runs after [`Frame::Clock`]. The egui panels run later in the frame (in
-//! bevy_egui's pass), read the result and send messages for the next frame.
+//! export alike: input becomes messages, messages change the models (what is open, which round
+//! is replayed), the clock is reset, moved and advanced, the camera follows, the scene is
+//! derived from the clock, then drawn. What shows the clock's time (camera, scene, draw) runs
+//! after [`Frame::Clock`]; input and commands only send intents, which the clock resolves
+//! against its own state ("loop from the cursor" is a command, not a time read beforehand). The
+//! egui panels run later in the frame (in bevy_egui's pass), read the result and send messages
+//! for the next frame.
 
 use bevy::prelude::*;
 

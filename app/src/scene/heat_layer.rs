@@ -11,6 +11,7 @@ use super::clock::Clock;
 use super::frame::Frame;
 use super::library::{Library, RoundKey};
 use super::model::heat::{HeatLayer, HeatMode, HeatSettings, build_layer};
+use super::model::legend::HeatLegend;
 
 /// The heatmap, engagement and paths settings in use.
 #[derive(Resource, Debug, Clone, Default, PartialEq, Deref, DerefMut)]
@@ -30,8 +31,10 @@ impl Default for HeatResolution {
 #[derive(Resource, Default)]
 pub struct HeatState {
     key: Option<(RoundKey, HeatSettings, u32, usize)>,
-    /// The layer on the map (for the legend; its pixels are in the sprite's image), when shown.
+    /// The layer on the map (its pixels are in the sprite's image), when shown.
     pub layer: Option<HeatLayer>,
+    /// Its legend.
+    pub legend: Option<HeatLegend>,
     /// How many times the layer has been built (tests and the export wait on it).
     pub builds: u64,
 }
@@ -42,6 +45,9 @@ impl HeatState {
         self.layer.is_some() && self.key.as_ref().is_some_and(|k| k.0 == round)
     }
 }
+
+/// Colours in a legend's bar (enough for a smooth bar in a large export).
+const LEGEND_STEPS: usize = 256;
 
 /// The sprite showing the layer.
 #[derive(Component)]
@@ -54,6 +60,7 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(Update, update_heat_layer.in_set(Frame::Scene));
 }
 
+#[allow(clippy::too_many_arguments)]
 fn update_heat_layer(
     mut commands: Commands,
     heat: Res<Heat>,
@@ -70,6 +77,7 @@ fn update_heat_layer(
             *v = Visibility::Hidden;
         }
         state.layer = None;
+        state.legend = None;
         return;
     };
     if !heat.show {
@@ -77,11 +85,12 @@ fn update_heat_layer(
             *v = Visibility::Hidden;
         }
         state.layer = None;
+        state.legend = None;
         state.key = None;
         return;
     }
     let cursor = if heat.follows_cursor() { clock.time_ms() } else { 0 };
-    let key = (entry.key, heat.0.clone(), cursor, resolution.0);
+    let key = (entry.key, heat.layer_only(), cursor, resolution.0);
     if state.key.as_ref() == Some(&key) {
         return;
     }
@@ -121,6 +130,7 @@ fn update_heat_layer(
             ));
         }
     }
+    state.legend = Some(HeatLegend::new(&heat.0, &layer, LEGEND_STEPS));
     state.layer = Some(layer);
     state.key = Some(key);
     state.builds += 1;

@@ -89,9 +89,13 @@ impl Entry {
     }
 }
 
-/// Replay round `i` of the list.
+/// Replay this round (ignored when it is no longer open: another folder was opened since).
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SelectRound(pub usize);
+pub struct SelectRound(pub RoundKey);
+
+/// The systems that change what is open and replayed; openers run before them.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LibraryUpdate;
 
 /// The round being replayed changed (another was picked, or the first of a source arrived).
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,13 +153,12 @@ impl Library {
         self.selected.and_then(|i| self.entries.get(i))
     }
 
-    /// Replays round `i`; the key of the newly selected round, if it changed.
-    fn select(&mut self, i: usize) -> Option<RoundKey> {
-        let key = self.entries.get(i)?.key;
-        (self.selected != Some(i)).then(|| {
-            self.selected = Some(i);
-            key
-        })
+    /// Replays round `key`; whether that changed anything.
+    fn select(&mut self, key: RoundKey) -> bool {
+        let Some(i) = self.entries.iter().position(|e| e.key == key) else { return false };
+        let changed = self.selected != Some(i);
+        self.selected = Some(i);
+        changed
     }
 
     /// Takes what the loading job has finished; the first round to arrive is selected.
@@ -175,7 +178,8 @@ impl Library {
                 self.job = None;
             }
         }
-        if self.selected.is_none() && !self.entries.is_empty() { self.select(0) } else { None }
+        let first = self.entries.first().map(|e| e.key).filter(|_| self.selected.is_none())?;
+        self.select(first).then_some(first)
     }
 }
 
@@ -183,7 +187,8 @@ pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Library>()
         .add_message::<SelectRound>()
         .add_message::<RoundChanged>()
-        .add_systems(Update, (poll_library, apply_round_selection).chain().in_set(Frame::Commands));
+        .configure_sets(Update, LibraryUpdate.in_set(Frame::Commands))
+        .add_systems(Update, (poll_library, apply_round_selection).chain().in_set(LibraryUpdate));
 }
 
 fn poll_library(mut library: ResMut<Library>, mut changed: MessageWriter<RoundChanged>) {
@@ -202,9 +207,9 @@ fn apply_round_selection(
     mut library: ResMut<Library>,
     mut changed: MessageWriter<RoundChanged>,
 ) {
-    for SelectRound(i) in picks.read() {
-        if let Some(key) = library.select(*i) {
-            changed.write(RoundChanged(key));
+    for SelectRound(key) in picks.read() {
+        if library.select(*key) {
+            changed.write(RoundChanged(*key));
         }
     }
 }
@@ -319,14 +324,17 @@ mod tests {
         app.update();
         let first = app.world().resource::<Library>().entries[0].key;
         assert_eq!(Collected::<RoundChanged>::take(&mut app), vec![RoundChanged(first)]);
-        app.world_mut().write_message(SelectRound(2));
-        app.update();
         let third = app.world().resource::<Library>().entries[2].key;
+        app.world_mut().write_message(SelectRound(third));
+        app.update();
         assert_eq!(Collected::<RoundChanged>::take(&mut app), vec![RoundChanged(third)]);
-        // Picking the round already replayed, or one that does not exist, changes nothing.
-        app.world_mut().write_message(SelectRound(2));
-        app.world_mut().write_message(SelectRound(99));
+        assert_eq!(app.world().resource::<Library>().selected, Some(2));
+        // Picking the round already replayed, or one of a folder no longer open, changes nothing.
+        let gone = Entry::new(Round::default()).key;
+        app.world_mut().write_message(SelectRound(third));
+        app.world_mut().write_message(SelectRound(gone));
         app.update();
         assert!(Collected::<RoundChanged>::take(&mut app).is_empty());
+        assert_eq!(app.world().resource::<Library>().selected, Some(2));
     }
 }

@@ -156,11 +156,7 @@ fn export_window_ui(
     if go {
         let (camera, global) = *camera;
         let view = if export.on_screen {
-            let a = camera.viewport_to_world_2d(global, Vec2::new(insets.left, insets.top)).ok();
-            let b = camera
-                .viewport_to_world_2d(global, Vec2::new(window.width() - insets.right, window.height() - insets.bottom))
-                .ok();
-            a.zip(b).map(|(a, b)| [a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)])
+            insets.visible_world(camera, global, &window).map(|(a, b)| [a.x, a.y, b.x, b.y])
         } else {
             None
         };

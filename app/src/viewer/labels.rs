@@ -27,14 +27,10 @@ fn labels_ui(
     let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("labels")));
     let (camera, global, projection) = *camera;
     if let Projection::Orthographic(ortho) = projection
-        && let (Ok(top_left), Ok(bottom_right)) = (
-            camera.viewport_to_world_2d(global, Vec2::new(insets.left, insets.top)),
-            camera.viewport_to_world_2d(
-                global,
-                Vec2::new(window.width() - insets.right, window.height() - insets.bottom),
-            ),
-        )
+        && let Some((min, max)) = insets.visible_world(camera, global, &window)
     {
+        // Labels along the top and left edges of the map area.
+        let (top_left, bottom_right) = (Vec2::new(min.x, max.y), Vec2::new(max.x, min.y));
         let step = grid_step(window.width() * ortho.scale);
         let grey = egui::Color32::from_gray(120);
         let font = egui::FontId::monospace(10.0);

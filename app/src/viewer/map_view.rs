@@ -27,6 +27,18 @@ pub struct PanelInsets {
     pub bottom: f32,
 }
 
+impl PanelInsets {
+    /// The world rectangle (min, max) of the map area between the panels, as `camera` shows it
+    /// in `window`.
+    pub fn visible_world(&self, camera: &Camera, global: &GlobalTransform, window: &Window) -> Option<(Vec2, Vec2)> {
+        let a = camera.viewport_to_world_2d(global, Vec2::new(self.left, self.top)).ok()?;
+        let b = camera
+            .viewport_to_world_2d(global, Vec2::new(window.width() - self.right, window.height() - self.bottom))
+            .ok()?;
+        Some((a.min(b), a.max(b)))
+    }
+}
+
 /// Ask for the view to be fitted to the round.
 #[derive(Message, Debug, Clone, Copy)]
 pub struct FitView;
@@ -240,7 +252,8 @@ mod tests {
         app.update();
         assert_eq!(app.world().resource::<Clock>().time_ms(), 90_000);
 
-        app.world_mut().write_message(SelectRound(2));
+        let third = app.world().resource::<Library>().entries[2].key;
+        app.world_mut().write_message(SelectRound(third));
         app.update();
         let library = app.world().resource::<Library>();
         let entry = library.current().expect("round");

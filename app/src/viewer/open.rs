@@ -9,7 +9,7 @@ use bevy::window::FileDragAndDrop;
 
 use crate::scene::Frame;
 use crate::scene::jobs::Job;
-use crate::scene::library::{Library, Source};
+use crate::scene::library::{Library, LibraryUpdate, Source};
 
 /// How many recent folders are remembered.
 pub const RECENT_MAX: usize = 10;
@@ -116,7 +116,8 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<OpenNotice>()
         .init_resource::<DropHover>()
         .add_systems(Update, (dropped_files, dialog_answers).in_set(Frame::Input))
-        .add_systems(Update, (open_requests, remember_opened).chain().in_set(Frame::Commands));
+        .add_systems(Update, open_requests.in_set(Frame::Commands).before(LibraryUpdate))
+        .add_systems(Update, remember_opened.in_set(Frame::Commands).after(LibraryUpdate));
 }
 
 /// The recent list, read from the user's config dir (only the window does this; tests insert

@@ -55,7 +55,6 @@ struct Probe {
 const WARM_UP_FRAMES: u32 = 20;
 
 pub(super) fn plugin(app: &mut App, options: PerfOptions) {
-    let empty = options.empty;
     app.insert_resource(Probe {
         options,
         first_frame_ms: None,
@@ -69,7 +68,6 @@ pub(super) fn plugin(app: &mut App, options: PerfOptions) {
     // The empty window has no clock; its probe still sends (unread) clock messages.
     .add_message::<ClockMsg>()
     .add_systems(Last, frame_end);
-    let _ = empty;
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -13,9 +13,8 @@ use crate::scene::Frame;
 use crate::scene::capture::{Capture, Captured};
 use crate::scene::clock::{Clock, ClockMsg};
 use crate::scene::library::Library;
-use crate::scene::markers::{MARKER_PX, marker_rgb};
+use crate::scene::markers::{MARKER_PX, Present, marker_rgb};
 use crate::scene::model::clock::ClockCommand;
-use crate::scene::model::present::markers_at;
 use crate::scene::view::{MapCamera, ViewSettings};
 
 #[derive(Resource)]
@@ -51,6 +50,7 @@ fn run_script(
     library: Res<Library>,
     clock: Res<Clock>,
     settings: Res<ViewSettings>,
+    present: Res<Present>,
     mut capture: ResMut<Capture>,
     mut awake: ResMut<KeepAwake>,
     mut clock_out: MessageWriter<ClockMsg>,
@@ -82,11 +82,8 @@ fn run_script(
             };
             let (camera, global) = *camera;
             let scale = window.scale_factor();
-            let markers: Vec<serde_json::Value> = library
-                .current()
-                .map(|e| markers_at(&e.timeline, clock.time_ms(), &settings.hidden))
-                .unwrap_or_default()
-                .into_iter()
+            let markers: Vec<serde_json::Value> = present
+                .shown(&settings.hidden)
                 .filter_map(|m| {
                     let p = camera.world_to_viewport(global, m.pos.extend(0.0)).ok()?;
                     let [r, g, b] = marker_rgb(m.team, m.alive);
@@ -118,7 +115,7 @@ fn run_script(
         State::Capturing => {
             let image = match capture.poll(true) {
                 None => return,
-                Some(Captured::Image(image)) => image,
+                Some(Captured::Image(image)) => *image,
                 Some(Captured::Blank) => {
                     // Draw a few more frames and take it again.
                     script.settled_frames = 4;

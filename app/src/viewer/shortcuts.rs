@@ -1,7 +1,8 @@
 //! The window's keyboard shortcuts, one table: each [`Shortcut`] has its keys, the label the
 //! Help window shows and what it does. One input system turns pressed keys into
 //! [`Shortcut`] messages (not while egui has the keyboard, e.g. while typing a file name);
-//! buttons send the same messages; one system carries them out.
+//! buttons send the same messages; one system carries them out, as messages to the models
+//! (clock commands, event jumps, fit, open) that later steps of the frame apply.
 
 use bevy::prelude::*;
 
@@ -9,7 +10,7 @@ use super::map_view::FitView;
 use super::open::OpenRequest;
 use super::state::{UiFocus, Windows};
 use crate::scene::Frame;
-use crate::scene::clock::{Clock, ClockMsg, EventJump};
+use crate::scene::clock::{ClockMsg, EventJump};
 use crate::scene::model::clock::ClockCommand;
 use crate::scene::view::ViewSettings;
 
@@ -209,9 +210,7 @@ pub const MOUSE_HELP: [(&str, &str); 3] =
     [("Shift+drag", "on the timeline: loop that range"), ("wheel", "zoom around the cursor"), ("drag", "pan")];
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_message::<Shortcut>()
-        .add_systems(Update, keyboard_shortcuts.in_set(Frame::Input))
-        .add_systems(Update, run_shortcuts.in_set(Frame::Commands));
+    app.add_message::<Shortcut>().add_systems(Update, (keyboard_shortcuts, run_shortcuts).chain().in_set(Frame::Input));
 }
 
 /// Pressed keys → shortcuts, unless egui has the keyboard.
@@ -227,11 +226,11 @@ fn keyboard_shortcuts(keys: Res<ButtonInput<KeyCode>>, focus: Res<UiFocus>, mut 
     }
 }
 
-/// The one place shortcuts (from keys or buttons) take effect.
+/// The one place shortcuts (from keys or buttons) take effect: as messages to the models, or
+/// as view toggles.
 #[allow(clippy::too_many_arguments)]
 fn run_shortcuts(
     mut shortcuts: MessageReader<Shortcut>,
-    clock: Res<Clock>,
     mut clock_out: MessageWriter<ClockMsg>,
     mut jumps: MessageWriter<EventJump>,
     mut fit: MessageWriter<FitView>,
@@ -239,7 +238,6 @@ fn run_shortcuts(
     mut view: ResMut<ViewSettings>,
     mut windows: ResMut<Windows>,
 ) {
-    let now = clock.time_ms();
     for shortcut in shortcuts.read() {
         let command = match shortcut {
             Shortcut::PlayPause => Some(ClockCommand::TogglePlayPause),
@@ -250,15 +248,9 @@ fn run_shortcuts(
             Shortcut::Slower => Some(ClockCommand::Slower),
             Shortcut::Faster => Some(ClockCommand::Faster),
             Shortcut::Start => Some(ClockCommand::SetTime(0)),
-            Shortcut::End => Some(ClockCommand::SetTime(clock.duration_ms())),
-            Shortcut::LoopIn => {
-                let end = clock.loop_range().map_or(clock.duration_ms(), |(_, e)| e);
-                Some(ClockCommand::SetLoop(Some((now, end.max(now)))))
-            }
-            Shortcut::LoopOut => {
-                let start = clock.loop_range().map_or(0, |(s, _)| s);
-                Some(ClockCommand::SetLoop(Some((start.min(now), now))))
-            }
+            Shortcut::End => Some(ClockCommand::ToEnd),
+            Shortcut::LoopIn => Some(ClockCommand::LoopIn),
+            Shortcut::LoopOut => Some(ClockCommand::LoopOut),
             Shortcut::StopLoop => Some(ClockCommand::SetLoop(None)),
             Shortcut::PreviousEvent => {
                 jumps.write(EventJump::Previous);

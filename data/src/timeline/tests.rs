@@ -154,3 +154,50 @@ fn seed_engagements_take_time_and_place_from_the_kill_they_describe() {
     assert_eq!(t.engagement_at(0), Some((2000, Some(Vec3::new(200.0, 0.0, 0.0)))));
     assert_eq!(t.engagements_in(0..3000).collect::<Vec<_>>(), [0]);
 }
+
+#[test]
+fn only_kills_by_another_player_count_as_kills() {
+    let mut round = walker();
+    round.combat = vec![
+        kill(1000, 2, 1, None),
+        kill(2000, 1, 1, None),
+        kill(3000, crate::model::WORLD_CLIENTNUM, 1, None),
+        CombatEvent { kind: CombatKind::Hit, ..kill(3500, 2, 1, None) },
+        kill(4000, 1, 2, None),
+    ];
+    assert_eq!(round.player_kill_count(), 2);
+    let t = timeline(round);
+    let by_player: Vec<u32> = t.kills().iter().filter(|k| k.by_player()).map(|k| k.time_ms).collect();
+    assert_eq!(by_player, vec![1000, 4000]);
+}
+
+#[test]
+fn event_times_are_kills_and_engagements_once_each_in_order() {
+    let mut round = walker();
+    round.combat = vec![kill(5000, 2, 1, None), kill(2000, 2, 1, None)];
+    let engagement = |t: u32| Engagement {
+        kind: EngagementType::versus(1, 1),
+        distance: 1.0,
+        killer_name: "a".into(),
+        victim_name: "b".into(),
+        time_ms: Some(t),
+        killer: None,
+        victim: None,
+        victim_pos: None,
+        attacker_backup: None,
+        target_backup: None,
+    };
+    round.engagements = vec![engagement(5000), engagement(3000)];
+    let t = timeline(round);
+    assert_eq!(t.event_times(), &[2000, 3000, 5000]);
+    assert_eq!(t.engagement_times(), &[3000, 5000]);
+}
+
+#[test]
+fn bounds_hold_positions_and_heatmap_cells_and_default_to_a_square() {
+    let mut round = walker();
+    assert_eq!(timeline(round.clone()).bounds(), (Vec2::new(0.0, 0.0), Vec2::new(1000.0, 0.0)));
+    round.heatmap = vec![crate::model::HeatmapCell { grid_x: -1, grid_y: 2, axis_kills: 1, allies_kills: 0 }];
+    assert_eq!(timeline(round).bounds(), (Vec2::new(-512.0, 0.0), Vec2::new(1000.0, 1536.0)));
+    assert_eq!(timeline(Round::default()).bounds(), (Vec2::splat(-500.0), Vec2::splat(500.0)));
+}

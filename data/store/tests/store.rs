@@ -28,7 +28,7 @@ fn demo() -> Vec<RoundFiles> {
 async fn import_all(store: &Store, rounds: &[RoundFiles]) -> Vec<(i64, Round)> {
     let mut out = Vec::new();
     for files in rounds {
-        let (round, source) = proxviz_store::read_for_import(&files);
+        let (round, source) = proxviz_store::read_for_import(files);
         let outcome = store.import(&round, &source).await.expect("imports");
         out.push((outcome.id(), round));
     }
@@ -357,10 +357,29 @@ async fn the_seeds_sample_queries_return_the_right_rows() {
 #[tokio::test]
 async fn rounds_are_listed_by_date_map_and_player() {
     let s = store().await;
-    import_all(&s, &demo()).await;
+    let imported = import_all(&s, &demo()).await;
     let all = s.list_rounds(&RoundFilter::default()).await.expect("lists");
     assert_eq!(all.len(), 4);
     assert_eq!(all[0].base_name, "2025-12-20-200015-supply-round-1");
+    for (id, round) in &imported {
+        let listed = all.iter().find(|r| r.id == *id).expect("listed");
+        assert_eq!(
+            listed.kill_count as usize,
+            round.player_kill_count(),
+            "{}: kills by other players",
+            listed.base_name
+        );
+    }
+    // The migration that recounts rounds imported before the seed's meaning counts the same.
+    let before: Vec<i32> = all.iter().map(|r| r.kill_count).collect();
+    sqlx::query("UPDATE rounds SET kill_count = 0").execute(s.pool()).await.expect("zero");
+    sqlx::raw_sql(include_str!("../../../migrations/0003_player_kill_count.sql"))
+        .execute(s.pool())
+        .await
+        .expect("recount");
+    let after: Vec<i32> =
+        s.list_rounds(&RoundFilter::default()).await.expect("lists").iter().map(|r| r.kill_count).collect();
+    assert_eq!(after, before);
     let supply =
         s.list_rounds(&RoundFilter { map: Some("supply".into()), ..RoundFilter::default() }).await.expect("lists");
     assert_eq!(supply.iter().map(|r| r.round_number).collect::<Vec<_>>(), [1, 2]);

@@ -23,6 +23,12 @@ pub enum ClockCommand {
     Faster,
     /// The next slower speed of [`SPEEDS`].
     Slower,
+    /// Go to the end of the round.
+    ToEnd,
+    /// Loop from the cursor to the loop's end (the round's end when there is no loop).
+    LoopIn,
+    /// Loop from the loop's start (the round's start when there is no loop) to the cursor.
+    LoopOut,
     /// Loop `start..=end` while playing; `None` stops looping.
     SetLoop(Option<(u32, u32)>),
 }
@@ -91,6 +97,15 @@ impl ReplayClock {
             }
             ClockCommand::Slower => {
                 self.speed = SPEEDS.iter().rev().copied().find(|&s| s < self.speed).unwrap_or(SPEEDS[0]);
+            }
+            ClockCommand::ToEnd => self.time_ms = f64::from(self.duration_ms),
+            ClockCommand::LoopIn => {
+                let (now, end) = (self.time_ms(), self.loop_range.map_or(self.duration_ms, |(_, e)| e));
+                self.apply(ClockCommand::SetLoop(Some((now, end.max(now)))));
+            }
+            ClockCommand::LoopOut => {
+                let (start, now) = (self.loop_range.map_or(0, |(s, _)| s), self.time_ms());
+                self.apply(ClockCommand::SetLoop(Some((start.min(now), now))));
             }
             ClockCommand::SetLoop(range) => {
                 self.loop_range = range.map(|(a, b)| (a.min(b).min(self.duration_ms), a.max(b).min(self.duration_ms)));
@@ -219,6 +234,22 @@ mod tests {
         c.advance(1.0);
         assert_eq!(c.time_ms(), 10_500);
         assert!(c.is_playing());
+    }
+
+    #[test]
+    fn loop_in_and_out_mark_the_cursor_keeping_the_other_end() {
+        let mut c = ReplayClock::new(60_000);
+        c.apply(ClockCommand::SetTime(10_000));
+        c.apply(ClockCommand::LoopIn);
+        assert_eq!(c.loop_range(), Some((10_000, 60_000)), "to the round's end");
+        c.apply(ClockCommand::SetTime(12_000));
+        c.apply(ClockCommand::LoopOut);
+        assert_eq!(c.loop_range(), Some((10_000, 12_000)));
+        c.apply(ClockCommand::SetTime(5_000));
+        c.apply(ClockCommand::LoopOut);
+        assert_eq!(c.loop_range(), Some((5_000, 5_000)), "an end before the start moves the start");
+        c.apply(ClockCommand::ToEnd);
+        assert_eq!(c.time_ms(), 60_000);
     }
 
     #[test]

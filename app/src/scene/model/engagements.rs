@@ -45,6 +45,27 @@ pub struct EngagementMark {
 }
 
 impl Shape {
+    /// The closed outline of a marker of outer radius `r` centred on the origin (y up), or
+    /// `None` for a circle, which every painter draws natively.
+    pub fn outline(self, r: f32) -> Option<Vec<Vec2>> {
+        let corners: Vec<Vec2> = match self {
+            Self::Circle => return None,
+            Self::Triangle => {
+                [90.0f32, 210.0, 330.0].iter().map(|a| Vec2::from_angle(a.to_radians()) * r * 1.2).collect()
+            }
+            Self::Square => [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
+                .iter()
+                .map(|&(x, y)| Vec2::new(x, y) * r * 0.85)
+                .collect(),
+            Self::Diamond => [(0.0, 1.0), (1.0, 0.0), (0.0, -1.0), (-1.0, 0.0)]
+                .iter()
+                .map(|&(x, y)| Vec2::new(x, y) * r * 1.06)
+                .collect(),
+        };
+        let first = corners[0];
+        Some(corners.into_iter().chain(std::iter::once(first)).collect())
+    }
+
     /// The shape of an engagement type: who had the numbers.
     pub fn of(kind: &EngagementType) -> Self {
         match kind.balance() {
@@ -153,6 +174,16 @@ mod tests {
         assert_eq!(Shape::of(&EngagementType::versus(3, 1)), Shape::Triangle);
         assert_eq!(Shape::of(&EngagementType::versus(1, 2)), Shape::Square);
         assert_eq!(Shape::of(&EngagementType::Other("SNIPED".into())), Shape::Diamond);
+    }
+
+    #[test]
+    fn outlines_are_closed_and_about_the_markers_size() {
+        assert_eq!(Shape::Circle.outline(6.0), None);
+        for shape in [Shape::Triangle, Shape::Square, Shape::Diamond] {
+            let pts = shape.outline(6.0).expect("outline");
+            assert_eq!(pts.first(), pts.last(), "{shape:?} is closed");
+            assert!(pts.iter().all(|p| (4.0..=7.3).contains(&p.length())), "{shape:?}: {pts:?}");
+        }
     }
 
     #[test]

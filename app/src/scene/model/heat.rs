@@ -143,6 +143,18 @@ impl HeatSettings {
         }
     }
 
+    /// The settings the heatmap layer is built from (engagement markers and paths left out), so
+    /// toggling those does not rebuild it.
+    pub fn layer_only(&self) -> Self {
+        Self {
+            engagements: false,
+            engagements_whole_round: false,
+            hidden_types: Vec::new(),
+            paths: false,
+            ..self.clone()
+        }
+    }
+
     /// Whether the layer depends on the replay cursor (and must follow it).
     pub fn follows_cursor(&self) -> bool {
         self.window != Window::Whole

@@ -35,6 +35,30 @@ pub struct Tick {
     pub label: String,
 }
 
+/// Which part of a tick's label sits at the tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TickAlign {
+    /// Its left end (the tick at the bar's left end).
+    Start,
+    /// Its middle.
+    Centre,
+    /// Its right end (the tick at the bar's right end).
+    End,
+}
+
+impl Tick {
+    /// How the label is placed so that it stays within the bar's width.
+    pub fn align(&self) -> TickAlign {
+        if self.fraction < 0.05 {
+            TickAlign::Start
+        } else if self.fraction > 0.95 {
+            TickAlign::End
+        } else {
+            TickAlign::Centre
+        }
+    }
+}
+
 /// The heatmap's legend.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeatLegend {

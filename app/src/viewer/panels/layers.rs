@@ -7,53 +7,25 @@ use bevy_egui::{EguiContexts, egui};
 use proxviz_data::heatmap::TeamSelection;
 
 use super::super::shortcuts::Shortcut;
-use super::{FreeArea, color32, panel_root};
+use super::{FreeArea, color32, panel_root, rgb32};
 use crate::scene::heat_layer::{Heat, HeatState};
-use crate::scene::library::Library;
+use crate::scene::library::{Entry, Library};
 use crate::scene::model::engagements::{Shape, TypeRow};
-use crate::scene::model::heat::{HeatMode, Scale, Window as HeatWindow};
-use crate::scene::model::legend::HeatLegend;
+use crate::scene::model::heat::{HeatMode, HeatSettings, Scale, Window as HeatWindow};
+use crate::scene::model::legend::{HeatLegend, TickAlign};
 use crate::scene::model::present::team_rgb;
 use crate::scene::view::ViewSettings;
-
-fn rgb32(rgb: [u8; 3]) -> egui::Color32 {
-    egui::Color32::from_rgb(rgb[0], rgb[1], rgb[2])
-}
 
 /// Paints an engagement shape in egui (legend and list).
 pub fn paint_shape(painter: &egui::Painter, shape: Shape, c: egui::Pos2, r: f32, colour: egui::Color32) {
     let stroke = egui::Stroke::new(1.6, colour);
-    match shape {
-        Shape::Circle => {
+    match shape.outline(r) {
+        None => {
             painter.circle_stroke(c, r, stroke);
         }
-        Shape::Triangle => {
-            let pts: Vec<egui::Pos2> = [90.0f32, 210.0, 330.0, 90.0]
-                .iter()
-                .map(|a| c + egui::vec2(a.to_radians().cos(), -a.to_radians().sin()) * r * 1.2)
-                .collect();
-            painter.line(pts, stroke);
-        }
-        Shape::Square => {
-            painter.rect_stroke(
-                egui::Rect::from_center_size(c, egui::Vec2::splat(r * 1.7)),
-                0.0,
-                stroke,
-                egui::StrokeKind::Middle,
-            );
-        }
-        Shape::Diamond => {
-            let d = r * 1.06;
-            painter.line(
-                vec![
-                    c + egui::vec2(0.0, -d),
-                    c + egui::vec2(d, 0.0),
-                    c + egui::vec2(0.0, d),
-                    c + egui::vec2(-d, 0.0),
-                    c + egui::vec2(0.0, -d),
-                ],
-                stroke,
-            );
+        // egui's y runs down.
+        Some(outline) => {
+            painter.line(outline.into_iter().map(|q| c + egui::vec2(q.x, -q.y)).collect(), stroke);
         }
     }
 }
@@ -72,8 +44,8 @@ pub(super) fn layers_panel_ui(
     let _probe = crate::scene::timing::scope();
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = panel_root(&ctx, &free, "layers");
-    let types: &[TypeRow] = library.current().map_or(&[], |e| e.types.as_slice());
-    // Edit a copy, so the heatmap is rebuilt only when something really changed.
+    let entry = library.current();
+    // Edit copies, so nothing is rebuilt unless something really changed.
     let mut h = heat.0.clone();
     let mut players = view.players;
     egui::Panel::right("layers").resizable(true).default_size(270.0).show(&mut root, |ui| {
@@ -86,130 +58,15 @@ pub(super) fn layers_panel_ui(
             ui.separator();
             ui.checkbox(&mut h.show, egui::RichText::new("Kill heatmap").strong());
             ui.add_enabled_ui(h.show, |ui| {
-                ui.horizontal(|ui| {
-                    ui.radio_value(&mut h.mode, HeatMode::Grid, "Grid");
-                    ui.radio_value(&mut h.mode, HeatMode::Kde, "Density");
-                });
-                match h.mode {
-                    HeatMode::Grid => {
-                        ui.horizontal(|ui| {
-                            let round_cell = library.current().map_or(512, |e| e.round().grid_size_units());
-                            let mut custom = h.cell_units.is_some();
-                            ui.label("cell");
-                            if ui.checkbox(&mut custom, "custom").changed() {
-                                h.cell_units = custom.then_some(round_cell);
-                            }
-                            match &mut h.cell_units {
-                                Some(c) => {
-                                    ui.add(egui::DragValue::new(c).range(32..=4096).suffix(" u"));
-                                }
-                                None => {
-                                    ui.weak(format!("{round_cell} u (round)"));
-                                }
-                            }
-                        });
-                    }
-                    HeatMode::Kde => {
-                        ui.horizontal(|ui| {
-                            ui.label("radius");
-                            ui.add(egui::DragValue::new(&mut h.radius_units).range(20.0..=2000.0).suffix(" u"));
-                        });
-                    }
-                }
-                ui.horizontal_wrapped(|ui| {
-                    ui.label("kills by");
-                    let both = !h.difference && h.team == TeamSelection::Both;
-                    if ui.selectable_label(both, "both").clicked() {
-                        (h.team, h.difference) = (TeamSelection::Both, false);
-                    }
-                    if ui.selectable_label(!h.difference && h.team == TeamSelection::Axis, "Axis").clicked() {
-                        (h.team, h.difference) = (TeamSelection::Axis, false);
-                    }
-                    if ui.selectable_label(!h.difference && h.team == TeamSelection::Allies, "Allies").clicked() {
-                        (h.team, h.difference) = (TeamSelection::Allies, false);
-                    }
-                    if ui.selectable_label(h.difference, "Axis − Allies").clicked() {
-                        h.difference = true;
-                    }
-                });
-                ui.horizontal_wrapped(|ui| {
-                    ui.label("time");
-                    ui.radio_value(&mut h.window, HeatWindow::Whole, "whole round");
-                    ui.radio_value(&mut h.window, HeatWindow::UpToCursor, "up to cursor");
-                    let last = matches!(h.window, HeatWindow::LastSeconds(_));
-                    if ui.radio(last, "last").clicked() && !last {
-                        h.window = HeatWindow::LastSeconds(30);
-                    }
-                    if let HeatWindow::LastSeconds(n) = &mut h.window {
-                        ui.add(egui::DragValue::new(n).range(1..=600).suffix(" s"));
-                    }
-                });
-                ui.horizontal(|ui| {
-                    ui.label("colours");
-                    egui::ComboBox::from_id_salt("scale").selected_text(h.scale.name()).show_ui(ui, |ui| {
-                        for s in Scale::ALL {
-                            ui.selectable_value(&mut h.scale, s, s.name());
-                        }
-                    });
-                });
-                ui.add(egui::Slider::new(&mut h.opacity, 0.05..=1.0).text("opacity"));
-                if let Some(entry) = library.current() {
-                    let label = if h.players.is_empty() {
-                        "players: everyone".to_owned()
-                    } else {
-                        format!("players: {} chosen", h.players.len())
-                    };
-                    egui::CollapsingHeader::new(label).id_salt("heat_players").show(ui, |ui| {
-                        if !h.players.is_empty() && ui.small_button("everyone").clicked() {
-                            h.players.clear();
-                        }
-                        for p in &entry.round().players {
-                            let mut on = h.players.contains(&p.clientnum);
-                            let text = egui::RichText::new(entry.round().display_name(p.clientnum))
-                                .color(color32(team_rgb(p.team)));
-                            if ui.checkbox(&mut on, text).on_hover_text("kills by or of this player").changed() {
-                                h.players.retain(|&c| c != p.clientnum);
-                                if on {
-                                    h.players.push(p.clientnum);
-                                }
-                            }
-                        }
-                    });
-                }
-                if let Some(layer) = &state.layer {
-                    legend_ui(ui, &HeatLegend::new(&heat.0, layer, 64));
+                heatmap_ui(ui, &mut h, entry);
+                if let Some(legend) = &state.legend {
+                    legend_ui(ui, legend);
                 }
             });
             ui.separator();
             ui.checkbox(&mut h.engagements, egui::RichText::new("Engagements").strong());
             ui.add_enabled_ui(h.engagements, |ui| {
-                ui.checkbox(&mut h.engagements_whole_round, "whole round (else ±5 s around the cursor)");
-                // Only the rows in view are built (a long round has dozens of types).
-                let row_height = ui.spacing().interact_size.y;
-                egui::ScrollArea::vertical().id_salt("types").max_height(260.0).show_rows(
-                    ui,
-                    row_height,
-                    types.len(),
-                    |ui, rows| {
-                        for row in &types[rows] {
-                            ui.horizontal(|ui| {
-                                let mut on = !h.hidden_types.contains(&row.kind);
-                                let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
-                                paint_shape(ui.painter(), row.shape, rect.center(), 5.0, rgb32(row.rgb));
-                                let label = row.kind.to_string();
-                                let toggled = ui.add_sized([70.0, row_height], egui::Checkbox::new(&mut on, label));
-                                if toggled.changed() {
-                                    h.hidden_types.retain(|k| *k != row.kind);
-                                    if !on {
-                                        h.hidden_types.push(row.kind.clone());
-                                    }
-                                }
-                                ui.label(row.count.to_string());
-                            });
-                        }
-                    },
-                );
-                ui.weak("circle: even fight · triangle: the killer's side had more · square: fewer");
+                engagements_ui(ui, &mut h, entry.map_or(&[], |e| e.types.as_slice()));
             });
             ui.separator();
             let export = format!("Export image…  ({})", Shortcut::Export.keys_label());
@@ -228,6 +85,133 @@ pub(super) fn layers_panel_ui(
     Ok(())
 }
 
+/// The heatmap's controls: grid or density, cell or radius, whose kills, time window, colours,
+/// opacity, players.
+fn heatmap_ui(ui: &mut egui::Ui, h: &mut HeatSettings, entry: Option<&Entry>) {
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut h.mode, HeatMode::Grid, "Grid");
+        ui.radio_value(&mut h.mode, HeatMode::Kde, "Density");
+    });
+    match h.mode {
+        HeatMode::Grid => {
+            ui.horizontal(|ui| {
+                let round_cell = entry.map_or(512, |e| e.round().grid_size_units());
+                let mut custom = h.cell_units.is_some();
+                ui.label("cell");
+                if ui.checkbox(&mut custom, "custom").changed() {
+                    h.cell_units = custom.then_some(round_cell);
+                }
+                match &mut h.cell_units {
+                    Some(c) => {
+                        ui.add(egui::DragValue::new(c).range(32..=4096).suffix(" u"));
+                    }
+                    None => {
+                        ui.weak(format!("{round_cell} u (round)"));
+                    }
+                }
+            });
+        }
+        HeatMode::Kde => {
+            ui.horizontal(|ui| {
+                ui.label("radius");
+                ui.add(egui::DragValue::new(&mut h.radius_units).range(20.0..=2000.0).suffix(" u"));
+            });
+        }
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label("kills by");
+        let both = !h.difference && h.team == TeamSelection::Both;
+        if ui.selectable_label(both, "both").clicked() {
+            (h.team, h.difference) = (TeamSelection::Both, false);
+        }
+        if ui.selectable_label(!h.difference && h.team == TeamSelection::Axis, "Axis").clicked() {
+            (h.team, h.difference) = (TeamSelection::Axis, false);
+        }
+        if ui.selectable_label(!h.difference && h.team == TeamSelection::Allies, "Allies").clicked() {
+            (h.team, h.difference) = (TeamSelection::Allies, false);
+        }
+        if ui.selectable_label(h.difference, "Axis − Allies").clicked() {
+            h.difference = true;
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label("time");
+        ui.radio_value(&mut h.window, HeatWindow::Whole, "whole round");
+        ui.radio_value(&mut h.window, HeatWindow::UpToCursor, "up to cursor");
+        let last = matches!(h.window, HeatWindow::LastSeconds(_));
+        if ui.radio(last, "last").clicked() && !last {
+            h.window = HeatWindow::LastSeconds(30);
+        }
+        if let HeatWindow::LastSeconds(n) = &mut h.window {
+            ui.add(egui::DragValue::new(n).range(1..=600).suffix(" s"));
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("colours");
+        egui::ComboBox::from_id_salt("scale").selected_text(h.scale.name()).show_ui(ui, |ui| {
+            for s in Scale::ALL {
+                ui.selectable_value(&mut h.scale, s, s.name());
+            }
+        });
+    });
+    ui.add(egui::Slider::new(&mut h.opacity, 0.05..=1.0).text("opacity"));
+    if let Some(entry) = entry {
+        players_filter_ui(ui, &mut h.players, entry);
+    }
+}
+
+/// Which players' kills (as killer or victim) the heatmap counts.
+fn players_filter_ui(ui: &mut egui::Ui, chosen: &mut Vec<u16>, entry: &Entry) {
+    let label =
+        if chosen.is_empty() { "players: everyone".to_owned() } else { format!("players: {} chosen", chosen.len()) };
+    egui::CollapsingHeader::new(label).id_salt("heat_players").show(ui, |ui| {
+        if !chosen.is_empty() && ui.small_button("everyone").clicked() {
+            chosen.clear();
+        }
+        for p in &entry.round().players {
+            let mut on = chosen.contains(&p.clientnum);
+            let text = egui::RichText::new(entry.round().display_name(p.clientnum)).color(color32(team_rgb(p.team)));
+            if ui.checkbox(&mut on, text).on_hover_text("kills by or of this player").changed() {
+                chosen.retain(|&c| c != p.clientnum);
+                if on {
+                    chosen.push(p.clientnum);
+                }
+            }
+        }
+    });
+}
+
+/// The engagement markers' controls: whole round or around the cursor, and the type filter
+/// with each type's shape, colour and count.
+fn engagements_ui(ui: &mut egui::Ui, h: &mut HeatSettings, types: &[TypeRow]) {
+    ui.checkbox(&mut h.engagements_whole_round, "whole round (else ±5 s around the cursor)");
+    // Only the rows in view are built (a long round has dozens of types).
+    let row_height = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical().id_salt("types").max_height(260.0).show_rows(
+        ui,
+        row_height,
+        types.len(),
+        |ui, rows| {
+            for row in &types[rows] {
+                ui.horizontal(|ui| {
+                    let mut on = !h.hidden_types.contains(&row.kind);
+                    let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
+                    paint_shape(ui.painter(), row.shape, rect.center(), 5.0, rgb32(row.rgb));
+                    let toggled = ui.add_sized([70.0, row_height], egui::Checkbox::new(&mut on, row.kind.to_string()));
+                    if toggled.changed() {
+                        h.hidden_types.retain(|k| *k != row.kind);
+                        if !on {
+                            h.hidden_types.push(row.kind.clone());
+                        }
+                    }
+                    ui.label(row.count.to_string());
+                });
+            }
+        },
+    );
+    ui.weak("circle: even fight · triangle: the killer's side had more · square: fewer");
+}
+
 /// The heatmap's legend: the colour bar, round ticks, the unit, the kills counted and any note.
 pub fn legend_ui(ui: &mut egui::Ui, legend: &HeatLegend) {
     ui.add_space(4.0);
@@ -243,12 +227,10 @@ pub fn legend_ui(ui: &mut egui::Ui, legend: &HeatLegend) {
     }
     let (ticks_rect, _) = ui.allocate_exact_size(egui::vec2(width, 14.0), egui::Sense::hover());
     for tick in &legend.ticks {
-        let align = if tick.fraction < 0.05 {
-            egui::Align2::LEFT_TOP
-        } else if tick.fraction > 0.95 {
-            egui::Align2::RIGHT_TOP
-        } else {
-            egui::Align2::CENTER_TOP
+        let align = match tick.align() {
+            TickAlign::Start => egui::Align2::LEFT_TOP,
+            TickAlign::Centre => egui::Align2::CENTER_TOP,
+            TickAlign::End => egui::Align2::RIGHT_TOP,
         };
         ui.painter().text(
             egui::pos2(ticks_rect.left() + tick.fraction * width, ticks_rect.top()),

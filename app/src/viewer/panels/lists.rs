@@ -6,7 +6,7 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::{FreeArea, color32, panel_root};
 use crate::scene::clock::Clock;
-use crate::scene::library::{Library, SelectRound};
+use crate::scene::library::{Library, RoundKey, SelectRound};
 use crate::scene::markers::Present;
 use crate::scene::model::present::{Marker, kd_all, team_rgb};
 use crate::scene::view::ViewSettings;
@@ -24,19 +24,24 @@ pub(super) fn lists_ui(
     let _probe = crate::scene::timing::scope();
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = panel_root(&ctx, &free, "lists");
+    // Edit a copy: the view settings change only when a toggle does.
+    let mut v = view.clone();
     egui::Panel::left("lists").resizable(true).default_size(300.0).show(&mut root, |ui| {
-        if let Some(i) = rounds_ui(ui, &library) {
-            select.write(SelectRound(i));
+        if let Some(key) = rounds_ui(ui, &library) {
+            select.write(SelectRound(key));
         }
         ui.separator();
-        players_ui(ui, &library, &present, clock.time_ms(), &mut view);
+        players_ui(ui, &library, &present, clock.time_ms(), &mut v);
     });
     free.0 = root.available_rect_before_wrap();
+    if v != *view {
+        *view = v;
+    }
     Ok(())
 }
 
-/// The rounds table; the row clicked, if any.
-fn rounds_ui(ui: &mut egui::Ui, library: &Library) -> Option<usize> {
+/// The rounds table; the round clicked, if any.
+fn rounds_ui(ui: &mut egui::Ui, library: &Library) -> Option<RoundKey> {
     ui.heading("Rounds");
     let mut pick = None;
     egui::ScrollArea::vertical().id_salt("rounds").max_height(220.0).show(ui, |ui| {
@@ -58,7 +63,7 @@ fn rounds_ui(ui: &mut egui::Ui, library: &Library) -> Option<usize> {
                 ];
                 for cell in cells {
                     if ui.selectable_label(selected, cell).clicked() {
-                        pick = Some(i);
+                        pick = Some(e.key);
                     }
                 }
                 ui.end_row();

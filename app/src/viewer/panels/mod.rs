@@ -51,6 +51,11 @@ pub fn color32(rgb: [f32; 3]) -> egui::Color32 {
     egui::Color32::from_rgb((rgb[0] * 255.0) as u8, (rgb[1] * 255.0) as u8, (rgb[2] * 255.0) as u8)
 }
 
+/// An egui colour from 0–255 RGB.
+pub fn rgb32(rgb: [u8; 3]) -> egui::Color32 {
+    egui::Color32::from_rgb(rgb[0], rgb[1], rgb[2])
+}
+
 /// A Ui over the free area, for one panel to take its side of.
 pub(super) fn panel_root(ctx: &egui::Context, free: &FreeArea, id: &str) -> egui::Ui {
     egui::Ui::new(

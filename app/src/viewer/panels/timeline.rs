@@ -31,10 +31,7 @@ impl Ticks {
     fn of(round: RoundKey, tl: &Timeline) -> Self {
         let kills =
             tl.kills().iter().map(|k| (k.time_ms, color32(team_rgb(tl.team_at(k.killer, k.time_ms))))).collect();
-        let mut engagements: Vec<u32> =
-            (0..tl.round().engagements.len()).filter_map(|i| tl.engagement_at(i).map(|(t, _)| t)).collect();
-        engagements.sort_unstable();
-        Self { round: Some(round), kills, engagements }
+        Self { round: Some(round), kills, engagements: tl.engagement_times().to_vec() }
     }
 }
 

@@ -26,6 +26,8 @@ pub(super) fn top_bar_ui(
     let _probe = crate::scene::timing::scope();
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = panel_root(&ctx, &free, "top");
+    // Edit copies: the resources change only when a toggle does.
+    let (mut v, mut w) = (view.clone(), windows.clone());
     egui::Panel::top("top").show(&mut root, |ui| {
         ui.horizontal(|ui| {
             ui.strong("proxviz");
@@ -81,17 +83,23 @@ pub(super) fn top_bar_ui(
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.toggle_value(&mut windows.help, "Help").on_hover_text(Shortcut::Help.keys_label());
-                ui.toggle_value(&mut windows.stats, "Statistics");
+                ui.toggle_value(&mut w.help, "Help").on_hover_text(Shortcut::Help.keys_label());
+                ui.toggle_value(&mut w.stats, "Statistics");
                 if ui.button("Fit").on_hover_text(Shortcut::Fit.keys_label()).clicked() {
                     shortcuts.write(Shortcut::Fit);
                 }
-                ui.toggle_value(&mut view.heat_grid, "Heatmap grid");
-                ui.toggle_value(&mut view.trails, "Trails").on_hover_text(Shortcut::Trails.keys_label());
-                ui.toggle_value(&mut view.names, "Names").on_hover_text(Shortcut::Names.keys_label());
+                ui.toggle_value(&mut v.heat_grid, "Heatmap grid");
+                ui.toggle_value(&mut v.trails, "Trails").on_hover_text(Shortcut::Trails.keys_label());
+                ui.toggle_value(&mut v.names, "Names").on_hover_text(Shortcut::Names.keys_label());
             });
         });
     });
     free.0 = root.available_rect_before_wrap();
+    if v != *view {
+        *view = v;
+    }
+    if w != *windows {
+        *windows = w;
+    }
     Ok(())
 }

@@ -4,6 +4,7 @@
 use bevy_egui::egui;
 
 use super::*;
+use crate::scene::clock::Clock;
 use crate::scene::library::{Collected, Library, collect, demo_app};
 use crate::scene::model::clock::{ReplayClock, next_event, previous_event};
 

@@ -244,9 +244,11 @@ fn settings_read_back_from_json_and_describe_themselves() {
         team: TeamSelection::Axis,
         window: Window::LastSeconds(30),
         players: vec![1],
+        hidden_types: vec![EngagementType::versus(2, 1)],
         ..Default::default()
     };
     let json = serde_json::to_string(&s).expect("json");
+    assert!(json.contains(r#""hidden_types":["2v1"]"#), "types are written as labels: {json}");
     assert_eq!(serde_json::from_str::<HeatSettings>(&json).expect("read"), s);
     assert_eq!(s.describe(tl_name), "kill density (radius 150 u) · Axis kills · players: Bee · last 30 s");
 }
