@@ -115,6 +115,12 @@ impl Timeline {
         &self.engagement_times
     }
 
+    /// When the first player appears (their first position sample): where a replay starts, so
+    /// it does not open on an empty map. `None` for a round without positions.
+    pub fn first_sample_ms(&self) -> Option<u32> {
+        self.round.tracks.iter().filter_map(|t| t.samples.first()).map(|s| s.time_ms).min()
+    }
+
     /// Times of kills and engagements, sorted, each once: where "previous / next event" jumps.
     pub fn event_times(&self) -> &[u32] {
         &self.event_times

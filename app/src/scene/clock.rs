@@ -32,7 +32,8 @@ pub(crate) fn plugin(app: &mut App) {
     );
 }
 
-/// A new round starts paused at its beginning, at the speed the user chose.
+/// A new round starts paused where its first player appears (not on an empty map), at the
+/// speed the user chose.
 fn reset_on_new_round(mut changed: MessageReader<RoundChanged>, library: Res<Library>, mut clock: ResMut<Clock>) {
     if changed.read().count() == 0 {
         return;
@@ -41,6 +42,7 @@ fn reset_on_new_round(mut changed: MessageReader<RoundChanged>, library: Res<Lib
         let speed = clock.speed();
         clock.0 = ReplayClock::new(entry.round().duration_ms());
         clock.apply(ClockCommand::SetSpeed(speed));
+        clock.apply(ClockCommand::SetTime(entry.timeline.first_sample_ms().unwrap_or(0)));
     }
 }
 
@@ -125,7 +127,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_round_resets_the_clock_but_keeps_the_speed() {
+    fn a_new_round_opens_paused_where_its_first_player_appears_at_the_same_speed() {
         let mut app = app();
         app.world_mut().write_message(ClockMsg(ClockCommand::SetTime(30_000)));
         app.world_mut().write_message(ClockMsg(ClockCommand::SetSpeed(4.0)));
@@ -135,8 +137,10 @@ mod tests {
         app.world_mut().write_message(RoundChanged(key));
         app.update();
         let clock = app.world().resource::<Clock>();
-        let duration = app.world().resource::<Library>().current().expect("round").round().duration_ms();
-        assert_eq!((clock.time_ms(), clock.is_playing(), clock.speed()), (0, false, 4.0));
-        assert_eq!(clock.duration_ms(), duration);
+        let entry = app.world().resource::<Library>().current().expect("round");
+        let first = entry.timeline.first_sample_ms().expect("positions");
+        assert!(first > 0, "the demo's players spawn after the round starts");
+        assert_eq!((clock.time_ms(), clock.is_playing(), clock.speed()), (first, false, 4.0));
+        assert_eq!(clock.duration_ms(), entry.round().duration_ms());
     }
 }

@@ -259,7 +259,7 @@ mod tests {
         let entry = library.current().expect("round");
         assert_eq!(library.selected, Some(2));
         let clock = app.world().resource::<Clock>();
-        assert_eq!((clock.time_ms(), clock.is_playing()), (0, false));
+        assert_eq!((clock.time_ms(), clock.is_playing()), (entry.timeline.first_sample_ms().unwrap_or(0), false));
         assert_eq!(clock.duration_ms(), entry.round().duration_ms());
         // The round's middle sits in the middle of the map area between the panels.
         let (min, max) = entry.timeline.bounds();

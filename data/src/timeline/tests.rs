@@ -201,3 +201,11 @@ fn bounds_hold_positions_and_heatmap_cells_and_default_to_a_square() {
     assert_eq!(timeline(round).bounds(), (Vec2::new(-512.0, 0.0), Vec2::new(1000.0, 1536.0)));
     assert_eq!(timeline(Round::default()).bounds(), (Vec2::splat(-500.0), Vec2::splat(500.0)));
 }
+
+#[test]
+fn a_replay_starts_where_the_first_player_appears() {
+    let mut round = walker();
+    round.tracks[0].samples.drain(..3);
+    assert_eq!(timeline(round).first_sample_ms(), Some(3000));
+    assert_eq!(timeline(Round::default()).first_sample_ms(), None);
+}
