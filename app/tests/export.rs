@@ -59,6 +59,8 @@ fn kill_cells_have_the_colour_of_their_count_and_empty_cells_the_background() {
         "1",
         "--no-title",
         "--no-legend",
+        "--backdrop",
+        "none",
         &format!("--view={view}"),
     ]);
     let img = image::open(&png).expect("png").to_rgba8();
@@ -189,8 +191,70 @@ fn a_missing_round_is_a_clear_error() {
     assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: /no/such/gamestats: no such file or folder");
 }
 
-/// The golden image: the default layers (heatmap, engagement markers, paths) with title and
-/// legend. Regenerate with `PROXVIZ_BLESS=1 cargo test -p proxviz --test export golden`.
+/// The silhouette backdrop (the default without a game install) is lighter than the background
+/// where players walked and is the background far from every recorded position.
+#[test]
+fn the_silhouette_lightens_where_players_walked_and_nowhere_else() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let view = VIEW.map(|v| v.to_string()).join(",");
+    let render = |backdrop: &str| {
+        let png = dir.path().join(format!("{backdrop}.png"));
+        export(&[
+            demo().join(ROUND).to_str().expect("utf-8"),
+            "--out",
+            png.to_str().expect("utf-8"),
+            "--size",
+            "512",
+            "--layers",
+            "heatmap",
+            "--opacity",
+            "0",
+            "--no-title",
+            "--no-legend",
+            "--backdrop",
+            backdrop,
+            &format!("--view={view}"),
+        ]);
+        image::open(&png).expect("png").to_rgba8()
+    };
+    let (with, without) = (render("auto"), render("none"));
+    let round = resolve_rounds(&demo().join(ROUND)).expect("round").remove(0).load();
+    let walked: Vec<(f32, f32)> = round
+        .tracks
+        .iter()
+        .flat_map(|t| t.samples.iter().step_by(7))
+        .filter(|s| s.pos.x.abs() < 4000.0 && s.pos.y.abs() < 4000.0)
+        .map(|s| (s.pos.x, s.pos.y))
+        .collect();
+    assert!(walked.len() > 200, "{} positions", walked.len());
+    let lighter = |p: [u8; 4], q: [u8; 4]| p[..3].iter().zip(&q[..3]).all(|(a, b)| a > b);
+    let on_floor = walked
+        .iter()
+        .filter(|&&(x, y)| {
+            let (px, py) = pixel_of(x, y, 512);
+            lighter(with.get_pixel(px, py).0, without.get_pixel(px, py).0)
+        })
+        .count();
+    assert!(on_floor * 100 >= walked.len() * 98, "{on_floor} of {} positions lie on the silhouette", walked.len());
+    // Far from every position (500 units or more) the backdrop leaves the background alone.
+    let mut far = 0;
+    for gx in (-3900..3900).step_by(150) {
+        for gy in (-3900..3900).step_by(150) {
+            let (x, y) = (gx as f32, gy as f32);
+            let near = round.tracks.iter().flat_map(|t| &t.samples).any(|s| (s.pos.x - x).hypot(s.pos.y - y) < 500.0);
+            if near {
+                continue;
+            }
+            let (px, py) = pixel_of(x, y, 512);
+            assert!(close(with.get_pixel(px, py).0, without.get_pixel(px, py).0, 1), "({x}, {y})");
+            far += 1;
+        }
+    }
+    assert!(far > 20, "{far} far points checked");
+}
+
+/// The golden image: the default layers (silhouette backdrop, heatmap, engagement markers,
+/// paths) with title and legend. Regenerate with `PROXVIZ_BLESS=1 cargo test -p proxviz --test export golden`.
 #[test]
 fn the_default_export_matches_the_golden_image() {
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/supply-round-1.png");

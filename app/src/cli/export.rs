@@ -12,6 +12,7 @@ use proxviz_data::resolve_rounds;
 
 use crate::export::render::{Job, export};
 use crate::export::{ExportSettings, SIZE_RANGE, output_path};
+use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
 use crate::scene::model::heat::{HeatMode, Scale, Window};
 
 /// Arguments of `proxviz export`.
@@ -53,6 +54,16 @@ pub struct ExportArgs {
     /// Heatmap opacity, 0–1.
     #[arg(long, default_value_t = 0.75)]
     pub opacity: f32,
+    /// The map under the layers: the command map when found, else a silhouette of where
+    /// players walked (auto), one of them only, or none.
+    #[arg(long, value_enum, default_value_t = BackdropArg::Auto)]
+    pub backdrop: BackdropArg,
+    /// Backdrop opacity, 0–1.
+    #[arg(long, default_value_t = 1.0)]
+    pub backdrop_opacity: f32,
+    /// Backdrop brightness, 0–2 (1: as it is).
+    #[arg(long, default_value_t = 1.0)]
+    pub backdrop_brightness: f32,
     /// Only kills with these client numbers as killer or victim (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub players: Vec<u16>,
@@ -98,6 +109,30 @@ pub enum ModeArg {
     Grid,
     /// Kernel density.
     Kde,
+}
+
+/// Backdrop.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BackdropArg {
+    /// The command map when found, else the silhouette.
+    Auto,
+    /// The command map only.
+    Image,
+    /// The silhouette of where players walked.
+    Silhouette,
+    /// Nothing.
+    None,
+}
+
+impl From<BackdropArg> for BackdropMode {
+    fn from(arg: BackdropArg) -> Self {
+        match arg {
+            BackdropArg::Auto => Self::Auto,
+            BackdropArg::Image => Self::Image,
+            BackdropArg::Silhouette => Self::Silhouette,
+            BackdropArg::None => Self::None,
+        }
+    }
 }
 
 /// Killer team.
@@ -148,7 +183,18 @@ impl ExportArgs {
         if !(0.0..=1.0).contains(&self.opacity) {
             anyhow::bail!("--opacity must be between 0 and 1");
         }
-        let mut s = ExportSettings { size: self.size, ..ExportSettings::default() };
+        if !(0.0..=1.0).contains(&self.backdrop_opacity) {
+            anyhow::bail!("--backdrop-opacity must be between 0 and 1");
+        }
+        if !(0.0..=2.0).contains(&self.backdrop_brightness) {
+            anyhow::bail!("--backdrop-brightness must be between 0 and 2");
+        }
+        let backdrop = BackdropSettings {
+            mode: self.backdrop.into(),
+            opacity: self.backdrop_opacity,
+            brightness: self.backdrop_brightness,
+        };
+        let mut s = ExportSettings { size: self.size, backdrop, ..ExportSettings::default() };
         let h = &mut s.heat;
         h.show = self.layers.contains(&LayerArg::Heatmap);
         h.engagements = self.layers.contains(&LayerArg::Markers);

@@ -23,6 +23,7 @@ use super::overlay::{
 };
 use super::{ExportSettings, PngText, image_size, write_png};
 use crate::scene::Frame;
+use crate::scene::backdrop::Backdrop;
 use crate::scene::capture::{Capture, Captured};
 use crate::scene::clock::ClockMsg;
 use crate::scene::heat_layer::{Heat, HeatResolution, HeatState};
@@ -79,6 +80,7 @@ pub fn export(
             ..ViewSettings::default()
         })
         .insert_resource(Heat(settings.heat.clone()))
+        .insert_resource(Backdrop(settings.backdrop))
         .insert_resource(DrawScale(scale))
         .insert_resource(HeatResolution(settings.size.clamp(256, 4096) as usize))
         .insert_resource(ClearColor(BACKGROUND))

@@ -1,9 +1,10 @@
 //! The scene: what the map shows, shared by the replay window and the headless export, with no
 //! window or egui type in it. The rounds that are open and the one replayed, the replay clock,
-//! the players present at its time, the heatmap layer, paths and engagement markers, the draw
-//! scale and background, in one frame order ([`Frame`]). The window (`viewer`) and the export
+//! the players present at its time, the backdrop (a silhouette of where players walked), the
+//! heatmap layer, paths and engagement markers, the draw scale and background, in one frame order ([`Frame`]). The window (`viewer`) and the export
 //! (`export`) are thin shells around it and never import each other.
 
+pub mod backdrop;
 pub mod capture;
 pub mod clock;
 pub mod demo;
@@ -31,6 +32,7 @@ pub fn plugin(app: &mut App) {
     library::plugin(app);
     clock::plugin(app);
     markers::plugin(app);
+    backdrop::plugin(app);
     heat_layer::plugin(app);
     paths::plugin(app);
     engagements::plugin(app);

@@ -6,6 +6,7 @@ use bevy::prelude::*;
 use super::frame::Frame;
 use super::heat_layer::Heat;
 use super::library::{Library, RoundKey};
+use super::model::backdrop::walkable_step;
 use super::model::present::team_rgb;
 use super::view::DrawScale;
 
@@ -47,7 +48,7 @@ fn sync_paths(
             let dead = s.health.is_some_and(|h| h <= 0);
             let p = Vec2::new(s.pos.x, s.pos.y);
             // Faster than any player can move: a respawn or a teleport, not a path.
-            let jump = last.is_some_and(|(t, q)| p.distance(q) > 80.0 + (s.time_ms.saturating_sub(t)) as f32 * 1.2);
+            let jump = last.is_some_and(|(t, q)| !walkable_step(q, p, s.time_ms.saturating_sub(t)));
             last = Some((s.time_ms, p));
             if dead || s.team != team || jump {
                 flush_path(&mut gizmo, &mut piece, team);

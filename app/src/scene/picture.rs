@@ -4,6 +4,7 @@
 use glam::Vec2;
 use serde::{Deserialize, Serialize};
 
+use super::model::backdrop::BackdropSettings;
 use super::model::heat::HeatSettings;
 
 /// How an image is made. Recorded in the PNG.
@@ -14,6 +15,8 @@ pub struct ExportSettings {
     pub size: u32,
     /// Heatmap, engagement markers and paths.
     pub heat: HeatSettings,
+    /// The map under it all.
+    pub backdrop: BackdropSettings,
     /// Players at `time_ms` (markers, view direction, trails, death marks).
     pub players: bool,
     /// Player names next to their markers.
@@ -43,6 +46,7 @@ impl Default for ExportSettings {
                 paths: true,
                 ..HeatSettings::default()
             },
+            backdrop: BackdropSettings::default(),
             players: false,
             names: true,
             trail_secs: 10.0,

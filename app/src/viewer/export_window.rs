@@ -10,6 +10,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::map_view::PanelInsets;
 use super::state::{UiPass, Windows};
+use crate::scene::backdrop::Backdrop;
 use crate::scene::clock::Clock;
 use crate::scene::heat_layer::Heat;
 use crate::scene::jobs::Job;
@@ -65,6 +66,7 @@ fn export_window_ui(
     mut windows: ResMut<Windows>,
     library: Res<Library>,
     heat: Res<Heat>,
+    backdrop: Res<Backdrop>,
     settings: Res<ViewSettings>,
     clock: Res<Clock>,
     insets: Res<PanelInsets>,
@@ -163,6 +165,7 @@ fn export_window_ui(
         let s = ExportSettings {
             size: export.size,
             heat: heat.0.clone(),
+            backdrop: backdrop.0,
             players: settings.players,
             names: settings.names,
             trail_secs: settings.trail_secs,

@@ -2,6 +2,7 @@
 //! present at a time, the heatmap layer, engagement marks and the legend. The scene's systems
 //! and the window's panels only draw and change these, so they are tested without a window.
 
+pub mod backdrop;
 pub mod clock;
 pub mod engagements;
 pub mod heat;

@@ -8,8 +8,10 @@ use proxviz_data::heatmap::TeamSelection;
 
 use super::super::shortcuts::Shortcut;
 use super::{FreeArea, color32, panel_root, rgb32};
+use crate::scene::backdrop::{Backdrop, BackdropState};
 use crate::scene::heat_layer::{Heat, HeatState};
 use crate::scene::library::{Entry, Library};
+use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
 use crate::scene::model::engagements::{Shape, TypeRow};
 use crate::scene::model::heat::{HeatMode, HeatSettings, Scale, Window as HeatWindow};
 use crate::scene::model::legend::{HeatLegend, TickAlign};
@@ -38,6 +40,7 @@ pub(super) fn layers_panel_ui(
     library: Res<Library>,
     mut heat: ResMut<Heat>,
     state: Res<HeatState>,
+    (mut backdrop, backdrop_state): (ResMut<Backdrop>, Res<BackdropState>),
     mut view: ResMut<ViewSettings>,
     mut shortcuts: MessageWriter<Shortcut>,
 ) -> Result {
@@ -47,10 +50,13 @@ pub(super) fn layers_panel_ui(
     let entry = library.current();
     // Edit copies, so nothing is rebuilt unless something really changed.
     let mut h = heat.0.clone();
+    let mut b = backdrop.0;
     let mut players = view.players;
     egui::Panel::right("layers").resizable(true).default_size(270.0).show(&mut root, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading("Layers");
+            backdrop_ui(ui, &mut b, &backdrop_state, entry);
+            ui.separator();
             ui.horizontal(|ui| {
                 ui.checkbox(&mut players, "Players");
                 ui.checkbox(&mut h.paths, "Paths").on_hover_text("every player's path over the round");
@@ -79,10 +85,41 @@ pub(super) fn layers_panel_ui(
     if h != heat.0 {
         heat.0 = h;
     }
+    if b != backdrop.0 {
+        backdrop.0 = b;
+    }
     if players != view.players {
         view.players = players;
     }
     Ok(())
+}
+
+/// The map under the replay: which backdrop, its opacity and brightness, and what it shows.
+fn backdrop_ui(ui: &mut egui::Ui, b: &mut BackdropSettings, state: &BackdropState, entry: Option<&Entry>) {
+    ui.horizontal(|ui| {
+        ui.strong("Map");
+        egui::ComboBox::from_id_salt("backdrop").selected_text(b.mode.name()).show_ui(ui, |ui| {
+            for mode in BackdropMode::ALL {
+                ui.selectable_value(&mut b.mode, mode, mode.name());
+            }
+        });
+    });
+    ui.add_enabled_ui(b.mode != BackdropMode::None, |ui| {
+        ui.add(egui::Slider::new(&mut b.opacity, 0.0..=1.0).text("opacity"));
+        ui.add(egui::Slider::new(&mut b.brightness, 0.2..=2.0).text("brightness"));
+    });
+    let map = entry.and_then(|e| e.round().map()).unwrap_or("this map");
+    let what = if b.mode.shows_silhouette(false) {
+        match state.rounds {
+            1 => format!("silhouette of where players walked in this round of {map}"),
+            n => format!("silhouette of where players walked in {n} rounds of {map}"),
+        }
+    } else if b.mode == BackdropMode::None {
+        "no backdrop".to_owned()
+    } else {
+        format!("no command map of {map} found")
+    };
+    ui.weak(what);
 }
 
 /// The heatmap's controls: grid or density, cell or radius, whose kills, time window, colours,
