@@ -5,6 +5,7 @@
 
 pub mod discover;
 pub mod error;
+pub mod gamedata;
 pub mod heatmap;
 pub mod model;
 pub mod name;

@@ -1,0 +1,179 @@
+//! Game data from the user's own ET / ET:Legacy install, read at run time and never shipped:
+//! an index of the `*.pk3` archives in the game folders, a map's worldspawn (command-map
+//! calibration, floors, spawn points, objectives) from its BSP or `.ent` file, its command-map
+//! image found by name, shader redirect or another `*_cc` image of the same archive, and the
+//! calibration table of popular custom maps (`assets/map-coords.json`) for maps without a BSP.
+//! Every read is bounded: a corrupt archive or a zip bomb gives a note, not a crash.
+
+mod bsp;
+mod pk3;
+
+use std::path::{Path, PathBuf};
+
+use glam::Vec2;
+use serde::Deserialize;
+
+pub use self::bsp::{Entity, MapInfo, bsp_entities, parse_entities};
+pub use self::pk3::{MAX_ENTRY_BYTES, Pk3Entry, Pk3Index};
+
+/// Largest command-map image accepted, in pixels per side (the game's are 256–1024).
+pub const MAX_IMAGE_PX: u32 = 4096;
+
+/// Where a command-map image sits in the world: the world (x, y) of its top-left corner
+/// (`mapcoordsmins`: x_min, y_max) and of its bottom-right corner (`mapcoordsmaxs`: x_max, y_min).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    /// World position of the image's top-left corner.
+    pub top_left: Vec2,
+    /// World position of the image's bottom-right corner.
+    pub bottom_right: Vec2,
+}
+
+impl Calibration {
+    /// The world rectangle the image covers, as (south-west, north-east) corners.
+    pub fn world_rect(&self) -> (Vec2, Vec2) {
+        (self.top_left.min(self.bottom_right), self.top_left.max(self.bottom_right))
+    }
+
+    /// Whether it describes an image of some size (not the engine's ±128 default or nonsense).
+    pub fn is_usable(&self) -> bool {
+        let size = (self.bottom_right - self.top_left).abs();
+        size.x.is_finite() && size.y.is_finite() && size.x >= 1.0 && size.y >= 1.0
+    }
+}
+
+/// A decoded RGBA image, row 0 at the top.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RgbaImage {
+    /// Pixels across.
+    pub width: u32,
+    /// Pixels down.
+    pub height: u32,
+    /// Row-major RGBA.
+    pub rgba: Vec<u8>,
+}
+
+/// What was found for one map.
+#[derive(Debug, Clone, Default)]
+pub struct MapAssets {
+    /// The map's name.
+    pub map: String,
+    /// Worldspawn and entities, when a BSP or `.ent` was found.
+    pub info: Option<MapInfo>,
+    /// Where the command map sits in the world (BSP, else the table).
+    pub calibration: Option<Calibration>,
+    /// The command-map image (layer 0), and the inner path it came from.
+    pub image: Option<(String, RgbaImage)>,
+    /// What the user should know (fallbacks taken, files that could not be read).
+    pub notes: Vec<String>,
+}
+
+/// The calibration table shipped with proxviz (popular custom maps), by map name.
+pub fn table_calibration(map: &str) -> Option<Calibration> {
+    #[derive(Deserialize)]
+    struct Table {
+        maps: std::collections::BTreeMap<String, Row>,
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        mins: [f32; 2],
+        maxs: [f32; 2],
+    }
+    static TABLE: std::sync::OnceLock<Option<Table>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| serde_json::from_str(include_str!("../../../assets/map-coords.json")).ok());
+    let row = table.as_ref()?.maps.get(&map.to_ascii_lowercase())?;
+    Some(Calibration { top_left: Vec2::from(row.mins), bottom_right: Vec2::from(row.maxs) })
+}
+
+/// Decodes a TGA command map, refusing images larger than [`MAX_IMAGE_PX`] per side. (JPEG
+/// command maps, which a few custom maps use, are named in a note and not read yet.)
+pub fn decode_image(name: &str, bytes: &[u8]) -> Result<RgbaImage, String> {
+    if !name.to_ascii_lowercase().ends_with(".tga") {
+        return Err(format!("{name}: only TGA command maps are read so far"));
+    }
+    let format = image::ImageFormat::Tga;
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_PX);
+    limits.max_image_height = Some(MAX_IMAGE_PX);
+    limits.max_alloc = Some(u64::from(MAX_IMAGE_PX) * u64::from(MAX_IMAGE_PX) * 4 + (1 << 20));
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| format!("{name}: {e}"))?.to_rgba8();
+    Ok(RgbaImage { width: img.width(), height: img.height(), rgba: img.into_raw() })
+}
+
+impl MapAssets {
+    /// Looks up `map` in `index`: its worldspawn, calibration and command-map image.
+    pub fn load(index: &Pk3Index, map: &str) -> Self {
+        let mut out = Self { map: map.to_owned(), ..Self::default() };
+        let map_lc = map.to_ascii_lowercase();
+        // The entities: a `.ent` file overrides the BSP's own.
+        let ent = format!("maps/{map_lc}.ent");
+        let bsp = format!("maps/{map_lc}.bsp");
+        let text = if index.get(&ent).is_some() {
+            index.read(&ent).map(|b| String::from_utf8_lossy(&b).into_owned())
+        } else if index.get(&bsp).is_some() {
+            index.read(&bsp).and_then(|b| bsp_entities(&b).map_err(|e| format!("{bsp}: {e}")))
+        } else {
+            Err(String::new())
+        };
+        match text {
+            Ok(text) => out.info = Some(MapInfo::from_entities(&parse_entities(&text))),
+            Err(e) if !e.is_empty() => out.notes.push(e),
+            Err(_) => {}
+        }
+        out.calibration = out.info.as_ref().and_then(|i| i.calibration).filter(Calibration::is_usable);
+        if out.calibration.is_none() {
+            out.calibration = table_calibration(map);
+            if out.calibration.is_some() {
+                out.notes.push(format!("{map}: calibration from proxviz's table (no BSP found)"));
+            }
+        }
+        match index.command_map(&map_lc) {
+            Some((path, note)) => {
+                out.notes.extend(note);
+                match index.read(&path).and_then(|b| decode_image(&path, &b)) {
+                    Ok(img) => out.image = Some((path, img)),
+                    Err(e) => out.notes.push(e),
+                }
+            }
+            None => out.notes.push(format!("{map}: no command-map image (levelshots/{map_lc}_cc.tga) in the game folders")),
+        }
+        out
+    }
+}
+
+/// The game folders to search: `extra` (from `--etmain`), `PROXVIZ_ETMAIN` (a path list), the
+/// `etmain/` and `legacy/` beside an opened `gamestats/` folder, and the usual ET:Legacy install
+/// and home folders of this system — those that exist, each once.
+pub fn game_folders(extra: &[PathBuf], opened: Option<&Path>) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = extra.to_vec();
+    if let Some(list) = std::env::var_os("PROXVIZ_ETMAIN") {
+        roots.extend(std::env::split_paths(&list));
+    }
+    // A server's gamestats/ sits in the mod folder, beside etmain/ one level up.
+    for dir in opened.into_iter().flat_map(|p| p.ancestors().take(4)) {
+        roots.push(dir.join("etmain"));
+        roots.push(dir.join("legacy"));
+    }
+    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from);
+    for install in ["/usr/lib/etlegacy", "/opt/etlegacy", "/usr/local/games/etlegacy", "C:\\Program Files\\ET Legacy"] {
+        roots.push(Path::new(install).join("etmain"));
+        roots.push(Path::new(install).join("legacy"));
+    }
+    if let Some(home) = home {
+        for dir in [".etlegacy", "Documents/ETLegacy"] {
+            roots.push(home.join(dir).join("etmain"));
+            roots.push(home.join(dir).join("legacy"));
+        }
+    }
+    let mut seen = Vec::new();
+    roots.retain(|p| p.is_dir() && !seen.contains(p) && {
+        seen.push(p.clone());
+        true
+    });
+    roots
+}
+
+#[cfg(test)]
+mod tests;

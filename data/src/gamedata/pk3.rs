@@ -1,0 +1,179 @@
+//! The index of a game's `*.pk3` archives (plain zips): every inner path, the archive it comes
+//! from — later archives override earlier ones, as the game does — and bounded reads.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Largest entry ever read, uncompressed (a BSP of a big map is ~60 MB): beyond it, or when the
+/// archive lies about the size, the read stops with a note (a zip bomb cannot fill memory).
+pub const MAX_ENTRY_BYTES: u64 = 256 << 20;
+
+/// One file inside an archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pk3Entry {
+    /// The archive.
+    pub archive: PathBuf,
+    /// The name inside it, as written.
+    pub name: String,
+    /// Its uncompressed size, as the archive says.
+    pub size: u64,
+    /// Its CRC-32, as the archive says.
+    pub crc32: u32,
+}
+
+/// Every file of the archives of some folders, by lower-case inner path.
+#[derive(Debug, Clone, Default)]
+pub struct Pk3Index {
+    entries: BTreeMap<String, Pk3Entry>,
+    /// The archives indexed, in the order they override each other.
+    pub archives: Vec<PathBuf>,
+    /// Archives skipped and conflicts seen.
+    pub notes: Vec<String>,
+}
+
+impl Pk3Index {
+    /// Indexes the `*.pk3` files of `folders` (not their sub-folders), folder by folder, each
+    /// folder's archives in name order; a later archive overrides an earlier one's files.
+    pub fn scan(folders: &[PathBuf]) -> Self {
+        let mut index = Self::default();
+        for folder in folders {
+            let Ok(read) = std::fs::read_dir(folder) else {
+                index.notes.push(format!("{}: cannot read the folder", folder.display()));
+                continue;
+            };
+            let mut pk3s: Vec<PathBuf> = read
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("pk3")) && p.is_file())
+                .collect();
+            pk3s.sort_by_key(|p| p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()));
+            for pk3 in pk3s {
+                index.add(&pk3);
+            }
+        }
+        index
+    }
+
+    /// Adds one archive on top of what is indexed.
+    pub fn add(&mut self, pk3: &Path) {
+        let shown = pk3.display();
+        if std::fs::metadata(pk3).is_ok_and(|m| m.len() == 0) {
+            self.notes.push(format!("{shown}: empty archive, skipped"));
+            return;
+        }
+        let archive = match std::fs::File::open(pk3).map_err(|e| e.to_string()).and_then(|f| {
+            zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(|e| e.to_string())
+        }) {
+            Ok(a) => a,
+            Err(e) => {
+                self.notes.push(format!("{shown}: not a readable pk3 (zip) archive ({e}), skipped"));
+                return;
+            }
+        };
+        let mut archive = archive;
+        for i in 0..archive.len() {
+            let Ok(file) = archive.by_index_raw(i) else { continue };
+            if file.is_dir() {
+                continue;
+            }
+            // A name that is not text (or unsafe) is no game file proxviz looks for.
+            let Ok(name) = file.name() else { continue };
+            let entry = Pk3Entry { archive: pk3.to_path_buf(), name: name.into_owned(), size: file.size(), crc32: file.crc32() };
+            let key = entry.name.replace('\\', "/").to_ascii_lowercase();
+            if let Some(old) = self.entries.get(&key)
+                && key.starts_with("maps/")
+                && (old.size, old.crc32) != (entry.size, entry.crc32)
+            {
+                self.notes.push(format!(
+                    "{key}: {} and {} hold different files; using the later, {}",
+                    old.archive.display(),
+                    shown,
+                    shown
+                ));
+            }
+            self.entries.insert(key, entry);
+        }
+        self.archives.push(pk3.to_path_buf());
+    }
+
+    /// The entry of an inner path (any case).
+    pub fn get(&self, path: &str) -> Option<&Pk3Entry> {
+        self.entries.get(&path.replace('\\', "/").to_ascii_lowercase())
+    }
+
+    /// Inner paths starting with `prefix` (lower case), in order.
+    pub fn paths_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries.range(prefix.to_owned()..).map(|(k, _)| k.as_str()).take_while(move |k| k.starts_with(prefix))
+    }
+
+    /// Reads an inner path, at most [`MAX_ENTRY_BYTES`] whatever the archive claims.
+    pub fn read(&self, path: &str) -> Result<Vec<u8>, String> {
+        let entry = self.get(path).ok_or_else(|| format!("{path}: not in the game folders"))?;
+        let at = format!("{} in {}", entry.name, entry.archive.display());
+        if entry.size > MAX_ENTRY_BYTES {
+            return Err(format!("{at}: {} bytes, more than proxviz reads ({MAX_ENTRY_BYTES})", entry.size));
+        }
+        let file = std::fs::File::open(&entry.archive).map_err(|e| format!("{at}: {e}"))?;
+        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| format!("{at}: {e}"))?;
+        let inner = archive.by_name(&entry.name).map_err(|e| format!("{at}: {e}"))?;
+        let mut bytes = Vec::with_capacity(entry.size.min(MAX_ENTRY_BYTES) as usize);
+        inner.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("{at}: {e}"))?;
+        if bytes.len() as u64 > MAX_ENTRY_BYTES || bytes.len() as u64 != entry.size {
+            return Err(format!("{at}: the archive says {} bytes but holds more or less; not read", entry.size));
+        }
+        Ok(bytes)
+    }
+
+    /// The command-map image of `map` (lower case): `levelshots/<map>_cc.tga` or `.jpg`, else
+    /// the image a `levelshots/<map>_cc_automap` shader points to, else another `*_cc` image
+    /// of the archive holding the map's BSP (with a note saying so).
+    pub fn command_map(&self, map: &str) -> Option<(String, Option<String>)> {
+        for ext in ["tga", "jpg"] {
+            let path = format!("levelshots/{map}_cc.{ext}");
+            if self.get(&path).is_some() {
+                return Some((path, None));
+            }
+        }
+        if let Some(path) = self.shader_image(&format!("levelshots/{map}_cc_automap")) {
+            return Some((path, None));
+        }
+        let bsp = self.get(&format!("maps/{map}.bsp"))?;
+        let other = self
+            .entries
+            .iter()
+            .filter(|(k, e)| e.archive == bsp.archive && k.starts_with("levelshots/"))
+            .map(|(k, _)| k)
+            .find(|k| k.ends_with("_cc.tga") || k.ends_with("_cc.jpg"))?;
+        Some((other.clone(), Some(format!("{map}: no {map}_cc image; using {other} from the same archive"))))
+    }
+
+    /// The image a shader named `name` maps (`map` or `clampmap` of its first stage), when that
+    /// image is in the index.
+    fn shader_image(&self, name: &str) -> Option<String> {
+        let scripts: Vec<String> =
+            self.paths_under("scripts/").filter(|p| p.ends_with(".shader")).map(str::to_owned).collect();
+        for script in scripts {
+            let Ok(bytes) = self.read(&script) else { continue };
+            let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+            let Some(at) = text.find(name) else { continue };
+            let body = &text[at + name.len()..];
+            let body = &body[..body.find("\n}").unwrap_or(body.len())];
+            for line in body.lines() {
+                let mut words = line.split_whitespace();
+                if matches!(words.next(), Some("map" | "clampmap"))
+                    && let Some(image) = words.next()
+                {
+                    let image = image.replace('\\', "/");
+                    // Shaders name images with or without an extension; the game tries both.
+                    let stem = image.rsplit_once('.').map_or(image.as_str(), |(s, _)| s);
+                    for candidate in [image.clone(), format!("{stem}.tga"), format!("{stem}.jpg")] {
+                        if self.get(&candidate).is_some() {
+                            return Some(candidate);
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+}

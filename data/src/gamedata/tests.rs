@@ -1,0 +1,185 @@
+//! Game data built by the tests themselves: pk3 archives written here holding a generated TGA
+//! command map and a minimal BSP whose entity lump carries the calibration, an archive
+//! overriding another, a layered map, a shader redirect, and archives that are corrupt, empty
+//! or a zip bomb.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::*;
+
+/// A minimal ET BSP: the header, 17 lump entries, the entity text as lump 0.
+pub fn bsp_with_entities(text: &str) -> Vec<u8> {
+    let mut bytes = b"IBSP".to_vec();
+    bytes.extend(47i32.to_le_bytes());
+    let offset = 8 + 17 * 8;
+    bytes.extend((offset as i32).to_le_bytes());
+    bytes.extend((text.len() as i32 + 1).to_le_bytes());
+    for _ in 1..17 {
+        bytes.extend([0u8; 8]);
+    }
+    bytes.extend(text.as_bytes());
+    bytes.push(0);
+    bytes
+}
+
+/// An uncompressed 32-bit TGA, `w`×`h`, top-left origin, four quadrants of colours.
+pub fn quadrant_tga(w: u16, h: u16, quadrants: [[u8; 3]; 4]) -> Vec<u8> {
+    let mut bytes = vec![0u8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    bytes.extend(w.to_le_bytes());
+    bytes.extend(h.to_le_bytes());
+    bytes.extend([32u8, 0x28]); // 32 bits, top-left origin, 8 alpha bits
+    for y in 0..h {
+        for x in 0..w {
+            let q = usize::from(y >= h / 2) * 2 + usize::from(x >= w / 2);
+            let [r, g, b] = quadrants[q];
+            bytes.extend([b, g, r, 255]);
+        }
+    }
+    bytes
+}
+
+/// Writes a pk3 holding `files`.
+pub fn write_pk3(path: &Path, files: &[(&str, &[u8])]) {
+    let file = std::fs::File::create(path).expect("create pk3");
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        zip.start_file(*name, options).expect("entry");
+        zip.write_all(bytes).expect("write");
+    }
+    zip.finish().expect("finish");
+}
+
+const WORLD: &str = r#"{
+"classname" "worldspawn"
+"mapcoordsmins" "-1000 2000"
+"mapcoordsmaxs" "3000 -2000"
+"cclayers" "2"
+"cclayerceil0" "200"
+"cclayerceil1" "600"
+}
+{
+"classname" "team_CTF_redspawn"
+"origin" "100 200 30"
+}
+{
+"classname" "trigger_objective_info"
+"track" "the Gold"
+"origin" "500 -300 0"
+}
+"#;
+
+const QUADRANTS: [[u8; 3]; 4] = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0]];
+
+#[test]
+fn a_bsp_s_worldspawn_gives_calibration_floors_spawns_and_objectives() {
+    let text = bsp_entities(&bsp_with_entities(WORLD)).expect("entities");
+    let info = MapInfo::from_entities(&parse_entities(&text));
+    let cal = info.calibration.expect("calibration");
+    assert_eq!(cal.world_rect(), (Vec2::new(-1000.0, -2000.0), Vec2::new(3000.0, 2000.0)));
+    assert_eq!(info.layer_ceilings, vec![200.0, 600.0]);
+    assert_eq!((info.layer_of(0.0), info.layer_of(400.0), info.layer_of(5000.0)), (0, 1, 0));
+    assert_eq!(info.spawns, vec![(crate::Team::Axis, glam::Vec3::new(100.0, 200.0, 30.0))]);
+    assert_eq!(info.objectives, vec![("the Gold".to_owned(), Some(glam::Vec3::new(500.0, -300.0, 0.0)))]);
+    assert!(bsp_entities(b"IBSP\x2e\0\0\0").is_err(), "other versions are refused");
+    assert!(bsp_entities(b"PK\x03\x04").is_err());
+    let mut cut = bsp_with_entities(WORLD);
+    cut.truncate(100);
+    assert!(bsp_entities(&cut).is_err(), "a lump past the end is an error, not a panic");
+}
+
+#[test]
+fn a_map_is_found_in_the_pk3s_with_its_command_map_and_calibration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tga = quadrant_tga(64, 64, QUADRANTS);
+    write_pk3(
+        &dir.path().join("zz_mymap.pk3"),
+        &[("maps/mymap.bsp", &bsp_with_entities(WORLD)), ("levelshots/mymap_cc.tga", &tga)],
+    );
+    let index = Pk3Index::scan(&[dir.path().to_path_buf()]);
+    assert!(index.notes.is_empty(), "{:?}", index.notes);
+    let assets = MapAssets::load(&index, "MyMap");
+    assert_eq!(assets.calibration.map(|c| c.world_rect().0), Some(Vec2::new(-1000.0, -2000.0)));
+    let (path, img) = assets.image.expect("image");
+    assert_eq!(path, "levelshots/mymap_cc.tga");
+    assert_eq!((img.width, img.height), (64, 64));
+    assert_eq!(&img.rgba[..4], &[255, 0, 0, 255], "top-left quadrant");
+    assert_eq!(&img.rgba[(63 * 64 + 63) * 4..][..4], &[255, 255, 0, 255], "bottom-right quadrant");
+}
+
+#[test]
+fn a_later_archive_overrides_an_earlier_one_and_says_so_for_maps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let other = WORLD.replace("-1000 2000", "-2000 2000");
+    write_pk3(&dir.path().join("a.pk3"), &[("maps/mymap.bsp", &bsp_with_entities(WORLD))]);
+    write_pk3(&dir.path().join("b.pk3"), &[("maps/mymap.bsp", &bsp_with_entities(&other))]);
+    let index = Pk3Index::scan(&[dir.path().to_path_buf()]);
+    assert_eq!(index.get("maps/mymap.bsp").map(|e| e.archive.clone()), Some(dir.path().join("b.pk3")));
+    assert!(index.notes.iter().any(|n| n.contains("hold different files")), "{:?}", index.notes);
+    let assets = MapAssets::load(&index, "mymap");
+    assert_eq!(assets.calibration.map(|c| c.top_left), Some(Vec2::new(-2000.0, 2000.0)));
+}
+
+#[test]
+fn a_shader_redirect_and_a_differently_named_image_are_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tga = quadrant_tga(8, 8, QUADRANTS);
+    let shader = b"levelshots/redir_cc_automap\n{\n  nopicmip\n  {\n    clampmap levelshots/elsewhere.tga\n  }\n}\n";
+    write_pk3(
+        &dir.path().join("redir.pk3"),
+        &[
+            ("maps/redir.bsp", &bsp_with_entities(WORLD)),
+            ("scripts/redir.shader", shader),
+            ("levelshots/elsewhere.tga", &tga),
+        ],
+    );
+    write_pk3(
+        &dir.path().join("missile_b3.pk3"),
+        &[("maps/missile_b3.bsp", &bsp_with_entities(WORLD)), ("levelshots/missile_cc.tga", &tga)],
+    );
+    let index = Pk3Index::scan(&[dir.path().to_path_buf()]);
+    assert_eq!(index.command_map("redir").map(|(p, _)| p), Some("levelshots/elsewhere.tga".to_owned()));
+    let (path, note) = index.command_map("missile_b3").expect("fallback");
+    assert_eq!(path, "levelshots/missile_cc.tga");
+    assert!(note.is_some_and(|n| n.contains("same archive")));
+}
+
+#[test]
+fn corrupt_empty_and_bomb_archives_give_notes_not_crashes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("empty.pk3"), b"").expect("write");
+    std::fs::write(dir.path().join("corrupt.pk3"), b"PK\x03\x04 this is not a zip").expect("write");
+    // 300 MB of zeros compress to a few hundred KB: more than proxviz reads.
+    let bomb = dir.path().join("bomb.pk3");
+    {
+        let file = std::fs::File::create(&bomb).expect("create");
+        let mut zip = zip::ZipWriter::new(file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        zip.start_file("maps/bomb.bsp", options).expect("entry");
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..300 {
+            zip.write_all(&zeros).expect("write");
+        }
+        zip.finish().expect("finish");
+    }
+    let index = Pk3Index::scan(&[dir.path().to_path_buf()]);
+    assert!(index.notes.iter().any(|n| n.contains("empty.pk3") && n.contains("empty")), "{:?}", index.notes);
+    assert!(index.notes.iter().any(|n| n.contains("corrupt.pk3") && n.contains("not a readable")), "{:?}", index.notes);
+    let err = index.read("maps/bomb.bsp").expect_err("refused");
+    assert!(err.contains("more than proxviz reads"), "{err}");
+    let assets = MapAssets::load(&index, "bomb");
+    assert!(assets.info.is_none() && assets.image.is_none());
+    assert!(!assets.notes.is_empty());
+}
+
+#[test]
+fn a_map_without_a_bsp_takes_the_tables_calibration() {
+    assert!(table_calibration("adlernest").is_some());
+    assert!(table_calibration("no_such_map").is_none());
+    let assets = MapAssets::load(&Pk3Index::default(), "adlernest");
+    assert_eq!(assets.calibration, table_calibration("adlernest"));
+    assert!(assets.notes.iter().any(|n| n.contains("table")));
+}
