@@ -191,7 +191,7 @@ fn a_missing_round_is_a_clear_error() {
     assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: /no/such/gamestats: no such file or folder");
 }
 
-/// The silhouette backdrop (the default without a game install) is lighter than the background
+/// The silhouette backdrop (what auto shows without a game install) is lighter than the background
 /// where players walked and is the background far from every recorded position.
 #[test]
 fn the_silhouette_lightens_where_players_walked_and_nowhere_else() {
@@ -217,7 +217,7 @@ fn the_silhouette_lightens_where_players_walked_and_nowhere_else() {
         ]);
         image::open(&png).expect("png").to_rgba8()
     };
-    let (with, without) = (render("auto"), render("none"));
+    let (with, without) = (render("silhouette"), render("none"));
     let round = resolve_rounds(&demo().join(ROUND)).expect("round").remove(0).load();
     let walked: Vec<(f32, f32)> = round
         .tracks
@@ -253,6 +253,62 @@ fn the_silhouette_lightens_where_players_walked_and_nowhere_else() {
     assert!(far > 20, "{far} far points checked");
 }
 
+/// A command map from a game folder lands where its calibration puts it: a pk3 made here holds
+/// `maps/supply.bsp` (calibrated to ±4096) and a TGA whose quadrants have known colours.
+#[test]
+fn the_command_map_lies_where_its_calibration_says_also_in_a_cut_view() {
+    use proxviz_data::gamedata::fixtures::{bsp_with_entities, quadrant_tga, write_pk3};
+    let game = tempfile::tempdir().expect("tempdir");
+    let world =
+        "{\n\"classname\" \"worldspawn\"\n\"mapcoordsmins\" \"-4096 4096\"\n\"mapcoordsmaxs\" \"4096 -4096\"\n}\n";
+    // Top-left red, top-right green, bottom-left blue, bottom-right yellow.
+    let quadrants = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0]];
+    write_pk3(
+        &game.path().join("test_supply.pk3"),
+        &[
+            ("maps/supply.bsp", &bsp_with_entities(world)),
+            ("levelshots/supply_cc.tga", &quadrant_tga(64, 64, quadrants)),
+        ],
+    )
+    .expect("pk3");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let render = |name: &str, view: [f32; 4]| {
+        let png = dir.path().join(name);
+        let view = view.map(|v| v.to_string()).join(",");
+        export(&[
+            demo().join(ROUND).to_str().expect("utf-8"),
+            "--out",
+            png.to_str().expect("utf-8"),
+            "--size",
+            "512",
+            "--layers",
+            "heatmap",
+            "--opacity",
+            "0",
+            "--no-title",
+            "--no-legend",
+            "--backdrop",
+            "image",
+            "--etmain",
+            game.path().to_str().expect("utf-8"),
+            &format!("--view={view}"),
+        ]);
+        image::open(&png).expect("png").to_rgba8()
+    };
+    let whole = render("whole.png", VIEW);
+    for ((x, y), [r, g, b]) in
+        [(-2000.0, 2000.0), (2000.0, 2000.0), (-2000.0, -2000.0), (2000.0, -2000.0)].into_iter().zip(quadrants)
+    {
+        let (px, py) = pixel_of(x, y, 512);
+        assert!(close(whole.get_pixel(px, py).0, [r, g, b, 255], 2), "({x}, {y}): {:?}", whole.get_pixel(px, py));
+    }
+    // The north-east quarter only: green everywhere, away from the quadrant's edges.
+    let cut = render("cut.png", [0.0, 0.0, 4096.0, 4096.0]);
+    for (px, py) in [(40, 40), (256, 256), (470, 470), (40, 470)] {
+        assert!(close(cut.get_pixel(px, py).0, [0, 255, 0, 255], 2), "({px}, {py}): {:?}", cut.get_pixel(px, py));
+    }
+}
+
 /// The golden image: the default layers (silhouette backdrop, heatmap, engagement markers,
 /// paths) with title and legend. Regenerate with `PROXVIZ_BLESS=1 cargo test -p proxviz --test export golden`.
 #[test]
@@ -260,7 +316,9 @@ fn the_default_export_matches_the_golden_image() {
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/supply-round-1.png");
     let dir = tempfile::tempdir().expect("tempdir");
     let png = dir.path().join("now.png");
-    export(&[demo().join(ROUND).to_str().expect("utf-8"), "--out", png.to_str().expect("utf-8"), "--size", "640"]);
+    // The silhouette, whatever game install this machine has.
+    let args = ["--out", png.to_str().expect("utf-8"), "--size", "640", "--backdrop", "silhouette"];
+    export(&[&[demo().join(ROUND).to_str().expect("utf-8")][..], &args].concat());
     if std::env::var_os("PROXVIZ_BLESS").is_some() {
         std::fs::create_dir_all(golden.parent().expect("dir")).expect("mkdir");
         std::fs::copy(&png, &golden).expect("bless");

@@ -12,8 +12,10 @@ use proxviz_data::resolve_rounds;
 
 use crate::export::render::{Job, export};
 use crate::export::{ExportSettings, SIZE_RANGE, output_path};
+use crate::scene::backdrop::CommandMaps;
 use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
 use crate::scene::model::heat::{HeatMode, Scale, Window};
+use proxviz_data::gamedata::game_folders;
 
 /// Arguments of `proxviz export`.
 #[derive(Debug, Args)]
@@ -58,6 +60,10 @@ pub struct ExportArgs {
     /// players walked (auto), one of them only, or none.
     #[arg(long, value_enum, default_value_t = BackdropArg::Auto)]
     pub backdrop: BackdropArg,
+    /// A game folder (etmain/ or legacy/ of an ET:Legacy install) whose pk3s hold the maps'
+    /// command-map images; repeatable. Also PROXVIZ_ETMAIN and the usual install folders.
+    #[arg(long)]
+    pub etmain: Vec<PathBuf>,
     /// Backdrop opacity, 0–1.
     #[arg(long, default_value_t = 1.0)]
     pub backdrop_opacity: f32,
@@ -275,7 +281,21 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
         }
         bar
     });
-    let results = export(jobs, &settings, progress.clone());
+    let maps = if matches!(settings.backdrop.mode, BackdropMode::Auto | BackdropMode::Image) {
+        let mut names: Vec<String> = jobs.iter().filter_map(|j| j.round.map().map(str::to_owned)).collect();
+        names.sort();
+        names.dedup();
+        let found = CommandMaps::search(&game_folders(&args.etmain, args.path.as_deref()), &names);
+        if settings.backdrop.mode == BackdropMode::Image {
+            for note in &found.notes {
+                eprintln!("note: {note}");
+            }
+        }
+        found
+    } else {
+        CommandMaps::default()
+    };
+    let results = export(jobs, &settings, maps, progress.clone());
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }

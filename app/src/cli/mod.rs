@@ -39,6 +39,10 @@ pub struct Cli {
     /// Open with the round's engagement markers shown.
     #[arg(long)]
     pub engagements: bool,
+    /// A game folder (etmain/ or legacy/ of an ET:Legacy install) whose pk3s hold the maps'
+    /// command-map images; repeatable. Also PROXVIZ_ETMAIN and the usual install folders.
+    #[arg(long)]
+    pub etmain: Vec<PathBuf>,
     /// Performance probe: time this many frames of playback, write JSON to --perf-out, quit.
     #[arg(long, hide = true, requires = "perf_out")]
     pub perf_frames: Option<u32>,
@@ -147,6 +151,7 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
                 out,
                 empty: cli.perf_empty,
             }),
+            etmain: cli.etmain,
         });
     };
     match command {

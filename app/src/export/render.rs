@@ -23,7 +23,7 @@ use super::overlay::{
 };
 use super::{ExportSettings, PngText, image_size, write_png};
 use crate::scene::Frame;
-use crate::scene::backdrop::Backdrop;
+use crate::scene::backdrop::{Backdrop, CommandMaps};
 use crate::scene::capture::{Capture, Captured};
 use crate::scene::clock::ClockMsg;
 use crate::scene::heat_layer::{Heat, HeatResolution, HeatState};
@@ -45,6 +45,7 @@ pub struct Job {
 pub fn export(
     jobs: Vec<Job>,
     settings: &ExportSettings,
+    maps: CommandMaps,
     progress: Option<ProgressBar>,
 ) -> Vec<Result<PathBuf, String>> {
     if jobs.is_empty() {
@@ -81,6 +82,7 @@ pub fn export(
         })
         .insert_resource(Heat(settings.heat.clone()))
         .insert_resource(Backdrop(settings.backdrop))
+        .insert_resource(maps)
         .insert_resource(DrawScale(scale))
         .insert_resource(HeatResolution(settings.size.clamp(256, 4096) as usize))
         .insert_resource(ClearColor(BACKGROUND))

@@ -1,19 +1,83 @@
-//! The backdrop, the bottom layer of the map: a silhouette of where the players of this map
-//! walked (this round and the other open rounds of the same map), drawn as a soft pale mask
-//! with the user's brightness and opacity. Rebuilt only when the map or the open rounds change.
+//! The backdrop, the bottom layer of the map: the command-map image of the replayed round's map
+//! from the user's game install ([`CommandMaps`], placed by its calibration), and where there is
+//! none (or when asked) a silhouette of where the players of this map walked (this round and
+//! the other open rounds of the same map), drawn as a soft pale mask; both with the user's
+//! brightness and opacity. Rebuilt only when the map, its image or the open rounds change.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 
+use proxviz_data::gamedata::{MapAssets, Pk3Index};
+
 use super::frame::Frame;
 use super::library::{Library, RoundKey};
-use super::model::backdrop::{BackdropSettings, WorldImage, silhouette, walkable_step};
+use super::model::backdrop::{BackdropMode, BackdropSettings, WorldImage, silhouette, walkable_step};
 
 /// The backdrop settings in use.
 #[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Deref, DerefMut)]
 pub struct Backdrop(pub BackdropSettings);
+
+/// Command-map images found in the game folders, by lower-case map name, placed in the world;
+/// and what the search found and did not (for the window to say).
+#[derive(Resource, Debug, Clone, Default)]
+pub struct CommandMaps {
+    /// The images, by lower-case map name.
+    pub images: BTreeMap<String, Arc<WorldImage>>,
+    /// Folders searched, archives indexed, fallbacks, problems.
+    pub notes: Vec<String>,
+    /// Whether a search is still running.
+    pub searching: bool,
+}
+
+impl CommandMaps {
+    /// Searches the pk3s of `folders` for the command maps of `maps` (slow: reads archives; run
+    /// it off the main thread).
+    pub fn search(folders: &[PathBuf], maps: &[String]) -> Self {
+        let mut out = Self::default();
+        if folders.is_empty() {
+            out.notes.push("no game folders found: give --etmain <folder> or set PROXVIZ_ETMAIN".to_owned());
+            return out;
+        }
+        let shown: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
+        out.notes.push(format!("searched {}", shown.join(", ")));
+        let index = Pk3Index::scan(folders);
+        out.notes.push(format!("{} archives indexed", index.archives.len()));
+        out.notes.extend(index.notes.iter().cloned());
+        for map in maps {
+            let assets = MapAssets::load(&index, map);
+            out.notes.extend(assets.notes);
+            match (assets.calibration, assets.image) {
+                (Some(cal), Some((path, img))) => {
+                    let (min, max) = cal.world_rect();
+                    let (width, height) = (img.width as usize, img.height as usize);
+                    out.notes.push(format!("{map}: {path}, {width}×{height}"));
+                    let image = WorldImage { width, height, rgba: img.rgba, min, max };
+                    out.images.insert(map.to_ascii_lowercase(), Arc::new(image));
+                }
+                (None, Some((path, _))) => {
+                    out.notes.push(format!("{map}: {path} found, but not where it lies (no calibration)"))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The image of `map`, if found.
+    pub fn image(&self, map: Option<&str>) -> Option<&Arc<WorldImage>> {
+        self.images.get(&map?.to_ascii_lowercase())
+    }
+}
+
+/// The sprite showing the command map.
+#[derive(Component)]
+pub struct CommandMapSprite;
 
 /// What the backdrop shows now.
 #[derive(Resource, Default)]
@@ -24,19 +88,88 @@ pub struct BackdropState {
     pub rounds: usize,
     /// The silhouette's world rectangle, when one is drawn.
     pub rect: Option<(Vec2, Vec2)>,
+    /// The command map on the map now (its map name), when one is.
+    pub image: Option<String>,
 }
 
 /// The sprite showing the backdrop.
 #[derive(Component)]
 pub struct BackdropSprite;
 
-/// Under everything else on the map (the heatmap sits at 0.5).
+/// Under everything else on the map (the heatmap sits at 0.5); the silhouette over the image.
 const BACKDROP_Z: f32 = 0.1;
+const COMMAND_MAP_Z: f32 = 0.05;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Backdrop>()
         .init_resource::<BackdropState>()
-        .add_systems(Update, update_backdrop.in_set(Frame::Scene));
+        .init_resource::<CommandMaps>()
+        .add_systems(Update, (update_command_map, update_backdrop).chain().in_set(Frame::Scene));
+}
+
+/// Shows the replayed map's command map (unless the settings say otherwise).
+fn update_command_map(
+    mut commands: Commands,
+    backdrop: Res<Backdrop>,
+    maps: Res<CommandMaps>,
+    library: Res<Library>,
+    mut state: ResMut<BackdropState>,
+    mut images: ResMut<Assets<Image>>,
+    mut sprite: Query<(&mut Sprite, &mut Transform, &mut Visibility), With<CommandMapSprite>>,
+    mut shown: Local<Option<Arc<WorldImage>>>,
+) {
+    let _probe = super::timing::scope();
+    let wanted = matches!(backdrop.mode, BackdropMode::Auto | BackdropMode::Image)
+        .then(|| library.current().and_then(|e| maps.image(e.round().map())))
+        .flatten();
+    let tint = tint(&backdrop.0);
+    let Some(img) = wanted else {
+        for (_, _, mut v) in &mut sprite {
+            if *v != Visibility::Hidden {
+                *v = Visibility::Hidden;
+            }
+        }
+        if state.image.is_some() {
+            state.image = None;
+        }
+        return;
+    };
+    let same = shown.as_ref().is_some_and(|s| Arc::ptr_eq(s, img));
+    if !same {
+        let handle = images.add(world_image_texture(img));
+        let size = img.max - img.min;
+        let transform = Transform::from_translation(((img.min + img.max) / 2.0).extend(COMMAND_MAP_Z));
+        match sprite.iter_mut().next() {
+            Some((mut s, mut t, _)) => {
+                s.image = handle;
+                s.custom_size = Some(size);
+                *t = transform;
+            }
+            None => {
+                commands.spawn((
+                    CommandMapSprite,
+                    Sprite { image: handle, custom_size: Some(size), color: tint, ..default() },
+                    transform,
+                    Visibility::Visible,
+                ));
+            }
+        }
+        *shown = Some(img.clone());
+        state.image = library.current().and_then(|e| e.round().map()).map(str::to_owned);
+    }
+    for (mut s, _, mut v) in &mut sprite {
+        if s.color != tint {
+            s.color = tint;
+        }
+        if *v != Visibility::Visible {
+            *v = Visibility::Visible;
+        }
+    }
+}
+
+/// The backdrop's colour multiplier: brightness and opacity.
+fn tint(settings: &BackdropSettings) -> Color {
+    Color::linear_rgba(settings.brightness, settings.brightness, settings.brightness, settings.opacity)
 }
 
 /// An image for a sprite from straight-alpha RGBA rows, smoothly filtered.
@@ -61,7 +194,7 @@ fn update_backdrop(
     mut sprite: Query<(&mut Sprite, &mut Transform, &mut Visibility), With<BackdropSprite>>,
 ) {
     let _probe = super::timing::scope();
-    let entry = library.current().filter(|_| backdrop.mode.shows_silhouette(false));
+    let entry = library.current().filter(|_| backdrop.mode.shows_silhouette(state.image.is_some()));
     let Some(entry) = entry else {
         for (_, _, mut v) in &mut sprite {
             if *v != Visibility::Hidden {
@@ -77,7 +210,7 @@ fn update_backdrop(
         None => vec![entry],
     };
     let key = (map, same_map.iter().map(|e| e.key).collect::<Vec<_>>());
-    let tint = Color::linear_rgba(backdrop.brightness, backdrop.brightness, backdrop.brightness, backdrop.opacity);
+    let tint = tint(&backdrop.0);
     if state.key.as_ref() == Some(&key) {
         for (mut s, _, mut v) in &mut sprite {
             if s.color != tint {
@@ -129,14 +262,14 @@ fn update_backdrop(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scene::model::backdrop::BackdropMode;
 
     fn app(mode: BackdropMode) -> App {
         let mut app = crate::scene::library::demo_app();
         app.insert_resource(Backdrop(BackdropSettings { mode, ..BackdropSettings::default() }))
             .init_resource::<Assets<Image>>()
             .init_resource::<BackdropState>()
-            .add_systems(Update, update_backdrop);
+            .init_resource::<CommandMaps>()
+            .add_systems(Update, (update_command_map, update_backdrop).chain());
         app
     }
 

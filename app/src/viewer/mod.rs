@@ -5,6 +5,7 @@
 //! round.
 
 mod export_window;
+mod game_data;
 mod hover;
 mod idle;
 mod labels;
@@ -40,6 +41,8 @@ pub struct ViewerOptions {
     pub heat: HeatSettings,
     /// Run the performance probe and quit.
     pub perf: Option<perf::PerfOptions>,
+    /// Game folders to search for command maps (besides `PROXVIZ_ETMAIN` and the usual ones).
+    pub etmain: Vec<PathBuf>,
 }
 
 /// Bevy with proxviz's window (1600×1000) and background. `scripted` runs (screenshots)
@@ -74,6 +77,7 @@ fn plugin(app: &mut App) {
     labels::plugin(app);
     hover::plugin(app);
     export_window::plugin(app);
+    game_data::plugin(app);
 }
 
 /// Opens the window and runs until it is closed.
@@ -103,7 +107,8 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     app.add_plugins(EguiPlugin::default()).insert_resource(WinitSettings::desktop_app());
     plugin(&mut app);
     open::user_plugin(&mut app);
-    app.insert_resource(crate::scene::heat_layer::Heat(options.heat.clone()));
+    app.insert_resource(crate::scene::heat_layer::Heat(options.heat.clone()))
+        .insert_resource(game_data::GameFolders(options.etmain.clone()));
     screenshot::plugin(&mut app, options.at_secs, options.screenshot.clone());
     if let Some(probe) = options.perf.clone() {
         perf::plugin(&mut app, probe);

@@ -6,6 +6,8 @@
 //! Every read is bounded: a corrupt archive or a zip bomb gives a note, not a crash.
 
 mod bsp;
+#[cfg(any(test, feature = "test-support"))]
+pub mod fixtures;
 mod pk3;
 
 use std::path::{Path, PathBuf};
@@ -137,7 +139,9 @@ impl MapAssets {
                     Err(e) => out.notes.push(e),
                 }
             }
-            None => out.notes.push(format!("{map}: no command-map image (levelshots/{map_lc}_cc.tga) in the game folders")),
+            None => {
+                out.notes.push(format!("{map}: no command-map image (levelshots/{map_lc}_cc.tga) in the game folders"))
+            }
         }
         out
     }
@@ -168,9 +172,11 @@ pub fn game_folders(extra: &[PathBuf], opened: Option<&Path>) -> Vec<PathBuf> {
         }
     }
     let mut seen = Vec::new();
-    roots.retain(|p| p.is_dir() && !seen.contains(p) && {
-        seen.push(p.clone());
-        true
+    roots.retain(|p| {
+        p.is_dir() && !seen.contains(p) && {
+            seen.push(p.clone());
+            true
+        }
     });
     roots
 }

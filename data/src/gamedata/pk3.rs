@@ -61,9 +61,10 @@ impl Pk3Index {
             self.notes.push(format!("{shown}: empty archive, skipped"));
             return;
         }
-        let archive = match std::fs::File::open(pk3).map_err(|e| e.to_string()).and_then(|f| {
-            zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(|e| e.to_string())
-        }) {
+        let archive = match std::fs::File::open(pk3)
+            .map_err(|e| e.to_string())
+            .and_then(|f| zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(|e| e.to_string()))
+        {
             Ok(a) => a,
             Err(e) => {
                 self.notes.push(format!("{shown}: not a readable pk3 (zip) archive ({e}), skipped"));
@@ -78,7 +79,12 @@ impl Pk3Index {
             }
             // A name that is not text (or unsafe) is no game file proxviz looks for.
             let Ok(name) = file.name() else { continue };
-            let entry = Pk3Entry { archive: pk3.to_path_buf(), name: name.into_owned(), size: file.size(), crc32: file.crc32() };
+            let entry = Pk3Entry {
+                archive: pk3.to_path_buf(),
+                name: name.into_owned(),
+                size: file.size(),
+                crc32: file.crc32(),
+            };
             let key = entry.name.replace('\\', "/").to_ascii_lowercase();
             if let Some(old) = self.entries.get(&key)
                 && key.starts_with("maps/")

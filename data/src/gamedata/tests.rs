@@ -4,52 +4,9 @@
 //! or a zip bomb.
 
 use std::io::Write;
-use std::path::Path;
 
+use super::fixtures::{bsp_with_entities, quadrant_tga, write_pk3};
 use super::*;
-
-/// A minimal ET BSP: the header, 17 lump entries, the entity text as lump 0.
-pub fn bsp_with_entities(text: &str) -> Vec<u8> {
-    let mut bytes = b"IBSP".to_vec();
-    bytes.extend(47i32.to_le_bytes());
-    let offset = 8 + 17 * 8;
-    bytes.extend((offset as i32).to_le_bytes());
-    bytes.extend((text.len() as i32 + 1).to_le_bytes());
-    for _ in 1..17 {
-        bytes.extend([0u8; 8]);
-    }
-    bytes.extend(text.as_bytes());
-    bytes.push(0);
-    bytes
-}
-
-/// An uncompressed 32-bit TGA, `w`×`h`, top-left origin, four quadrants of colours.
-pub fn quadrant_tga(w: u16, h: u16, quadrants: [[u8; 3]; 4]) -> Vec<u8> {
-    let mut bytes = vec![0u8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    bytes.extend(w.to_le_bytes());
-    bytes.extend(h.to_le_bytes());
-    bytes.extend([32u8, 0x28]); // 32 bits, top-left origin, 8 alpha bits
-    for y in 0..h {
-        for x in 0..w {
-            let q = usize::from(y >= h / 2) * 2 + usize::from(x >= w / 2);
-            let [r, g, b] = quadrants[q];
-            bytes.extend([b, g, r, 255]);
-        }
-    }
-    bytes
-}
-
-/// Writes a pk3 holding `files`.
-pub fn write_pk3(path: &Path, files: &[(&str, &[u8])]) {
-    let file = std::fs::File::create(path).expect("create pk3");
-    let mut zip = zip::ZipWriter::new(file);
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in files {
-        zip.start_file(*name, options).expect("entry");
-        zip.write_all(bytes).expect("write");
-    }
-    zip.finish().expect("finish");
-}
 
 const WORLD: &str = r#"{
 "classname" "worldspawn"
@@ -96,7 +53,8 @@ fn a_map_is_found_in_the_pk3s_with_its_command_map_and_calibration() {
     write_pk3(
         &dir.path().join("zz_mymap.pk3"),
         &[("maps/mymap.bsp", &bsp_with_entities(WORLD)), ("levelshots/mymap_cc.tga", &tga)],
-    );
+    )
+    .expect("pk3");
     let index = Pk3Index::scan(&[dir.path().to_path_buf()]);
     assert!(index.notes.is_empty(), "{:?}", index.notes);
     let assets = MapAssets::load(&index, "MyMap");
@@ -112,8 +70,8 @@ fn a_map_is_found_in_the_pk3s_with_its_command_map_and_calibration() {
 fn a_later_archive_overrides_an_earlier_one_and_says_so_for_maps() {
     let dir = tempfile::tempdir().expect("tempdir");
     let other = WORLD.replace("-1000 2000", "-2000 2000");
-    write_pk3(&dir.path().join("a.pk3"), &[("maps/mymap.bsp", &bsp_with_entities(WORLD))]);
-    write_pk3(&dir.path().join("b.pk3"), &[("maps/mymap.bsp", &bsp_with_entities(&other))]);
+    write_pk3(&dir.path().join("a.pk3"), &[("maps/mymap.bsp", &bsp_with_entities(WORLD))]).expect("pk3");
+    write_pk3(&dir.path().join("b.pk3"), &[("maps/mymap.bsp", &bsp_with_entities(&other))]).expect("pk3");
     let index = Pk3Index::scan(&[dir.path().to_path_buf()]);
     assert_eq!(index.get("maps/mymap.bsp").map(|e| e.archive.clone()), Some(dir.path().join("b.pk3")));
     assert!(index.notes.iter().any(|n| n.contains("hold different files")), "{:?}", index.notes);
@@ -133,11 +91,13 @@ fn a_shader_redirect_and_a_differently_named_image_are_followed() {
             ("scripts/redir.shader", shader),
             ("levelshots/elsewhere.tga", &tga),
         ],
-    );
+    )
+    .expect("pk3");
     write_pk3(
         &dir.path().join("missile_b3.pk3"),
         &[("maps/missile_b3.bsp", &bsp_with_entities(WORLD)), ("levelshots/missile_cc.tga", &tga)],
-    );
+    )
+    .expect("pk3");
     let index = Pk3Index::scan(&[dir.path().to_path_buf()]);
     assert_eq!(index.command_map("redir").map(|(p, _)| p), Some("levelshots/elsewhere.tga".to_owned()));
     let (path, note) = index.command_map("missile_b3").expect("fallback");

@@ -8,7 +8,7 @@ use proxviz_data::heatmap::TeamSelection;
 
 use super::super::shortcuts::Shortcut;
 use super::{FreeArea, color32, panel_root, rgb32};
-use crate::scene::backdrop::{Backdrop, BackdropState};
+use crate::scene::backdrop::{Backdrop, BackdropState, CommandMaps};
 use crate::scene::heat_layer::{Heat, HeatState};
 use crate::scene::library::{Entry, Library};
 use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
@@ -40,7 +40,7 @@ pub(super) fn layers_panel_ui(
     library: Res<Library>,
     mut heat: ResMut<Heat>,
     state: Res<HeatState>,
-    (mut backdrop, backdrop_state): (ResMut<Backdrop>, Res<BackdropState>),
+    (mut backdrop, backdrop_state, command_maps): (ResMut<Backdrop>, Res<BackdropState>, Res<CommandMaps>),
     mut view: ResMut<ViewSettings>,
     mut shortcuts: MessageWriter<Shortcut>,
 ) -> Result {
@@ -55,7 +55,7 @@ pub(super) fn layers_panel_ui(
     egui::Panel::right("layers").resizable(true).default_size(270.0).show(&mut root, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading("Layers");
-            backdrop_ui(ui, &mut b, &backdrop_state, entry);
+            backdrop_ui(ui, &mut b, &backdrop_state, &command_maps, entry);
             ui.separator();
             ui.horizontal(|ui| {
                 ui.checkbox(&mut players, "Players");
@@ -95,7 +95,13 @@ pub(super) fn layers_panel_ui(
 }
 
 /// The map under the replay: which backdrop, its opacity and brightness, and what it shows.
-fn backdrop_ui(ui: &mut egui::Ui, b: &mut BackdropSettings, state: &BackdropState, entry: Option<&Entry>) {
+fn backdrop_ui(
+    ui: &mut egui::Ui,
+    b: &mut BackdropSettings,
+    state: &BackdropState,
+    maps: &CommandMaps,
+    entry: Option<&Entry>,
+) {
     ui.horizontal(|ui| {
         ui.strong("Map");
         egui::ComboBox::from_id_salt("backdrop").selected_text(b.mode.name()).show_ui(ui, |ui| {
@@ -109,7 +115,9 @@ fn backdrop_ui(ui: &mut egui::Ui, b: &mut BackdropSettings, state: &BackdropStat
         ui.add(egui::Slider::new(&mut b.brightness, 0.2..=2.0).text("brightness"));
     });
     let map = entry.and_then(|e| e.round().map()).unwrap_or("this map");
-    let what = if b.mode.shows_silhouette(false) {
+    let what = if let Some(shown) = &state.image {
+        format!("command map of {shown} from the game folders")
+    } else if b.mode.shows_silhouette(false) {
         match state.rounds {
             1 => format!("silhouette of where players walked in this round of {map}"),
             n => format!("silhouette of where players walked in {n} rounds of {map}"),
@@ -120,6 +128,19 @@ fn backdrop_ui(ui: &mut egui::Ui, b: &mut BackdropSettings, state: &BackdropStat
         format!("no command map of {map} found")
     };
     ui.weak(what);
+    if maps.searching {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.weak("searching the game folders…");
+        });
+    }
+    if !maps.notes.is_empty() {
+        egui::CollapsingHeader::new("game folders").id_salt("game_folders").show(ui, |ui| {
+            for note in &maps.notes {
+                ui.weak(note);
+            }
+        });
+    }
 }
 
 /// The heatmap's controls: grid or density, cell or radius, whose kills, time window, colours,
