@@ -108,6 +108,7 @@ pub(crate) fn plugin(app: &mut App) {
 }
 
 /// Shows the replayed map's command map (unless the settings say otherwise).
+#[allow(clippy::too_many_arguments)]
 fn update_command_map(
     mut commands: Commands,
     backdrop: Res<Backdrop>,

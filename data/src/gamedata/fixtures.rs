@@ -8,8 +8,8 @@ use std::path::Path;
 pub fn bsp_with_entities(text: &str) -> Vec<u8> {
     let mut bytes = b"IBSP".to_vec();
     bytes.extend(47i32.to_le_bytes());
-    let offset = 8 + 17 * 8;
-    bytes.extend((offset as i32).to_le_bytes());
+    let offset: i32 = 8 + 17 * 8;
+    bytes.extend(offset.to_le_bytes());
     bytes.extend((text.len() as i32 + 1).to_le_bytes());
     for _ in 1..17 {
         bytes.extend([0u8; 8]);
