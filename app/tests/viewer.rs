@@ -81,7 +81,7 @@ fn the_window_colours_the_hottest_kill_cell_as_the_legend_says() {
         .args(["180", "xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"])
         .arg(env!("CARGO_BIN_EXE_proxviz"))
         .arg(&round)
-        .args(["--at", "0", "--heatmap", "grid", "--screenshot"])
+        .args(["--at", "0", "--heatmap", "grid", "--backdrop", "none", "--screenshot"])
         .arg(&shot)
         .env("PROXVIZ_CONFIG_DIR", dir.path())
         .output()
@@ -106,4 +106,60 @@ fn the_window_colours_the_hottest_kill_cell_as_the_legend_says() {
     let got = img.get_pixel(px.round() as u32, py.round() as u32).0;
     let close = got.iter().zip(&want).all(|(&g, &w)| (f64::from(g) - w).abs() <= 8.0);
     assert!(close, "cell ({}, {}) at ({px:.0}, {py:.0}): {got:?}, want {want:?}", top.grid_x, top.grid_y);
+}
+
+/// A command map from a game folder given with --etmain is drawn under the replay where its
+/// calibration puts it: a pk3 made here holds `maps/supply.bsp` (calibrated to ±4096) and a TGA
+/// whose quadrants have known colours.
+#[test]
+fn the_window_draws_the_command_map_where_its_calibration_says() {
+    use proxviz_data::gamedata::fixtures::{bsp_with_entities, quadrant_tga, write_pk3};
+    if !have_xvfb() {
+        assert!(std::env::var("CI").is_err(), "CI must run the window test: install xvfb and mesa-vulkan-drivers");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let world =
+        "{\n\"classname\" \"worldspawn\"\n\"mapcoordsmins\" \"-4096 4096\"\n\"mapcoordsmaxs\" \"4096 -4096\"\n}\n";
+    let quadrants = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0]];
+    let tga = quadrant_tga(64, 64, quadrants);
+    write_pk3(
+        &dir.path().join("test_supply.pk3"),
+        &[("maps/supply.bsp", &bsp_with_entities(world)), ("levelshots/supply_cc.tga", &tga)],
+    )
+    .expect("pk3");
+    let shot = dir.path().join("map.png");
+    let round = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/2025-12-20-200015-supply-round-1");
+    let out = Command::new("timeout")
+        .args(["180", "xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"])
+        .arg(env!("CARGO_BIN_EXE_proxviz"))
+        .arg(&round)
+        .arg("--etmain")
+        .arg(dir.path())
+        .args(["--at", "0", "--screenshot"])
+        .arg(&shot)
+        .env("PROXVIZ_CONFIG_DIR", dir.path())
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "viewer failed: {}", String::from_utf8_lossy(&out.stderr));
+    let img = image::open(&shot).expect("screenshot").to_rgb8();
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(shot.with_extension("json")).expect("meta")).expect("json");
+    let origin = &meta["world_to_px"]["origin"];
+    let (ox, oy) = (origin[0].as_f64().expect("x"), origin[1].as_f64().expect("y"));
+    let ppu = meta["world_to_px"]["px_per_unit"].as_f64().expect("scale");
+    // Points in the middle of each quadrant, off the corridors (no player there at 0:00).
+    let mut matched = 0;
+    for ((wx, wy), want) in
+        [(-2600.0, 2600.0), (2600.0, 2600.0), (-2600.0, -2600.0), (2600.0, -2600.0)].into_iter().zip(quadrants)
+    {
+        let (px, py) = (ox + wx * ppu, oy - wy * ppu);
+        let got = img.get_pixel(px.round() as u32, py.round() as u32).0;
+        if got.iter().zip(want).all(|(&g, w)| (i32::from(g) - i32::from(w)).abs() <= 12) {
+            matched += 1;
+        } else {
+            eprintln!("({wx}, {wy}) at ({px:.0}, {py:.0}): {got:?}, want {want:?}");
+        }
+    }
+    assert!(matched >= 3, "{matched} of 4 quadrants show their colour");
 }

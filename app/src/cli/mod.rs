@@ -43,6 +43,10 @@ pub struct Cli {
     /// command-map images; repeatable. Also PROXVIZ_ETMAIN and the usual install folders.
     #[arg(long)]
     pub etmain: Vec<PathBuf>,
+    /// The map under the replay to start with: the command map when found, else a silhouette
+    /// of where players walked (auto), one of them only, or none.
+    #[arg(long, value_enum, default_value_t = export::BackdropArg::Auto)]
+    pub backdrop: export::BackdropArg,
     /// Performance probe: time this many frames of playback, write JSON to --perf-out, quit.
     #[arg(long, hide = true, requires = "perf_out")]
     pub perf_frames: Option<u32>,
@@ -152,6 +156,7 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
                 empty: cli.perf_empty,
             }),
             etmain: cli.etmain,
+            backdrop: cli.backdrop.into(),
         });
     };
     match command {

@@ -23,7 +23,9 @@ use bevy::prelude::*;
 use bevy::winit::WinitSettings;
 use bevy_egui::EguiPlugin;
 
+use crate::scene::backdrop::Backdrop;
 use crate::scene::library::{Library, Source};
+use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
 use crate::scene::model::heat::HeatSettings;
 use crate::scene::view::BACKGROUND;
 
@@ -43,6 +45,8 @@ pub struct ViewerOptions {
     pub perf: Option<perf::PerfOptions>,
     /// Game folders to search for command maps (besides `PROXVIZ_ETMAIN` and the usual ones).
     pub etmain: Vec<PathBuf>,
+    /// Which backdrop to start with.
+    pub backdrop: BackdropMode,
 }
 
 /// Bevy with proxviz's window (1600×1000) and background. `scripted` runs (screenshots)
@@ -108,7 +112,8 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     plugin(&mut app);
     open::user_plugin(&mut app);
     app.insert_resource(crate::scene::heat_layer::Heat(options.heat.clone()))
-        .insert_resource(game_data::GameFolders(options.etmain.clone()));
+        .insert_resource(game_data::GameFolders(options.etmain.clone()))
+        .insert_resource(Backdrop(BackdropSettings { mode: options.backdrop, ..BackdropSettings::default() }));
     screenshot::plugin(&mut app, options.at_secs, options.screenshot.clone());
     if let Some(probe) = options.perf.clone() {
         perf::plugin(&mut app, probe);

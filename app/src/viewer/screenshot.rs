@@ -10,6 +10,7 @@ use bevy::window::PrimaryWindow;
 
 use super::idle::KeepAwake;
 use crate::scene::Frame;
+use crate::scene::backdrop::CommandMaps;
 use crate::scene::capture::{Capture, Captured};
 use crate::scene::clock::{Clock, ClockMsg};
 use crate::scene::library::Library;
@@ -51,6 +52,7 @@ fn run_script(
     clock: Res<Clock>,
     settings: Res<ViewSettings>,
     present: Res<Present>,
+    maps: Res<CommandMaps>,
     mut capture: ResMut<Capture>,
     mut awake: ResMut<KeepAwake>,
     mut clock_out: MessageWriter<ClockMsg>,
@@ -61,7 +63,8 @@ fn run_script(
     awake.0 = script.state != State::Done;
     match script.state {
         State::WaitingForRound => {
-            if library.current().is_some() {
+            // The round, and the command maps when the game folders are being searched.
+            if library.current().is_some() && !library.loading && !maps.searching {
                 if let Some(t) = script.at_ms {
                     clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
                 }
