@@ -165,6 +165,8 @@ pub enum LayerArg {
     Paths,
     /// Players at --at, with trails and death marks.
     Players,
+    /// Spawn points and objectives from the map's BSP (needs the game folders).
+    Objectives,
 }
 
 /// Colour scales.
@@ -199,6 +201,7 @@ impl ExportArgs {
             mode: self.backdrop.into(),
             opacity: self.backdrop_opacity,
             brightness: self.backdrop_brightness,
+            marks: self.layers.contains(&LayerArg::Objectives),
         };
         let mut s = ExportSettings { size: self.size, backdrop, ..ExportSettings::default() };
         let h = &mut s.heat;
@@ -281,7 +284,8 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
         }
         bar
     });
-    let maps = if matches!(settings.backdrop.mode, BackdropMode::Auto | BackdropMode::Image) {
+    let maps = if matches!(settings.backdrop.mode, BackdropMode::Auto | BackdropMode::Image) || settings.backdrop.marks
+    {
         let mut names: Vec<String> = jobs.iter().filter_map(|j| j.round.map().map(str::to_owned)).collect();
         names.sort();
         names.dedup();

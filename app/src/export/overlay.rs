@@ -16,6 +16,7 @@ use crate::scene::engagements::draw_shape;
 use crate::scene::heat_layer::Heat;
 use crate::scene::library::Entry;
 use crate::scene::markers::Present;
+use crate::scene::model::backdrop::MapMark;
 use crate::scene::model::clock::mm_ss;
 use crate::scene::model::engagements::Shape;
 use crate::scene::model::legend::{HeatLegend, TickAlign, engagement_rows};
@@ -131,6 +132,8 @@ pub(super) struct OverlayContent<'a> {
     pub view: &'a ViewSettings,
     /// The players at the image's time.
     pub present: &'a Present,
+    /// The map's spawn points and objectives to label (empty when not shown).
+    pub marks: &'a [MapMark],
 }
 
 /// Spawns the title, the names and the legend of one image.
@@ -154,6 +157,11 @@ pub(super) fn spawn_overlay(
     if content.view.players && content.view.names {
         names(&mut overlay, picture, content.present, &content.view.hidden);
     }
+    for m in content.marks {
+        let colour = Color::srgb(m.rgb[0], m.rgb[1], m.rgb[2]);
+        let at = picture.px(m.pos) + Vec2::new(10.0, -4.0) * overlay.s;
+        overlay.text(at, Anchor::TOP_LEFT, 11.0, colour, m.label.clone());
+    }
     if picture.settings.legend {
         legend(&mut overlay, images, size, content);
     }
@@ -172,13 +180,19 @@ fn title(o: &mut Overlay, size: Vec2, round: &Round, description: &str) {
     o.text(at, Anchor::TOP_LEFT, 14.0, Color::srgb(0.8, 0.8, 0.8), description.to_owned());
 }
 
+impl Picture<'_> {
+    /// The pixel (overlay units, origin at the image's centre) of world point `pos`.
+    fn px(&self, pos: Vec2) -> Vec2 {
+        let (min, max) = self.view;
+        let units_per_px = ((max - min) / Vec2::new(self.size.0 as f32, self.size.1 as f32)).max_element();
+        (pos - (min + max) / 2.0) / units_per_px
+    }
+}
+
 /// Names next to the players, in pixels of the image.
 fn names(o: &mut Overlay, picture: &Picture, present: &Present, hidden: &Hidden) {
-    let (min, max) = picture.view;
-    let units_per_px = ((max - min) / Vec2::new(picture.size.0 as f32, picture.size.1 as f32)).max_element();
-    let centre = (min + max) / 2.0;
     for m in present.shown(hidden) {
-        let p = (m.pos - centre) / units_per_px + Vec2::new(10.0, 10.0) * o.s;
+        let p = picture.px(m.pos) + Vec2::new(10.0, 10.0) * o.s;
         let colour = if m.alive { Color::srgb(0.92, 0.92, 0.92) } else { Color::srgb(0.55, 0.55, 0.55) };
         o.text(p, Anchor::BOTTOM_LEFT, 12.0, colour, m.name.clone());
     }

@@ -279,6 +279,7 @@ fn drive(
     mut images: ResMut<Assets<Image>>,
     mut capture: ResMut<Capture>,
     (heat_state, heat, view, present): (Res<HeatState>, Res<Heat>, Res<ViewSettings>, Res<Present>),
+    (backdrop, maps): (Res<Backdrop>, Res<CommandMaps>),
     mut cameras: Cameras,
     items: Query<Entity, With<OverlayItem>>,
     font: Res<OverlayFont>,
@@ -324,7 +325,8 @@ fn drive(
                 2 => {
                     let picture = Picture { settings: &e.settings, size: e.size, view: e.view };
                     let legend = heat_state.legend.as_ref();
-                    let content = OverlayContent { entry, heat: &heat, legend, view: &view, present: &present };
+                    let marks = if backdrop.marks { maps.marks(entry.round().map()) } else { &[] };
+                    let content = OverlayContent { entry, heat: &heat, legend, view: &view, present: &present, marks };
                     spawn_overlay(&mut commands, &mut images, &picture, &content, &font.0);
                 }
                 4 => cameras.draw_into(&mut commands, &target),

@@ -17,7 +17,10 @@ use proxviz_data::gamedata::{MapAssets, Pk3Index};
 
 use super::frame::Frame;
 use super::library::{Library, RoundKey};
-use super::model::backdrop::{BackdropMode, BackdropSettings, WorldImage, silhouette, walkable_step};
+use super::model::backdrop::{
+    BackdropMode, BackdropSettings, MapMark, WorldImage, map_marks, silhouette, walkable_step,
+};
+use super::view::{DrawScale, MapCamera, units_per_px};
 
 /// The backdrop settings in use.
 #[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Deref, DerefMut)]
@@ -29,6 +32,8 @@ pub struct Backdrop(pub BackdropSettings);
 pub struct CommandMaps {
     /// The images, by lower-case map name.
     pub images: BTreeMap<String, Arc<WorldImage>>,
+    /// Spawn points and objectives, by lower-case map name.
+    pub marks: BTreeMap<String, Vec<MapMark>>,
     /// Folders searched, archives indexed, fallbacks, problems.
     pub notes: Vec<String>,
     /// Whether a search is still running.
@@ -52,6 +57,9 @@ impl CommandMaps {
         for map in maps {
             let assets = MapAssets::load(&index, map);
             out.notes.extend(assets.notes);
+            if let Some(info) = &assets.info {
+                out.marks.insert(map.to_ascii_lowercase(), map_marks(info));
+            }
             match (assets.calibration, assets.image) {
                 (Some(cal), Some((path, img))) => {
                     let (min, max) = cal.world_rect();
@@ -67,6 +75,11 @@ impl CommandMaps {
             }
         }
         out
+    }
+
+    /// The spawn points and objectives of `map` (none when its BSP was not found).
+    pub fn marks(&self, map: Option<&str>) -> &[MapMark] {
+        map.and_then(|m| self.marks.get(&m.to_ascii_lowercase())).map_or(&[], Vec::as_slice)
     }
 
     /// The image of `map`, if found.
@@ -104,7 +117,38 @@ pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Backdrop>()
         .init_resource::<BackdropState>()
         .init_resource::<CommandMaps>()
-        .add_systems(Update, (update_command_map, update_backdrop).chain().in_set(Frame::Scene));
+        .add_systems(Update, (update_command_map, update_backdrop).chain().in_set(Frame::Scene))
+        .add_systems(Update, draw_map_marks.in_set(Frame::Draw));
+}
+
+/// Size of a map mark in logical pixels.
+pub const MAP_MARK_PX: f32 = 7.0;
+
+/// Spawn points (team-coloured squares) and objectives (gold diamonds) of the map, when asked.
+fn draw_map_marks(
+    mut gizmos: Gizmos,
+    backdrop: Res<Backdrop>,
+    maps: Res<CommandMaps>,
+    library: Res<Library>,
+    scale: Res<DrawScale>,
+    camera: Single<&Projection, With<MapCamera>>,
+) {
+    let _probe = super::timing::scope();
+    if !backdrop.marks {
+        return;
+    }
+    let r = MAP_MARK_PX * scale.0 * units_per_px(&camera);
+    for m in maps.marks(library.current().and_then(|e| e.round().map())) {
+        let [cr, cg, cb] = m.rgb;
+        let colour = Color::srgb(cr, cg, cb);
+        if m.label.ends_with("spawn") {
+            gizmos.rect_2d(Isometry2d::from_translation(m.pos), Vec2::splat(r * 1.6), colour);
+            gizmos.rect_2d(Isometry2d::from_translation(m.pos), Vec2::splat(r * 0.8), colour);
+        } else {
+            gizmos.rect_2d(Isometry2d::new(m.pos, Rot2::degrees(45.0)), Vec2::splat(r * 1.4), colour);
+            gizmos.circle_2d(Isometry2d::from_translation(m.pos), r * 0.3, colour);
+        }
+    }
 }
 
 /// Shows the replayed map's command map (unless the settings say otherwise).
@@ -272,6 +316,34 @@ mod tests {
             .init_resource::<CommandMaps>()
             .add_systems(Update, (update_command_map, update_backdrop).chain());
         app
+    }
+
+    #[test]
+    fn a_search_of_the_game_folders_finds_the_command_map_and_the_spawns() {
+        use proxviz_data::gamedata::fixtures::{bsp_with_entities, quadrant_tga, write_pk3};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let world = concat!(
+            "{\n\"classname\" \"worldspawn\"\n\"mapcoordsmins\" \"-100 300\"\n\"mapcoordsmaxs\" \"700 -500\"\n}\n",
+            "{\n\"classname\" \"team_CTF_bluespawn\"\n\"origin\" \"10 20 0\"\n}\n",
+        );
+        let tga = quadrant_tga(16, 16, [[9, 9, 9]; 4]);
+        write_pk3(
+            &dir.path().join("m.pk3"),
+            &[("maps/mymap.bsp", &bsp_with_entities(world)), ("levelshots/mymap_cc.tga", &tga)],
+        )
+        .expect("pk3");
+        let found = CommandMaps::search(&[dir.path().to_path_buf()], &["MyMap".to_owned(), "other".to_owned()]);
+        let img = found.image(Some("mymap")).expect("image");
+        assert_eq!((img.min, img.max, img.width), (Vec2::new(-100.0, -500.0), Vec2::new(700.0, 300.0), 16));
+        assert_eq!(found.marks(Some("MYMAP")).iter().map(|m| m.label.as_str()).collect::<Vec<_>>(), ["Allied spawn"]);
+        assert!(found.image(Some("other")).is_none());
+        assert!(
+            found.notes.iter().any(|n| n.contains("other") && n.contains("no command-map image")),
+            "{:?}",
+            found.notes
+        );
+        let nothing = CommandMaps::search(&[], &["mymap".to_owned()]);
+        assert!(nothing.notes[0].contains("--etmain"), "{:?}", nothing.notes);
     }
 
     #[test]

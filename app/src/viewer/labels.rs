@@ -1,5 +1,5 @@
-//! Text on the map, under the panels: world coordinates on the grid lines and player names next
-//! to their markers.
+//! Text on the map, under the panels: world coordinates on the grid lines, the names of the map's
+//! spawn points and objectives (when shown), and player names next to their markers.
 
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
@@ -7,6 +7,8 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::map_view::{PanelInsets, grid_lines, grid_step};
 use super::state::UiPass;
+use crate::scene::backdrop::{Backdrop, CommandMaps};
+use crate::scene::library::Library;
 use crate::scene::markers::Present;
 use crate::scene::view::{MapCamera, ViewSettings};
 
@@ -14,9 +16,11 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(EguiPrimaryContextPass, labels_ui.in_set(UiPass::Overlays));
 }
 
+#[allow(clippy::too_many_arguments)]
 fn labels_ui(
     mut contexts: EguiContexts,
     present: Res<Present>,
+    (library, backdrop, maps): (Res<Library>, Res<Backdrop>, Res<CommandMaps>),
     view: Res<ViewSettings>,
     insets: Res<PanelInsets>,
     camera: Single<(&Camera, &GlobalTransform, &Projection), With<MapCamera>>,
@@ -45,6 +49,15 @@ fn labels_ui(
                 let text = format!("{y:.0}");
                 painter.text(egui::pos2(p.x + 3.0, p.y - 2.0), egui::Align2::LEFT_BOTTOM, text, font.clone(), grey);
             }
+        }
+    }
+    if backdrop.marks {
+        let gold = egui::Color32::from_rgb(242, 199, 64);
+        for m in maps.marks(library.current().and_then(|e| e.round().map())) {
+            let Ok(p) = camera.world_to_viewport(global, m.pos.extend(0.0)) else { continue };
+            let colour = if m.label.ends_with("spawn") { super::panels::color32(m.rgb) } else { gold };
+            let font = egui::FontId::proportional(11.0);
+            painter.text(egui::pos2(p.x + 10.0, p.y + 4.0), egui::Align2::LEFT_TOP, &m.label, font, colour);
         }
     }
     if !view.names || !view.players {

@@ -55,12 +55,50 @@ pub struct BackdropSettings {
     pub opacity: f32,
     /// Multiplies its colours: 1 as it is, less darker, more brighter (up to 2).
     pub brightness: f32,
+    /// Spawn points and objectives from the map's BSP, as small labelled marks.
+    pub marks: bool,
 }
 
 impl Default for BackdropSettings {
     fn default() -> Self {
-        Self { mode: BackdropMode::Auto, opacity: 1.0, brightness: 1.0 }
+        Self { mode: BackdropMode::Auto, opacity: 1.0, brightness: 1.0, marks: false }
     }
+}
+
+/// A spawn point or objective of the map, as the map shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapMark {
+    /// Where (x, y).
+    pub pos: Vec2,
+    /// What it is: "Axis spawn", "Allied spawn" or the objective's name.
+    pub label: String,
+    /// Its colour (team colours for spawns, gold for objectives).
+    pub rgb: [f32; 3],
+}
+
+/// The marks of a map's spawn points (one per spawn area: nearby points are one mark) and
+/// objectives with a place.
+pub fn map_marks(info: &proxviz_data::gamedata::MapInfo) -> Vec<MapMark> {
+    use proxviz_data::Team;
+    let mut marks: Vec<MapMark> = Vec::new();
+    for (team, origin) in &info.spawns {
+        let label = match team {
+            Team::Axis => "Axis spawn",
+            _ => "Allied spawn",
+        };
+        let pos = origin.truncate();
+        // A spawn area has a dozen points side by side: one mark for them.
+        if marks.iter().any(|m| m.label == label && m.pos.distance(pos) < 400.0) {
+            continue;
+        }
+        marks.push(MapMark { pos, label: label.to_owned(), rgb: super::present::team_rgb(Some(*team)) });
+    }
+    for (name, origin) in &info.objectives {
+        if let Some(o) = origin {
+            marks.push(MapMark { pos: o.truncate(), label: name.clone(), rgb: [0.95, 0.78, 0.25] });
+        }
+    }
+    marks
 }
 
 /// A straight-alpha RGBA image over a world rectangle, row 0 at the top (north).
@@ -214,6 +252,23 @@ mod tests {
         let img = silhouette(far.into_iter(), Vec2::splat(-3.0e9), Vec2::splat(3.0e9));
         assert!(img.width <= SILHOUETTE_MAX_PX && img.height <= SILHOUETTE_MAX_PX);
         assert_eq!(img.rgba.len(), img.width * img.height * 4);
+    }
+
+    #[test]
+    fn a_spawn_area_is_one_mark_and_objectives_keep_their_names() {
+        use glam::Vec3;
+        use proxviz_data::Team;
+        let info = proxviz_data::gamedata::MapInfo {
+            spawns: vec![
+                (Team::Axis, Vec3::new(0.0, 0.0, 0.0)),
+                (Team::Axis, Vec3::new(40.0, 0.0, 0.0)),
+                (Team::Allies, Vec3::new(3000.0, 0.0, 0.0)),
+            ],
+            objectives: vec![("the Gold".into(), Some(Vec3::new(500.0, 500.0, 0.0))), ("nowhere".into(), None)],
+            ..Default::default()
+        };
+        let labels: Vec<String> = map_marks(&info).into_iter().map(|m| m.label).collect();
+        assert_eq!(labels, ["Axis spawn", "Allied spawn", "the Gold"]);
     }
 
     #[test]

@@ -114,6 +114,10 @@ fn backdrop_ui(
         ui.add(egui::Slider::new(&mut b.opacity, 0.0..=1.0).text("opacity"));
         ui.add(egui::Slider::new(&mut b.brightness, 0.2..=2.0).text("brightness"));
     });
+    let has_marks = !maps.marks(entry.and_then(|e| e.round().map())).is_empty();
+    ui.add_enabled(has_marks, egui::Checkbox::new(&mut b.marks, "spawns and objectives"))
+        .on_hover_text("from the map's BSP in the game folders")
+        .on_disabled_hover_text("needs the map's BSP from the game folders");
     let map = entry.and_then(|e| e.round().map()).unwrap_or("this map");
     let what = if let Some(shown) = &state.image {
         format!("command map of {shown} from the game folders")
