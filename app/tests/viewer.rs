@@ -139,6 +139,7 @@ fn the_window_draws_the_command_map_where_its_calibration_says() {
         .args(["--at", "0", "--screenshot"])
         .arg(&shot)
         .env("PROXVIZ_CONFIG_DIR", dir.path())
+        .env("PROXVIZ_CACHE_DIR", dir.path())
         .output()
         .expect("runs");
     assert!(out.status.success(), "viewer failed: {}", String::from_utf8_lossy(&out.stderr));

@@ -12,7 +12,7 @@ use proxviz_data::resolve_rounds;
 
 use crate::export::render::{Job, export};
 use crate::export::{ExportSettings, SIZE_RANGE, output_path};
-use crate::scene::backdrop::CommandMaps;
+use crate::scene::backdrop::{CommandMaps, index_cache_file};
 use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
 use crate::scene::model::heat::{HeatMode, Scale, Window};
 use proxviz_data::gamedata::game_folders;
@@ -289,7 +289,8 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
         let mut names: Vec<String> = jobs.iter().filter_map(|j| j.round.map().map(str::to_owned)).collect();
         names.sort();
         names.dedup();
-        let found = CommandMaps::search(&game_folders(&args.etmain, args.path.as_deref()), &names);
+        let folders = game_folders(&args.etmain, args.path.as_deref());
+        let found = CommandMaps::search(&folders, &names, index_cache_file().as_deref());
         if settings.backdrop.mode == BackdropMode::Image {
             for note in &found.notes {
                 eprintln!("note: {note}");

@@ -5,7 +5,7 @@
 //! brightness and opacity. Rebuilt only when the map, its image or the open rounds change.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bevy::asset::RenderAssetUsages;
@@ -41,9 +41,10 @@ pub struct CommandMaps {
 }
 
 impl CommandMaps {
-    /// Searches the pk3s of `folders` for the command maps of `maps` (slow: reads archives; run
-    /// it off the main thread).
-    pub fn search(folders: &[PathBuf], maps: &[String]) -> Self {
+    /// Searches the pk3s of `folders` for the command maps of `maps` (slow the first time: it
+    /// reads archives; run it off the main thread). The archives' listing is kept in the
+    /// `cache` file (see [`index_cache_file`]), so a second start does not rescan gigabytes.
+    pub fn search(folders: &[PathBuf], maps: &[String], cache: Option<&Path>) -> Self {
         let mut out = Self::default();
         if folders.is_empty() {
             out.notes.push("no game folders found: give --etmain <folder> or set PROXVIZ_ETMAIN".to_owned());
@@ -51,7 +52,7 @@ impl CommandMaps {
         }
         let shown: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
         out.notes.push(format!("searched {}", shown.join(", ")));
-        let index = Pk3Index::scan(folders);
+        let index = Pk3Index::scan_cached(folders, cache);
         out.notes.push(format!("{} archives indexed", index.archives.len()));
         out.notes.extend(index.notes.iter().cloned());
         for map in maps {
@@ -86,6 +87,16 @@ impl CommandMaps {
     pub fn image(&self, map: Option<&str>) -> Option<&Arc<WorldImage>> {
         self.images.get(&map?.to_ascii_lowercase())
     }
+}
+
+/// Where the pk3 index cache lives: `PROXVIZ_CACHE_DIR` when set, else the platform's cache
+/// dir (`~/.cache/proxviz`, `%LOCALAPPDATA%\\proxviz\\cache`, `~/Library/Caches/proxviz`).
+pub fn index_cache_file() -> Option<PathBuf> {
+    let dir = match std::env::var_os("PROXVIZ_CACHE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => directories::ProjectDirs::from("", "", "proxviz")?.cache_dir().to_path_buf(),
+    };
+    Some(dir.join("pk3-index.json"))
 }
 
 /// The sprite showing the command map.
@@ -332,7 +343,7 @@ mod tests {
             &[("maps/mymap.bsp", &bsp_with_entities(world)), ("levelshots/mymap_cc.tga", &tga)],
         )
         .expect("pk3");
-        let found = CommandMaps::search(&[dir.path().to_path_buf()], &["MyMap".to_owned(), "other".to_owned()]);
+        let found = CommandMaps::search(&[dir.path().to_path_buf()], &["MyMap".to_owned(), "other".to_owned()], None);
         let img = found.image(Some("mymap")).expect("image");
         assert_eq!((img.min, img.max, img.width), (Vec2::new(-100.0, -500.0), Vec2::new(700.0, 300.0), 16));
         assert_eq!(found.marks(Some("MYMAP")).iter().map(|m| m.label.as_str()).collect::<Vec<_>>(), ["Allied spawn"]);
@@ -342,7 +353,7 @@ mod tests {
             "{:?}",
             found.notes
         );
-        let nothing = CommandMaps::search(&[], &["mymap".to_owned()]);
+        let nothing = CommandMaps::search(&[], &["mymap".to_owned()], None);
         assert!(nothing.notes[0].contains("--etmain"), "{:?}", nothing.notes);
     }
 

@@ -9,7 +9,7 @@ use bevy::prelude::*;
 use proxviz_data::gamedata::game_folders;
 
 use crate::scene::Frame;
-use crate::scene::backdrop::CommandMaps;
+use crate::scene::backdrop::{CommandMaps, index_cache_file};
 use crate::scene::jobs::Job;
 use crate::scene::library::{Library, LibraryUpdate, Source};
 
@@ -60,5 +60,6 @@ fn search_command_maps(
     let names = wanted.clone();
     search.maps = wanted;
     maps.searching = true;
-    search.job = Some(Job::once("game data search", move || CommandMaps::search(&roots, &names)));
+    search.job =
+        Some(Job::once("game data search", move || CommandMaps::search(&roots, &names, index_cache_file().as_deref())));
 }

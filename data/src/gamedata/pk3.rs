@@ -22,6 +22,47 @@ pub struct Pk3Entry {
     pub crc32: u32,
 }
 
+/// What one archive held when it was last indexed, kept in the index cache: its size and
+/// modification time say whether it changed since.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct CachedArchive {
+    size: u64,
+    modified_ns: u128,
+    /// (name, size, crc32) of each file; `None`: the archive could not be read (the note).
+    entries: Result<Vec<(String, u64, u32)>, String>,
+}
+
+/// The index cache: archives by path.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Cache {
+    version: u32,
+    archives: BTreeMap<PathBuf, CachedArchive>,
+}
+
+const CACHE_VERSION: u32 = 1;
+
+/// The files of an archive: (name, size, crc32), or why it cannot be read.
+fn list(pk3: &Path, size: u64) -> Result<Vec<(String, u64, u32)>, String> {
+    if size == 0 {
+        return Err("empty archive, skipped".to_owned());
+    }
+    let mut archive = std::fs::File::open(pk3)
+        .map_err(|e| e.to_string())
+        .and_then(|f| zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(|e| e.to_string()))
+        .map_err(|e| format!("not a readable pk3 (zip) archive ({e}), skipped"))?;
+    let mut files = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let Ok(file) = archive.by_index_raw(i) else { continue };
+        if file.is_dir() {
+            continue;
+        }
+        // A name that is not text (or unsafe) is no game file proxviz looks for.
+        let Ok(name) = file.name() else { continue };
+        files.push((name.into_owned(), file.size(), file.crc32()));
+    }
+    Ok(files)
+}
+
 /// Every file of the archives of some folders, by lower-case inner path.
 #[derive(Debug, Clone, Default)]
 pub struct Pk3Index {
@@ -36,6 +77,18 @@ impl Pk3Index {
     /// Indexes the `*.pk3` files of `folders` (not their sub-folders), folder by folder, each
     /// folder's archives in name order; a later archive overrides an earlier one's files.
     pub fn scan(folders: &[PathBuf]) -> Self {
+        Self::scan_cached(folders, None)
+    }
+
+    /// [`Pk3Index::scan`], reusing what `cache` (a file) says of archives whose size and
+    /// modification time have not changed, and writing it back. A damaged cache is ignored.
+    pub fn scan_cached(folders: &[PathBuf], cache: Option<&Path>) -> Self {
+        let old: Cache = cache
+            .and_then(|c| std::fs::read(c).ok())
+            .and_then(|b| serde_json::from_slice::<Cache>(&b).ok())
+            .filter(|c| c.version == CACHE_VERSION)
+            .unwrap_or_default();
+        let mut new = Cache { version: CACHE_VERSION, archives: BTreeMap::new() };
         let mut index = Self::default();
         for folder in folders {
             let Ok(read) = std::fs::read_dir(folder) else {
@@ -48,7 +101,30 @@ impl Pk3Index {
                 .collect();
             pk3s.sort_by_key(|p| p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()));
             for pk3 in pk3s {
-                index.add(&pk3);
+                let Ok(meta) = std::fs::metadata(&pk3) else { continue };
+                let modified_ns = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                let listed = match old.archives.get(&pk3) {
+                    Some(c) if c.size == meta.len() && c.modified_ns == modified_ns => c.entries.clone(),
+                    _ => list(&pk3, meta.len()),
+                };
+                index.add_listed(&pk3, &listed);
+                new.archives.insert(pk3, CachedArchive { size: meta.len(), modified_ns, entries: listed });
+            }
+        }
+        if let Some(cache) = cache
+            && new.archives != old.archives
+        {
+            let written = cache.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
+                let tmp = cache.with_extension("tmp");
+                std::fs::write(&tmp, serde_json::to_vec(&new).map_err(std::io::Error::other)?)?;
+                std::fs::rename(&tmp, cache)
+            });
+            if let Err(e) = written {
+                index.notes.push(format!("{}: cannot write the index cache: {e}", cache.display()));
             }
         }
         index
@@ -56,35 +132,21 @@ impl Pk3Index {
 
     /// Adds one archive on top of what is indexed.
     pub fn add(&mut self, pk3: &Path) {
+        let size = std::fs::metadata(pk3).map_or(0, |m| m.len());
+        self.add_listed(pk3, &list(pk3, size));
+    }
+
+    fn add_listed(&mut self, pk3: &Path, listed: &Result<Vec<(String, u64, u32)>, String>) {
         let shown = pk3.display();
-        if std::fs::metadata(pk3).is_ok_and(|m| m.len() == 0) {
-            self.notes.push(format!("{shown}: empty archive, skipped"));
-            return;
-        }
-        let archive = match std::fs::File::open(pk3)
-            .map_err(|e| e.to_string())
-            .and_then(|f| zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(|e| e.to_string()))
-        {
-            Ok(a) => a,
+        let files = match listed {
+            Ok(files) => files,
             Err(e) => {
-                self.notes.push(format!("{shown}: not a readable pk3 (zip) archive ({e}), skipped"));
+                self.notes.push(format!("{shown}: {e}"));
                 return;
             }
         };
-        let mut archive = archive;
-        for i in 0..archive.len() {
-            let Ok(file) = archive.by_index_raw(i) else { continue };
-            if file.is_dir() {
-                continue;
-            }
-            // A name that is not text (or unsafe) is no game file proxviz looks for.
-            let Ok(name) = file.name() else { continue };
-            let entry = Pk3Entry {
-                archive: pk3.to_path_buf(),
-                name: name.into_owned(),
-                size: file.size(),
-                crc32: file.crc32(),
-            };
+        for (name, size, crc32) in files {
+            let entry = Pk3Entry { archive: pk3.to_path_buf(), name: name.clone(), size: *size, crc32: *crc32 };
             let key = entry.name.replace('\\', "/").to_ascii_lowercase();
             if let Some(old) = self.entries.get(&key)
                 && key.starts_with("maps/")

@@ -143,3 +143,34 @@ fn a_map_without_a_bsp_takes_the_tables_calibration() {
     assert_eq!(assets.calibration, table_calibration("adlernest"));
     assert!(assets.notes.iter().any(|n| n.contains("table")));
 }
+
+#[test]
+fn the_index_cache_answers_for_unchanged_archives_and_rereads_changed_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let game = dir.path().join("etmain");
+    std::fs::create_dir(&game).expect("mkdir");
+    let pk3 = game.join("map.pk3");
+    write_pk3(&pk3, &[("maps/mymap.bsp", &bsp_with_entities(WORLD))]).expect("pk3");
+    let cache = dir.path().join("cache").join("pk3-index.json");
+    let first = Pk3Index::scan_cached(&[game.clone()], Some(&cache));
+    assert!(first.get("maps/mymap.bsp").is_some() && cache.exists());
+    // Same size and time, other bytes: the cache answers without opening the archive.
+    let modified = std::fs::metadata(&pk3).and_then(|m| m.modified()).expect("mtime");
+    let len = std::fs::metadata(&pk3).expect("meta").len() as usize;
+    std::fs::write(&pk3, vec![b'x'; len]).expect("overwrite");
+    std::fs::File::options().write(true).open(&pk3).and_then(|f| f.set_modified(modified)).expect("touch");
+    let cached = Pk3Index::scan_cached(&[game.clone()], Some(&cache));
+    assert!(cached.get("maps/mymap.bsp").is_some(), "{:?}", cached.notes);
+    // A changed time: read again (and now it is no zip).
+    std::fs::File::options()
+        .write(true)
+        .open(&pk3)
+        .and_then(|f| f.set_modified(modified + std::time::Duration::from_secs(5)))
+        .expect("touch");
+    let reread = Pk3Index::scan_cached(&[game.clone()], Some(&cache));
+    assert!(reread.get("maps/mymap.bsp").is_none());
+    assert!(reread.notes.iter().any(|n| n.contains("not a readable")), "{:?}", reread.notes);
+    // A damaged cache is ignored.
+    std::fs::write(&cache, b"{ not json").expect("damage");
+    assert!(Pk3Index::scan_cached(&[game], Some(&cache)).notes.iter().any(|n| n.contains("not a readable")));
+}
