@@ -64,6 +64,9 @@ pub struct ExportArgs {
     /// command-map images; repeatable. Also PROXVIZ_ETMAIN and the usual install folders.
     #[arg(long)]
     pub etmain: Vec<PathBuf>,
+    /// Draw the silhouette over the command map too (to check that they line up).
+    #[arg(long)]
+    pub silhouette_over_image: bool,
     /// Backdrop opacity, 0–1.
     #[arg(long, default_value_t = 1.0)]
     pub backdrop_opacity: f32,
@@ -202,6 +205,7 @@ impl ExportArgs {
             opacity: self.backdrop_opacity,
             brightness: self.backdrop_brightness,
             marks: self.layers.contains(&LayerArg::Objectives),
+            silhouette_over_image: self.silhouette_over_image,
         };
         let mut s = ExportSettings { size: self.size, backdrop, ..ExportSettings::default() };
         let h = &mut s.heat;

@@ -250,7 +250,7 @@ fn update_backdrop(
     mut sprite: Query<(&mut Sprite, &mut Transform, &mut Visibility), With<BackdropSprite>>,
 ) {
     let _probe = super::timing::scope();
-    let entry = library.current().filter(|_| backdrop.mode.shows_silhouette(state.image.is_some()));
+    let entry = library.current().filter(|_| backdrop.shows_silhouette(state.image.is_some()));
     let Some(entry) = entry else {
         for (_, _, mut v) in &mut sprite {
             if *v != Visibility::Hidden {

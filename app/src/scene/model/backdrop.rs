@@ -57,11 +57,20 @@ pub struct BackdropSettings {
     pub brightness: f32,
     /// Spawn points and objectives from the map's BSP, as small labelled marks.
     pub marks: bool,
+    /// The silhouette over the command map too (to check at a glance that they line up).
+    pub silhouette_over_image: bool,
 }
 
 impl Default for BackdropSettings {
     fn default() -> Self {
-        Self { mode: BackdropMode::Auto, opacity: 1.0, brightness: 1.0, marks: false }
+        Self { mode: BackdropMode::Auto, opacity: 1.0, brightness: 1.0, marks: false, silhouette_over_image: false }
+    }
+}
+
+impl BackdropSettings {
+    /// Whether the silhouette is drawn when `have_image` says whether a command map is shown.
+    pub fn shows_silhouette(&self, have_image: bool) -> bool {
+        self.mode.shows_silhouette(have_image) || (have_image && self.silhouette_over_image)
     }
 }
 

@@ -114,6 +114,10 @@ fn backdrop_ui(
         ui.add(egui::Slider::new(&mut b.opacity, 0.0..=1.0).text("opacity"));
         ui.add(egui::Slider::new(&mut b.brightness, 0.2..=2.0).text("brightness"));
     });
+    if state.image.is_some() {
+        ui.checkbox(&mut b.silhouette_over_image, "silhouette over it")
+            .on_hover_text("where players walked, to check that the image lines up");
+    }
     let has_marks = !maps.marks(entry.and_then(|e| e.round().map())).is_empty();
     ui.add_enabled(has_marks, egui::Checkbox::new(&mut b.marks, "spawns and objectives"))
         .on_hover_text("from the map's BSP in the game folders")
