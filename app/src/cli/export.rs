@@ -64,6 +64,10 @@ pub struct ExportArgs {
     /// command-map images; repeatable. Also PROXVIZ_ETMAIN and the usual install folders.
     #[arg(long)]
     pub etmain: Vec<PathBuf>,
+    /// On maps with floors: which floor's command map, and whose players are drawn bright
+    /// (default: the ground floor).
+    #[arg(long)]
+    pub floor: Option<usize>,
     /// Draw the silhouette over the command map too (to check that they line up).
     #[arg(long)]
     pub silhouette_over_image: bool,
@@ -206,6 +210,7 @@ impl ExportArgs {
             brightness: self.backdrop_brightness,
             marks: self.layers.contains(&LayerArg::Objectives),
             silhouette_over_image: self.silhouette_over_image,
+            floor: self.floor,
         };
         let mut s = ExportSettings { size: self.size, backdrop, ..ExportSettings::default() };
         let h = &mut s.heat;
@@ -290,12 +295,12 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
     });
     let maps = if matches!(settings.backdrop.mode, BackdropMode::Auto | BackdropMode::Image) || settings.backdrop.marks
     {
-        let mut names: Vec<String> = jobs.iter().filter_map(|j| j.round.map().map(str::to_owned)).collect();
-        names.sort();
-        names.dedup();
+        let names = CommandMaps::maps_of(jobs.iter().map(|j| &j.round));
         let folders = game_folders(&args.etmain, args.path.as_deref());
         let found = CommandMaps::search(&folders, &names, index_cache_file().as_deref());
-        if settings.backdrop.mode == BackdropMode::Image {
+        // What the search found is worth saying when there is a game install, or when the image
+        // was asked for.
+        if !folders.is_empty() || settings.backdrop.mode == BackdropMode::Image {
             for note in &found.notes {
                 eprintln!("note: {note}");
             }

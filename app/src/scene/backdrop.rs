@@ -13,14 +13,15 @@ use bevy::image::ImageSampler;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 
-use proxviz_data::gamedata::{MapAssets, Pk3Index};
+use proxviz_data::gamedata::{MapAssets, Pk3Index, layer_of};
 
+use super::clock::Clock;
 use super::frame::Frame;
 use super::library::{Library, RoundKey};
 use super::model::backdrop::{
-    BackdropMode, BackdropSettings, MapMark, WorldImage, map_marks, silhouette, walkable_step,
+    BackdropMode, BackdropSettings, MapMark, MarkKind, WorldImage, map_marks, silhouette, walkable_step,
 };
-use super::view::{DrawScale, MapCamera, units_per_px};
+use super::view::{DrawScale, MapCamera, ViewSettings, units_per_px};
 
 /// The backdrop settings in use.
 #[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Deref, DerefMut)]
@@ -34,6 +35,8 @@ pub struct CommandMaps {
     pub images: BTreeMap<String, Arc<WorldImage>>,
     /// Spawn points and objectives, by lower-case map name.
     pub marks: BTreeMap<String, Vec<MapMark>>,
+    /// Floors of layered maps, by lower-case map name.
+    pub floors: BTreeMap<String, Floors>,
     /// Folders searched, archives indexed, fallbacks, problems.
     pub notes: Vec<String>,
     /// Whether a search is still running.
@@ -41,6 +44,14 @@ pub struct CommandMaps {
 }
 
 impl CommandMaps {
+    /// The distinct map names of `rounds`, sorted: what a search is for.
+    pub fn maps_of<'a>(rounds: impl Iterator<Item = &'a proxviz_data::Round>) -> Vec<String> {
+        let mut names: Vec<String> = rounds.filter_map(|r| r.map().map(str::to_owned)).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// Searches the pk3s of `folders` for the command maps of `maps` (slow the first time: it
     /// reads archives; run it off the main thread). The archives' listing is kept in the
     /// `cache` file (see [`index_cache_file`]), so a second start does not rescan gigabytes.
@@ -61,13 +72,26 @@ impl CommandMaps {
             if let Some(info) = &assets.info {
                 out.marks.insert(map.to_ascii_lowercase(), map_marks(info));
             }
+            let placed = |img: proxviz_data::gamedata::RgbaImage| {
+                let (min, max) = assets.calibration?.world_rect();
+                Some(Arc::new(WorldImage {
+                    width: img.width as usize,
+                    height: img.height as usize,
+                    rgba: img.rgba,
+                    min,
+                    max,
+                }))
+            };
+            if let Some(info) = assets.info.as_ref().filter(|i| !i.layer_ceilings.is_empty()) {
+                let images = assets.floor_images.into_iter().map(|f| f.and_then(|(_, img)| placed(img))).collect();
+                out.floors.insert(map.to_ascii_lowercase(), Floors { ceilings: info.layer_ceilings.clone(), images });
+            }
             match (assets.calibration, assets.image) {
-                (Some(cal), Some((path, img))) => {
-                    let (min, max) = cal.world_rect();
-                    let (width, height) = (img.width as usize, img.height as usize);
-                    out.notes.push(format!("{map}: {path}, {width}×{height}"));
-                    let image = WorldImage { width, height, rgba: img.rgba, min, max };
-                    out.images.insert(map.to_ascii_lowercase(), Arc::new(image));
+                (Some(_), Some((path, img))) => {
+                    out.notes.push(format!("{map}: {path}, {}×{}", img.width, img.height));
+                    if let Some(image) = placed(img) {
+                        out.images.insert(map.to_ascii_lowercase(), image);
+                    }
                 }
                 (None, Some((path, _))) => {
                     out.notes.push(format!("{map}: {path} found, but not where it lies (no calibration)"))
@@ -99,6 +123,32 @@ pub fn index_cache_file() -> Option<PathBuf> {
     Some(dir.join("pk3-index.json"))
 }
 
+/// The floors of a layered map: each one's ceiling (world z) and command map, when it has one.
+#[derive(Debug, Clone, Default)]
+pub struct Floors {
+    /// The z ceiling of each floor, lowest first.
+    pub ceilings: Vec<f32>,
+    /// Each floor's image (`None`: the map's main image stands in).
+    pub images: Vec<Option<Arc<WorldImage>>>,
+}
+
+/// The floor the map shows now, on a map with floors: players, trails and deaths on other
+/// floors are drawn dimmed.
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct ShownFloor {
+    /// The floor shown (`None`: the map has no floors).
+    pub floor: Option<usize>,
+    /// The map's floor ceilings.
+    pub ceilings: Vec<f32>,
+}
+
+impl ShownFloor {
+    /// Whether something at height `z` is on the floor shown (always, on a map without floors).
+    pub fn shows(&self, z: f32) -> bool {
+        self.floor.is_none_or(|f| layer_of(&self.ceilings, z) == f)
+    }
+}
+
 /// The sprite showing the command map.
 #[derive(Component)]
 pub struct CommandMapSprite;
@@ -128,7 +178,8 @@ pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Backdrop>()
         .init_resource::<BackdropState>()
         .init_resource::<CommandMaps>()
-        .add_systems(Update, (update_command_map, update_backdrop).chain().in_set(Frame::Scene))
+        .init_resource::<ShownFloor>()
+        .add_systems(Update, (pick_floor, update_command_map, update_backdrop).chain().in_set(Frame::Scene))
         .add_systems(Update, draw_map_marks.in_set(Frame::Draw));
 }
 
@@ -152,13 +203,41 @@ fn draw_map_marks(
     for m in maps.marks(library.current().and_then(|e| e.round().map())) {
         let [cr, cg, cb] = m.rgb;
         let colour = Color::srgb(cr, cg, cb);
-        if m.label.ends_with("spawn") {
+        if m.kind != MarkKind::Objective {
             gizmos.rect_2d(Isometry2d::from_translation(m.pos), Vec2::splat(r * 1.6), colour);
             gizmos.rect_2d(Isometry2d::from_translation(m.pos), Vec2::splat(r * 0.8), colour);
         } else {
             gizmos.rect_2d(Isometry2d::new(m.pos, Rot2::degrees(45.0)), Vec2::splat(r * 1.4), colour);
             gizmos.circle_2d(Isometry2d::from_translation(m.pos), r * 0.3, colour);
         }
+    }
+}
+
+/// The floor to show: the one chosen, else the followed player's, else the ground floor.
+fn pick_floor(
+    backdrop: Res<Backdrop>,
+    maps: Res<CommandMaps>,
+    library: Res<Library>,
+    clock: Res<Clock>,
+    view: Res<ViewSettings>,
+    mut shown: ResMut<ShownFloor>,
+) {
+    let entry = library.current();
+    let floors = entry.and_then(|e| e.round().map()).and_then(|m| maps.floors.get(&m.to_ascii_lowercase()));
+    let now = match floors {
+        None => ShownFloor::default(),
+        Some(f) => {
+            let followed = view
+                .follow
+                .zip(entry)
+                .and_then(|(cn, e)| e.timeline.state_at(cn, clock.time_ms()))
+                .map(|s| layer_of(&f.ceilings, s.pos.z));
+            let floor = backdrop.floor.or(followed).unwrap_or(0).min(f.ceilings.len().saturating_sub(1));
+            ShownFloor { floor: Some(floor), ceilings: f.ceilings.clone() }
+        }
+    };
+    if *shown != now {
+        *shown = now;
     }
 }
 
@@ -172,11 +251,16 @@ fn update_command_map(
     mut state: ResMut<BackdropState>,
     mut images: ResMut<Assets<Image>>,
     mut sprite: Query<(&mut Sprite, &mut Transform, &mut Visibility), With<CommandMapSprite>>,
-    mut shown: Local<Option<Arc<WorldImage>>>,
+    (floor, mut shown): (Res<ShownFloor>, Local<Option<Arc<WorldImage>>>),
 ) {
     let _probe = super::timing::scope();
+    let map = library.current().and_then(|e| e.round().map());
+    let floor_image = floor
+        .floor
+        .zip(map.and_then(|m| maps.floors.get(&m.to_ascii_lowercase())))
+        .and_then(|(i, f)| f.images.get(i).cloned().flatten());
     let wanted = matches!(backdrop.mode, BackdropMode::Auto | BackdropMode::Image)
-        .then(|| library.current().and_then(|e| maps.image(e.round().map())))
+        .then(|| floor_image.as_ref().or_else(|| maps.image(map)))
         .flatten();
     let tint = tint(&backdrop.0);
     let Some(img) = wanted else {
@@ -185,6 +269,8 @@ fn update_command_map(
                 *v = Visibility::Hidden;
             }
         }
+        // Shown again later, it is set up again.
+        *shown = None;
         if state.image.is_some() {
             state.image = None;
         }
@@ -211,7 +297,10 @@ fn update_command_map(
             }
         }
         *shown = Some(img.clone());
-        state.image = library.current().and_then(|e| e.round().map()).map(str::to_owned);
+    }
+    let name = map.map(str::to_owned);
+    if state.image != name {
+        state.image = name;
     }
     for (mut s, _, mut v) in &mut sprite {
         if s.color != tint {
@@ -325,6 +414,7 @@ mod tests {
             .init_resource::<Assets<Image>>()
             .init_resource::<BackdropState>()
             .init_resource::<CommandMaps>()
+            .init_resource::<ShownFloor>()
             .add_systems(Update, (update_command_map, update_backdrop).chain());
         app
     }
@@ -355,6 +445,44 @@ mod tests {
         );
         let nothing = CommandMaps::search(&[], &["mymap".to_owned()], None);
         assert!(nothing.notes[0].contains("--etmain"), "{:?}", nothing.notes);
+    }
+
+    fn world_image(tag: u8) -> Arc<WorldImage> {
+        Arc::new(WorldImage { width: 1, height: 1, rgba: vec![tag, 0, 0, 255], min: Vec2::ZERO, max: Vec2::ONE })
+    }
+
+    #[test]
+    fn a_layered_map_shows_the_followed_players_floor_or_the_one_chosen() {
+        let mut app = app(BackdropMode::Auto);
+        app.init_resource::<ViewSettings>();
+        app.world_mut().resource_mut::<Clock>().apply(crate::scene::model::clock::ClockCommand::SetTime(60_000));
+        let (cn, z) = {
+            let library = app.world().resource::<Library>();
+            let tl = &library.current().expect("round").timeline;
+            let s = tl.states_at(60_000).into_iter().find(|s| s.alive).expect("a player");
+            (s.clientnum, s.pos.z)
+        };
+        // Two floors split just below the followed player: they are upstairs.
+        let floors =
+            Floors { ceilings: vec![z - 1.0, z + 1000.0], images: vec![Some(world_image(1)), Some(world_image(2))] };
+        app.world_mut().resource_mut::<CommandMaps>().floors.insert("supply".into(), floors);
+        app.world_mut().resource_mut::<CommandMaps>().images.insert("supply".into(), world_image(9));
+        app.world_mut().resource_mut::<ViewSettings>().follow = Some(cn);
+        app.add_systems(Update, pick_floor.before(update_command_map));
+        app.update();
+        let shown = app.world().resource::<ShownFloor>().clone();
+        assert_eq!(shown.floor, Some(1));
+        assert!(shown.shows(z) && !shown.shows(z - 500.0));
+        let tag = |app: &mut App| {
+            let mut q = app.world_mut().query::<(&CommandMapSprite, &Sprite)>();
+            let handle = q.single(app.world()).expect("sprite").1.image.clone();
+            app.world().resource::<Assets<Image>>().get(&handle).and_then(|i| i.data.as_ref().map(|d| d[0]))
+        };
+        assert_eq!(tag(&mut app), Some(2), "the upstairs image");
+        app.world_mut().resource_mut::<Backdrop>().floor = Some(0);
+        app.update();
+        assert_eq!(app.world().resource::<ShownFloor>().floor, Some(0));
+        assert_eq!(tag(&mut app), Some(1), "the chosen floor's image");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The players at the clock's time: who is present (computed once a frame), their markers
-//! (filled, team-coloured, dimmed when dead) with view direction, fading trails and death
-//! marks. Sizes are in screen pixels × [`DrawScale`], so they stay readable at any zoom.
+//! (filled, team-coloured, dimmed when dead or on another floor than the one shown) with view
+//! direction, fading trails and death marks. Sizes are in screen pixels × [`DrawScale`], so they stay readable at any zoom.
 
 use bevy::prelude::*;
 
+use super::backdrop::ShownFloor;
 use super::clock::Clock;
 use super::frame::Frame;
 use super::library::Library;
@@ -89,6 +90,7 @@ fn sync_markers(
     assets: Option<Res<MarkerAssets>>,
     camera: Single<&Projection, With<MapCamera>>,
     scale: Res<DrawScale>,
+    floor: Option<Res<ShownFloor>>,
     mut existing: Query<(Entity, &PlayerMarker, &mut Transform, &mut MeshMaterial2d<ColorMaterial>)>,
 ) {
     let _probe = super::timing::scope();
@@ -102,7 +104,9 @@ fn sync_markers(
                 // Living players above the dead.
                 transform.translation = m.pos.extend(if m.alive { 2.0 } else { 1.0 });
                 transform.scale = Vec3::splat(if m.alive { radius } else { radius * 0.8 });
-                let wanted = &assets.materials[material_index(m.team, m.alive)];
+                // Players on another floor are drawn like the dead: dimmed.
+                let bright = m.alive && floor.as_ref().is_none_or(|f| f.shows(m.height));
+                let wanted = &assets.materials[material_index(m.team, bright)];
                 if material.0 != *wanted {
                     material.0 = wanted.clone();
                 }
@@ -129,9 +133,11 @@ fn draw_overlays(
     present: Res<Present>,
     camera: Single<&Projection, With<MapCamera>>,
     scale: Res<DrawScale>,
+    floor: Option<Res<ShownFloor>>,
 ) {
     let _probe = super::timing::scope();
     let Some(entry) = library.current().filter(|_| settings.players) else { return };
+    let shows = |z: f32| floor.as_ref().is_none_or(|f| f.shows(z));
     let px = units_per_px(&camera) * scale.0;
     let t = clock.time_ms();
     let tl = &entry.timeline;
@@ -139,26 +145,28 @@ fn draw_overlays(
         let [r, g, b] = team_rgb(d.team);
         // Recent deaths are bright, old ones fade to a trace.
         let age_s = (t - d.time_ms) as f32 / 1000.0;
-        let alpha = (1.0 - age_s / 60.0).clamp(0.25, 0.9);
+        let alpha = (1.0 - age_s / 60.0).clamp(0.25, 0.9) * if shows(d.height) { 1.0 } else { 0.3 };
         gizmos.cross_2d(Isometry2d::new(d.pos, Rot2::degrees(45.0)), 5.0 * px, Color::srgba(r, g, b, alpha));
     }
     for m in present.shown(&settings.hidden) {
         let [r, g, b] = team_rgb(m.team);
+        let here = shows(m.height);
         if settings.trails {
+            let strength = if here { 0.75 } else { 0.2 };
             for piece in trail(tl, m.clientnum, t, settings.trail_secs, entry.sample_step_ms) {
                 gizmos.linestrip_gradient_2d(
-                    piece.iter().map(|&(p, age)| (p, Color::srgba(r, g, b, 0.75 * (1.0 - age)))),
+                    piece.iter().map(|&(p, age)| (p, Color::srgba(r, g, b, strength * (1.0 - age)))),
                 );
             }
         }
-        if m.alive {
+        if m.alive && here {
             let dir = Vec2::from_angle(m.yaw_deg.to_radians());
             gizmos.line_2d(
                 m.pos + dir * MARKER_PX * px,
                 m.pos + dir * (MARKER_PX + 9.0) * px,
                 Color::srgb(1.0, 1.0, 1.0),
             );
-        } else {
+        } else if !m.alive {
             gizmos.cross_2d(Isometry2d::new(m.pos, Rot2::degrees(45.0)), MARKER_PX * px, Color::srgb(0.9, 0.9, 0.9));
         }
         if settings.follow == Some(m.clientnum) {

@@ -8,6 +8,7 @@ use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
+use super::game_data::GameFolders;
 use super::map_view::PanelInsets;
 use super::state::{UiPass, Windows};
 use crate::scene::backdrop::Backdrop;
@@ -66,7 +67,7 @@ fn export_window_ui(
     mut windows: ResMut<Windows>,
     library: Res<Library>,
     heat: Res<Heat>,
-    backdrop: Res<Backdrop>,
+    (backdrop, folders): (Res<Backdrop>, Res<GameFolders>),
     settings: Res<ViewSettings>,
     clock: Res<Clock>,
     insets: Res<PanelInsets>,
@@ -178,7 +179,7 @@ fn export_window_ui(
         let source = library.source.clone().unwrap_or(Source::Demo);
         let out = PathBuf::from(export.path.clone());
         export.status = None;
-        export.running = Some(spawn_export(source, base, out, &s));
+        export.running = Some(spawn_export(source, base, out, &s, folders.0.clone()));
     }
     Ok(())
 }
@@ -193,7 +194,13 @@ fn ask_save_path(file_name: String) -> Job<Option<PathBuf>> {
 
 /// Runs `proxviz export` for one round with `settings` in a child process (a window cannot host
 /// a second renderer); the job gives its result.
-fn spawn_export(source: Source, base: String, out: PathBuf, settings: &ExportSettings) -> Job<String> {
+fn spawn_export(
+    source: Source,
+    base: String,
+    out: PathBuf,
+    settings: &ExportSettings,
+    etmain: Vec<PathBuf>,
+) -> Job<String> {
     let json = serde_json::to_string(settings).unwrap_or_default();
     Job::spawn("export", move |sink| {
         let exe = std::env::current_exe().map_err(|e| format!("cannot find proxviz itself: {e}"))?;
@@ -208,6 +215,9 @@ fn spawn_export(source: Source, base: String, out: PathBuf, settings: &ExportSet
             }
         }
         cmd.arg("--round").arg(&base).arg("--out").arg(&out).arg("--settings-json").arg(&json);
+        for folder in &etmain {
+            cmd.arg("--etmain").arg(folder);
+        }
         let output = cmd.output().map_err(|e| format!("cannot run the export: {e}"))?;
         if !output.status.success() {
             let err = String::from_utf8_lossy(&output.stderr);

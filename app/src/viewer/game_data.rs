@@ -17,10 +17,11 @@ use crate::scene::library::{Library, LibraryUpdate, Source};
 #[derive(Resource, Debug, Clone, Default)]
 pub struct GameFolders(pub Vec<PathBuf>);
 
-/// The search running, and the maps it was for.
+/// The search running, and the maps and folders it was for.
 #[derive(Resource, Default)]
 struct Search {
     maps: Vec<String>,
+    folders: Vec<PathBuf>,
     job: Option<Job<CommandMaps>>,
 }
 
@@ -46,19 +47,19 @@ fn search_command_maps(
     if library.loading || search.job.is_some() {
         return;
     }
-    let mut wanted: Vec<String> = library.entries.iter().filter_map(|e| e.round().map().map(str::to_owned)).collect();
-    wanted.sort();
-    wanted.dedup();
-    if wanted == search.maps || wanted.is_empty() {
-        return;
-    }
+    let wanted = CommandMaps::maps_of(library.entries.iter().map(|e| e.round()));
     let opened = match &library.source {
         Some(Source::Path(p)) => Some(p.clone()),
         _ => None,
     };
+    // Another folder may have game folders of its own beside it.
     let roots = game_folders(&folders.0, opened.as_deref());
+    if wanted.is_empty() || (wanted == search.maps && roots == search.folders) {
+        return;
+    }
     let names = wanted.clone();
     search.maps = wanted;
+    search.folders = roots.clone();
     maps.searching = true;
     search.job =
         Some(Job::once("game data search", move || CommandMaps::search(&roots, &names, index_cache_file().as_deref())));

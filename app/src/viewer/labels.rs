@@ -52,11 +52,9 @@ fn labels_ui(
         }
     }
     if backdrop.marks {
-        let gold = egui::Color32::from_rgb(242, 199, 64);
         for m in maps.marks(library.current().and_then(|e| e.round().map())) {
             let Ok(p) = camera.world_to_viewport(global, m.pos.extend(0.0)) else { continue };
-            let colour = if m.label.ends_with("spawn") { super::panels::color32(m.rgb) } else { gold };
-            let font = egui::FontId::proportional(11.0);
+            let (font, colour) = (egui::FontId::proportional(11.0), super::panels::color32(m.rgb));
             painter.text(egui::pos2(p.x + 10.0, p.y + 4.0), egui::Align2::LEFT_TOP, &m.label, font, colour);
         }
     }

@@ -13,7 +13,24 @@ use crate::model::Team;
 pub type Entity = BTreeMap<String, String>;
 
 /// Largest entity text read (real maps have a few hundred KB).
-const MAX_ENTITY_BYTES: usize = 16 << 20;
+pub(super) const MAX_ENTITY_BYTES: usize = 16 << 20;
+
+/// Most entities kept from one map (real maps have a few thousand).
+const MAX_ENTITIES: usize = 65_536;
+
+/// The bounds (mins, maxs) of each of a BSP's models (lump 7: 40 bytes each), `*0` the world;
+/// brush entities name theirs with `model "*N"`. Empty when the BSP cannot say.
+pub fn bsp_models(bytes: &[u8]) -> Vec<(Vec3, Vec3)> {
+    let word = |at: usize| -> Option<[u8; 4]> { bytes.get(at..at + 4)?.try_into().ok() };
+    let (Some(offset), Some(length)) = (word(8 + 7 * 8), word(8 + 7 * 8 + 4)) else { return Vec::new() };
+    let (offset, length) = (i32::from_le_bytes(offset), i32::from_le_bytes(length));
+    let (Ok(offset), Ok(length)) = (usize::try_from(offset), usize::try_from(length)) else { return Vec::new() };
+    let Some(lump) = offset.checked_add(length).and_then(|end| bytes.get(offset..end)) else { return Vec::new() };
+    let f = |b: &[u8], i: usize| f32::from_le_bytes([b[i * 4], b[i * 4 + 1], b[i * 4 + 2], b[i * 4 + 3]]);
+    lump.chunks_exact(40)
+        .map(|m| (Vec3::new(f(m, 0), f(m, 1), f(m, 2)), Vec3::new(f(m, 3), f(m, 4), f(m, 5))))
+        .collect()
+}
 
 /// The entity text of a BSP file.
 pub fn bsp_entities(bytes: &[u8]) -> Result<String, String> {
@@ -45,6 +62,7 @@ pub fn parse_entities(text: &str) -> Vec<Entity> {
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
         match c {
+            '{' if entities.len() >= MAX_ENTITIES => break,
             '{' => current = Some(Entity::new()),
             '}' => {
                 entities.extend(current.take());
@@ -64,6 +82,12 @@ pub fn parse_entities(text: &str) -> Vec<Entity> {
         }
     }
     entities
+}
+
+/// The floor of a point at height `z` on a map whose floors have these ceilings: the first
+/// whose ceiling is at or above it (0 when none is, or the map has no floors).
+pub fn layer_of(ceilings: &[f32], z: f32) -> usize {
+    ceilings.iter().position(|&ceil| z <= ceil).unwrap_or(0)
 }
 
 /// What proxviz uses of a map's entities.
@@ -93,8 +117,9 @@ fn vec3(s: &str) -> Option<Vec3> {
 }
 
 impl MapInfo {
-    /// Reads the worldspawn (the first block) and the entities proxviz shows.
-    pub fn from_entities(entities: &[Entity]) -> Self {
+    /// Reads the worldspawn (the first block) and the entities proxviz shows; brush entities
+    /// without an `origin` are placed at the centre of their model among `models`.
+    pub fn from_entities(entities: &[Entity], models: &[(Vec3, Vec3)]) -> Self {
         let mut info = Self::default();
         if let Some(world) = entities.first().filter(|e| e.get("classname").is_none_or(|c| c == "worldspawn")) {
             let mins = world.get("mapcoordsmins").and_then(|s| vec2(s));
@@ -106,7 +131,13 @@ impl MapInfo {
                 .collect();
         }
         for e in entities.iter().skip(1) {
-            let origin = e.get("origin").and_then(|s| vec3(s));
+            let model_centre = || {
+                let n: usize = e.get("model")?.strip_prefix('*')?.parse().ok()?;
+                let (lo, hi) = models.get(n)?;
+                let c = (*lo + *hi) / 2.0;
+                c.is_finite().then_some(c)
+            };
+            let origin = e.get("origin").and_then(|s| vec3(s)).or_else(model_centre);
             match e.get("classname").map(String::as_str) {
                 Some("team_CTF_redspawn") => info.spawns.extend(origin.map(|o| (Team::Axis, o))),
                 Some("team_CTF_bluespawn") => info.spawns.extend(origin.map(|o| (Team::Allies, o))),
@@ -116,7 +147,13 @@ impl MapInfo {
                         .find_map(|k| e.get(*k))
                         .cloned()
                         .unwrap_or_else(|| class.to_owned());
-                    info.objectives.push((name, origin));
+                    // A trigger and the constructible it describes are one objective.
+                    let same = |(n, o): &(String, Option<Vec3>)| {
+                        *n == name && o.zip(origin).is_none_or(|(a, b)| a.truncate().distance(b.truncate()) < 600.0)
+                    };
+                    if !info.objectives.iter().any(same) {
+                        info.objectives.push((name, origin));
+                    }
                 }
                 _ => {}
             }
@@ -124,8 +161,8 @@ impl MapInfo {
         info
     }
 
-    /// The floor of a point at height `z`: the first layer whose ceiling is at or above it.
+    /// The floor of a point at height `z` ([`layer_of`]).
     pub fn layer_of(&self, z: f32) -> usize {
-        self.layer_ceilings.iter().position(|&ceil| z <= ceil).unwrap_or(0)
+        layer_of(&self.layer_ceilings, z)
     }
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use glam::Vec2;
 use serde::Deserialize;
 
-pub use self::bsp::{Entity, MapInfo, bsp_entities, parse_entities};
+pub use self::bsp::{Entity, MapInfo, bsp_entities, bsp_models, layer_of, parse_entities};
 pub use self::pk3::{MAX_ENTRY_BYTES, Pk3Entry, Pk3Index};
 
 /// Largest command-map image accepted, in pixels per side (the game's are 256–1024).
@@ -66,6 +66,9 @@ pub struct MapAssets {
     pub calibration: Option<Calibration>,
     /// The command-map image (layer 0), and the inner path it came from.
     pub image: Option<(String, RgbaImage)>,
+    /// On maps with floors (`cclayers`), each floor's image (`levelshots/<map>_<i>_cc`) when
+    /// there is one.
+    pub floor_images: Vec<Option<(String, RgbaImage)>>,
     /// What the user should know (fallbacks taken, files that could not be read).
     pub notes: Vec<String>,
 }
@@ -112,15 +115,22 @@ impl MapAssets {
         // The entities: a `.ent` file overrides the BSP's own.
         let ent = format!("maps/{map_lc}.ent");
         let bsp = format!("maps/{map_lc}.bsp");
-        let text = if index.get(&ent).is_some() {
-            index.read(&ent).map(|b| String::from_utf8_lossy(&b).into_owned())
-        } else if index.get(&bsp).is_some() {
-            index.read(&bsp).and_then(|b| bsp_entities(&b).map_err(|e| format!("{bsp}: {e}")))
-        } else {
-            Err(String::new())
+        // Brush entities (objectives) are placed by their model's bounds in the BSP.
+        let bsp_bytes = index.get(&bsp).map(|_| index.read(&bsp));
+        let models = match &bsp_bytes {
+            Some(Ok(bytes)) => bsp_models(bytes),
+            _ => Vec::new(),
+        };
+        let text = match (index.get(&ent), bsp_bytes) {
+            (Some(e), _) if e.size > bsp::MAX_ENTITY_BYTES as u64 => {
+                Err(format!("{ent}: {} bytes of entities, more than proxviz reads", e.size))
+            }
+            (Some(_), _) => index.read(&ent).map(|b| String::from_utf8_lossy(&b).into_owned()),
+            (None, Some(bytes)) => bytes.and_then(|b| bsp_entities(&b).map_err(|e| format!("{bsp}: {e}"))),
+            (None, None) => Err(String::new()),
         };
         match text {
-            Ok(text) => out.info = Some(MapInfo::from_entities(&parse_entities(&text))),
+            Ok(text) => out.info = Some(MapInfo::from_entities(&parse_entities(&text), &models)),
             Err(e) if !e.is_empty() => out.notes.push(e),
             Err(_) => {}
         }
@@ -128,7 +138,8 @@ impl MapAssets {
         if out.calibration.is_none() {
             out.calibration = table_calibration(map);
             if out.calibration.is_some() {
-                out.notes.push(format!("{map}: calibration from proxviz's table (no BSP found)"));
+                let why = if out.info.is_some() { "the BSP has none" } else { "no BSP found" };
+                out.notes.push(format!("{map}: calibration from proxviz's table ({why})"));
             }
         }
         match index.command_map(&map_lc) {
@@ -143,34 +154,47 @@ impl MapAssets {
                 out.notes.push(format!("{map}: no command-map image (levelshots/{map_lc}_cc.tga) in the game folders"))
             }
         }
+        let floors = out.info.as_ref().map_or(0, |i| i.layer_ceilings.len());
+        out.floor_images = (0..floors)
+            .map(|i| {
+                let path = format!("levelshots/{map_lc}_{i}_cc.tga");
+                index.get(&path)?;
+                match index.read(&path).and_then(|b| decode_image(&path, &b)) {
+                    Ok(img) => Some((path, img)),
+                    Err(e) => {
+                        out.notes.push(e);
+                        None
+                    }
+                }
+            })
+            .collect();
         out
     }
 }
 
-/// The game folders to search: `extra` (from `--etmain`), `PROXVIZ_ETMAIN` (a path list), the
-/// `etmain/` and `legacy/` beside an opened `gamestats/` folder, and the usual ET:Legacy install
-/// and home folders of this system — those that exist, each once.
+/// The game folders to search, lowest priority first (later archives override earlier ones):
+/// the usual ET:Legacy install folders, then the home folders (downloaded maps), each `etmain/`
+/// before `legacy/`; the `etmain/` and `legacy/` beside an opened `gamestats/` folder;
+/// `PROXVIZ_ETMAIN` (a path list); and last, winning, `extra` (from `--etmain`). Those that
+/// exist, each once.
 pub fn game_folders(extra: &[PathBuf], opened: Option<&Path>) -> Vec<PathBuf> {
-    let mut roots: Vec<PathBuf> = extra.to_vec();
-    if let Some(list) = std::env::var_os("PROXVIZ_ETMAIN") {
-        roots.extend(std::env::split_paths(&list));
+    let mut roots: Vec<PathBuf> = Vec::new();
+    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from);
+    let installs = ["/usr/lib/etlegacy", "/opt/etlegacy", "/usr/local/games/etlegacy", "C:\\Program Files\\ET Legacy"];
+    let homes = [".etlegacy", "Documents/ETLegacy"].map(|d| home.as_ref().map(|h| h.join(d)));
+    for base in installs.iter().map(|i| Some(PathBuf::from(i))).chain(homes).flatten() {
+        roots.push(base.join("etmain"));
+        roots.push(base.join("legacy"));
     }
     // A server's gamestats/ sits in the mod folder, beside etmain/ one level up.
-    for dir in opened.into_iter().flat_map(|p| p.ancestors().take(4)) {
+    for dir in opened.into_iter().flat_map(|p| p.ancestors().take(4)).collect::<Vec<_>>().into_iter().rev() {
         roots.push(dir.join("etmain"));
         roots.push(dir.join("legacy"));
     }
-    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from);
-    for install in ["/usr/lib/etlegacy", "/opt/etlegacy", "/usr/local/games/etlegacy", "C:\\Program Files\\ET Legacy"] {
-        roots.push(Path::new(install).join("etmain"));
-        roots.push(Path::new(install).join("legacy"));
+    if let Some(list) = std::env::var_os("PROXVIZ_ETMAIN") {
+        roots.extend(std::env::split_paths(&list));
     }
-    if let Some(home) = home {
-        for dir in [".etlegacy", "Documents/ETLegacy"] {
-            roots.push(home.join(dir).join("etmain"));
-            roots.push(home.join(dir).join("legacy"));
-        }
-    }
+    roots.extend(extra.iter().cloned());
     let mut seen = Vec::new();
     roots.retain(|p| {
         p.is_dir() && !seen.contains(p) && {

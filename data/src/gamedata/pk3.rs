@@ -28,7 +28,7 @@ pub struct Pk3Entry {
 struct CachedArchive {
     size: u64,
     modified_ns: u128,
-    /// (name, size, crc32) of each file; `None`: the archive could not be read (the note).
+    /// (name, size, crc32) of each file, or why the archive could not be read (the note).
     entries: Result<Vec<(String, u64, u32)>, String>,
 }
 
@@ -119,7 +119,8 @@ impl Pk3Index {
             && new.archives != old.archives
         {
             let written = cache.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
-                let tmp = cache.with_extension("tmp");
+                // A file of our own: another proxviz may be writing the cache right now.
+                let tmp = cache.with_extension(format!("{}.tmp", std::process::id()));
                 std::fs::write(&tmp, serde_json::to_vec(&new).map_err(std::io::Error::other)?)?;
                 std::fs::rename(&tmp, cache)
             });
@@ -196,22 +197,33 @@ impl Pk3Index {
     /// the image a `levelshots/<map>_cc_automap` shader points to, else another `*_cc` image
     /// of the archive holding the map's BSP (with a note saying so).
     pub fn command_map(&self, map: &str) -> Option<(String, Option<String>)> {
-        for ext in ["tga", "jpg"] {
-            let path = format!("levelshots/{map}_cc.{ext}");
-            if self.get(&path).is_some() {
-                return Some((path, None));
-            }
+        let tga = format!("levelshots/{map}_cc.tga");
+        if self.get(&tga).is_some() {
+            return Some((tga, None));
         }
         if let Some(path) = self.shader_image(&format!("levelshots/{map}_cc_automap")) {
             return Some((path, None));
         }
+        let jpg = format!("levelshots/{map}_cc.jpg");
+        if self.get(&jpg).is_some() {
+            return Some((jpg, None));
+        }
         let bsp = self.get(&format!("maps/{map}.bsp"))?;
-        let other = self
+        // In an archive of several maps, the image whose name shares the map's stem
+        // (`missile_cc` for `missile_b3`), else the only one.
+        let candidates: Vec<&String> = self
             .entries
             .iter()
             .filter(|(k, e)| e.archive == bsp.archive && k.starts_with("levelshots/"))
             .map(|(k, _)| k)
-            .find(|k| k.ends_with("_cc.tga") || k.ends_with("_cc.jpg"))?;
+            .filter(|k| k.ends_with("_cc.tga") || k.ends_with("_cc.jpg"))
+            .collect();
+        let stem = map.split('_').next().unwrap_or(map);
+        let other = candidates
+            .iter()
+            .find(|k| k.trim_start_matches("levelshots/").starts_with(stem))
+            .or_else(|| (candidates.len() == 1).then(|| &candidates[0]))
+            .copied()?;
         Some((other.clone(), Some(format!("{map}: no {map}_cc image; using {other} from the same archive"))))
     }
 

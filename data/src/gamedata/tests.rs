@@ -32,7 +32,7 @@ const QUADRANTS: [[u8; 3]; 4] = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 25
 #[test]
 fn a_bsp_s_worldspawn_gives_calibration_floors_spawns_and_objectives() {
     let text = bsp_entities(&bsp_with_entities(WORLD)).expect("entities");
-    let info = MapInfo::from_entities(&parse_entities(&text));
+    let info = MapInfo::from_entities(&parse_entities(&text), &[]);
     let cal = info.calibration.expect("calibration");
     assert_eq!(cal.world_rect(), (Vec2::new(-1000.0, -2000.0), Vec2::new(3000.0, 2000.0)));
     assert_eq!(info.layer_ceilings, vec![200.0, 600.0]);
@@ -41,6 +41,14 @@ fn a_bsp_s_worldspawn_gives_calibration_floors_spawns_and_objectives() {
     assert_eq!(info.objectives, vec![("the Gold".to_owned(), Some(glam::Vec3::new(500.0, -300.0, 0.0)))]);
     assert!(bsp_entities(b"IBSP\x2e\0\0\0").is_err(), "other versions are refused");
     assert!(bsp_entities(b"PK\x03\x04").is_err());
+    // A brush objective without an origin sits in the middle of its model.
+    let brush = "{\n\"classname\" \"worldspawn\"\n}\n{\n\"classname\" \"func_explosive\"\n\"targetname\" \"door\"\n\"model\" \"*1\"\n}\n";
+    let models = [
+        (glam::Vec3::ZERO, glam::Vec3::ONE),
+        (glam::Vec3::new(100.0, 200.0, 0.0), glam::Vec3::new(300.0, 400.0, 64.0)),
+    ];
+    let info = MapInfo::from_entities(&parse_entities(brush), &models);
+    assert_eq!(info.objectives, vec![("door".to_owned(), Some(glam::Vec3::new(200.0, 300.0, 32.0)))]);
     let mut cut = bsp_with_entities(WORLD);
     cut.truncate(100);
     assert!(bsp_entities(&cut).is_err(), "a lump past the end is an error, not a panic");
@@ -64,6 +72,26 @@ fn a_map_is_found_in_the_pk3s_with_its_command_map_and_calibration() {
     assert_eq!((img.width, img.height), (64, 64));
     assert_eq!(&img.rgba[..4], &[255, 0, 0, 255], "top-left quadrant");
     assert_eq!(&img.rgba[(63 * 64 + 63) * 4..][..4], &[255, 255, 0, 255], "bottom-right quadrant");
+}
+
+#[test]
+fn a_layered_map_has_an_image_per_floor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ground, upstairs) = (quadrant_tga(8, 8, [[1, 1, 1]; 4]), quadrant_tga(8, 8, [[2, 2, 2]; 4]));
+    write_pk3(
+        &dir.path().join("layered.pk3"),
+        &[
+            ("maps/layered.bsp", &bsp_with_entities(WORLD)),
+            ("levelshots/layered_cc.tga", &ground),
+            ("levelshots/layered_0_cc.tga", &ground),
+            ("levelshots/layered_1_cc.tga", &upstairs),
+        ],
+    )
+    .expect("pk3");
+    let assets = MapAssets::load(&Pk3Index::scan(&[dir.path().to_path_buf()]), "layered");
+    let floors: Vec<Option<u8>> = assets.floor_images.iter().map(|f| f.as_ref().map(|(_, img)| img.rgba[0])).collect();
+    assert_eq!(floors, vec![Some(1), Some(2)]);
+    assert_eq!(layer_of(&[200.0, 600.0], 300.0), 1);
 }
 
 #[test]

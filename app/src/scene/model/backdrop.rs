@@ -59,11 +59,21 @@ pub struct BackdropSettings {
     pub marks: bool,
     /// The silhouette over the command map too (to check at a glance that they line up).
     pub silhouette_over_image: bool,
+    /// On maps with floors: the floor shown; `None` follows the followed player (else the
+    /// ground floor).
+    pub floor: Option<usize>,
 }
 
 impl Default for BackdropSettings {
     fn default() -> Self {
-        Self { mode: BackdropMode::Auto, opacity: 1.0, brightness: 1.0, marks: false, silhouette_over_image: false }
+        Self {
+            mode: BackdropMode::Auto,
+            opacity: 1.0,
+            brightness: 1.0,
+            marks: false,
+            silhouette_over_image: false,
+            floor: None,
+        }
     }
 }
 
@@ -74,9 +84,20 @@ impl BackdropSettings {
     }
 }
 
+/// What a map mark is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    /// Where a team spawns.
+    Spawn,
+    /// Something to build, destroy or take.
+    Objective,
+}
+
 /// A spawn point or objective of the map, as the map shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapMark {
+    /// What it is.
+    pub kind: MarkKind,
     /// Where (x, y).
     pub pos: Vec2,
     /// What it is: "Axis spawn", "Allied spawn" or the objective's name.
@@ -100,11 +121,21 @@ pub fn map_marks(info: &proxviz_data::gamedata::MapInfo) -> Vec<MapMark> {
         if marks.iter().any(|m| m.label == label && m.pos.distance(pos) < 400.0) {
             continue;
         }
-        marks.push(MapMark { pos, label: label.to_owned(), rgb: super::present::team_rgb(Some(*team)) });
+        marks.push(MapMark {
+            kind: MarkKind::Spawn,
+            pos,
+            label: label.to_owned(),
+            rgb: super::present::team_rgb(Some(*team)),
+        });
     }
     for (name, origin) in &info.objectives {
         if let Some(o) = origin {
-            marks.push(MapMark { pos: o.truncate(), label: name.clone(), rgb: [0.95, 0.78, 0.25] });
+            marks.push(MapMark {
+                kind: MarkKind::Objective,
+                pos: o.truncate(),
+                label: name.clone(),
+                rgb: [0.95, 0.78, 0.25],
+            });
         }
     }
     marks
@@ -149,8 +180,13 @@ pub fn walkable_step(a: Vec2, b: Vec2, dt_ms: u32) -> bool {
 /// twice) within `min..max` (which must hold them): cells a player stood in or passed near
 /// are filled with a pale floor colour, fading at the edges.
 pub fn silhouette(steps: impl Iterator<Item = (Vec2, Vec2)>, min: Vec2, max: Vec2) -> WorldImage {
+    // Far beyond any map (ET's world is ±65536): clamped, so sizes stay finite.
+    const LIMIT: f32 = 1.0e7;
     let margin = Vec2::splat(SILHOUETTE_REACH * 2.0);
-    let (min, max) = (min - margin, max + margin);
+    let (min, max) = (
+        (min - margin).clamp(Vec2::splat(-LIMIT), Vec2::splat(LIMIT)),
+        (max + margin).clamp(Vec2::splat(-LIMIT), Vec2::splat(LIMIT)),
+    );
     let extent = (max - min).max(Vec2::splat(1.0));
     let cell = (extent.max_element() / SILHOUETTE_MAX_PX as f32).max(SILHOUETTE_MIN_CELL);
     let width = ((extent.x / cell).ceil() as usize).clamp(1, SILHOUETTE_MAX_PX);
@@ -254,12 +290,14 @@ mod tests {
     #[test]
     fn a_huge_spread_of_positions_keeps_the_image_bounded() {
         let far = [
+            (Vec2::new(-3.0e38, -3.0e38), Vec2::new(3.0e38, 3.0e38)),
             (Vec2::new(-3.0e9, -3.0e9), Vec2::new(3.0e9, 3.0e9)),
             (Vec2::new(f32::NAN, 0.0), Vec2::ZERO),
             (Vec2::ZERO, Vec2::new(f32::INFINITY, 0.0)),
         ];
-        let img = silhouette(far.into_iter(), Vec2::splat(-3.0e9), Vec2::splat(3.0e9));
+        let img = silhouette(far.into_iter(), Vec2::splat(-3.0e38), Vec2::splat(3.0e38));
         assert!(img.width <= SILHOUETTE_MAX_PX && img.height <= SILHOUETTE_MAX_PX);
+        assert!(img.min.is_finite() && img.max.is_finite(), "{:?}..{:?}", img.min, img.max);
         assert_eq!(img.rgba.len(), img.width * img.height * 4);
     }
 

@@ -21,6 +21,8 @@ pub struct Marker {
     pub clientnum: u16,
     /// World position.
     pub pos: Vec2,
+    /// Height (world z), for maps with floors.
+    pub height: f32,
     /// View yaw, degrees.
     pub yaw_deg: f32,
     /// Alive.
@@ -73,6 +75,7 @@ pub fn markers_at(timeline: &Timeline, time_ms: u32, hidden: &Hidden) -> Vec<Mar
         .map(|s| Marker {
             clientnum: s.clientnum,
             pos: Vec2::new(s.pos.x, s.pos.y),
+            height: s.pos.z,
             yaw_deg: s.yaw_deg,
             alive: s.alive,
             team: s.team,
@@ -86,6 +89,8 @@ pub fn markers_at(timeline: &Timeline, time_ms: u32, hidden: &Hidden) -> Vec<Mar
 pub struct DeathMark {
     /// World position.
     pub pos: Vec2,
+    /// Height (world z), for maps with floors.
+    pub height: f32,
     /// The victim's team.
     pub team: Option<Team>,
     /// When.
@@ -101,6 +106,7 @@ pub fn deaths_until(timeline: &Timeline, time_ms: u32) -> Vec<DeathMark> {
             let pos = k.pos?;
             Some(DeathMark {
                 pos: Vec2::new(pos.x, pos.y),
+                height: pos.z,
                 team: timeline.team_at(k.victim, k.time_ms),
                 time_ms: k.time_ms,
             })

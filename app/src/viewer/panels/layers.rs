@@ -114,6 +114,19 @@ fn backdrop_ui(
         ui.add(egui::Slider::new(&mut b.opacity, 0.0..=1.0).text("opacity"));
         ui.add(egui::Slider::new(&mut b.brightness, 0.2..=2.0).text("brightness"));
     });
+    if let Some(floors) = entry.and_then(|e| e.round().map()).and_then(|m| maps.floors.get(&m.to_ascii_lowercase())) {
+        ui.horizontal(|ui| {
+            ui.label("floor");
+            let text = b.floor.map_or_else(|| "followed player's".to_owned(), |f| f.to_string());
+            egui::ComboBox::from_id_salt("floor").selected_text(text).show_ui(ui, |ui| {
+                ui.selectable_value(&mut b.floor, None, "followed player's")
+                    .on_hover_text("the floor of the player the camera follows (else the ground floor)");
+                for (i, ceiling) in floors.ceilings.iter().enumerate() {
+                    ui.selectable_value(&mut b.floor, Some(i), format!("{i} (up to z {ceiling:.0})"));
+                }
+            });
+        });
+    }
     if state.image.is_some() {
         ui.checkbox(&mut b.silhouette_over_image, "silhouette over it")
             .on_hover_text("where players walked, to check that the image lines up");
