@@ -170,6 +170,9 @@ pub struct BackdropState {
 #[derive(Component)]
 pub struct BackdropSprite;
 
+/// Most rounds a silhouette is drawn from.
+pub const SILHOUETTE_ROUNDS: usize = 12;
+
 /// Under everything else on the map (the heatmap sits at 0.5); the silhouette over the image.
 const BACKDROP_Z: f32 = 0.1;
 const COMMAND_MAP_Z: f32 = 0.05;
@@ -348,11 +351,16 @@ fn update_backdrop(
         }
         return;
     };
-    // Every open round of the same map traces the same corridors.
+    // The open rounds of the same map trace the same corridors: the replayed one and up to
+    // [`SILHOUETTE_ROUNDS`] others (a season's folder holds hundreds; a few show the map). While
+    // a folder is still loading, only the replayed round: it is drawn again once all are in.
     let map = entry.round().map().map(str::to_owned);
     let same_map: Vec<_> = match &map {
-        Some(m) => library.entries.iter().filter(|e| e.round().map() == Some(m.as_str())).collect(),
-        None => vec![entry],
+        Some(m) if !library.loading => std::iter::once(entry)
+            .chain(library.entries.iter().filter(|e| e.key != entry.key && e.round().map() == Some(m.as_str())))
+            .take(SILHOUETTE_ROUNDS)
+            .collect(),
+        _ => vec![entry],
     };
     let key = (map, same_map.iter().map(|e| e.key).collect::<Vec<_>>());
     let tint = tint(&backdrop.0);
