@@ -83,6 +83,7 @@ fn make_assets(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mat
     commands.insert_resource(MarkerAssets { mesh: meshes.add(Circle::new(1.0)), materials });
 }
 
+#[allow(clippy::too_many_arguments)]
 fn sync_markers(
     mut commands: Commands,
     present: Res<Present>,
@@ -125,6 +126,7 @@ fn sync_markers(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_overlays(
     mut gizmos: Gizmos,
     library: Res<Library>,

@@ -180,14 +180,14 @@ fn the_index_cache_answers_for_unchanged_archives_and_rereads_changed_ones() {
     let pk3 = game.join("map.pk3");
     write_pk3(&pk3, &[("maps/mymap.bsp", &bsp_with_entities(WORLD))]).expect("pk3");
     let cache = dir.path().join("cache").join("pk3-index.json");
-    let first = Pk3Index::scan_cached(&[game.clone()], Some(&cache));
+    let first = Pk3Index::scan_cached(std::slice::from_ref(&game), Some(&cache));
     assert!(first.get("maps/mymap.bsp").is_some() && cache.exists());
     // Same size and time, other bytes: the cache answers without opening the archive.
     let modified = std::fs::metadata(&pk3).and_then(|m| m.modified()).expect("mtime");
     let len = std::fs::metadata(&pk3).expect("meta").len() as usize;
     std::fs::write(&pk3, vec![b'x'; len]).expect("overwrite");
     std::fs::File::options().write(true).open(&pk3).and_then(|f| f.set_modified(modified)).expect("touch");
-    let cached = Pk3Index::scan_cached(&[game.clone()], Some(&cache));
+    let cached = Pk3Index::scan_cached(std::slice::from_ref(&game), Some(&cache));
     assert!(cached.get("maps/mymap.bsp").is_some(), "{:?}", cached.notes);
     // A changed time: read again (and now it is no zip).
     std::fs::File::options()
@@ -195,7 +195,7 @@ fn the_index_cache_answers_for_unchanged_archives_and_rereads_changed_ones() {
         .open(&pk3)
         .and_then(|f| f.set_modified(modified + std::time::Duration::from_secs(5)))
         .expect("touch");
-    let reread = Pk3Index::scan_cached(&[game.clone()], Some(&cache));
+    let reread = Pk3Index::scan_cached(std::slice::from_ref(&game), Some(&cache));
     assert!(reread.get("maps/mymap.bsp").is_none());
     assert!(reread.notes.iter().any(|n| n.contains("not a readable")), "{:?}", reread.notes);
     // A damaged cache is ignored.
