@@ -12,7 +12,8 @@ use proxviz_data::resolve_rounds;
 
 use crate::export::render::{Job, export};
 use crate::export::{ExportSettings, SIZE_RANGE, output_path};
-use crate::scene::backdrop::{CommandMaps, index_cache_file};
+use crate::scene::backdrop::{CommandMaps, UserCalibrations};
+use crate::scene::dirs::index_cache_file;
 use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
 use crate::scene::model::heat::{HeatMode, Scale, Window};
 use proxviz_data::gamedata::game_folders;
@@ -297,7 +298,12 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
     {
         let names = CommandMaps::maps_of(jobs.iter().map(|j| &j.round));
         let folders = game_folders(&args.etmain, args.path.as_deref());
-        let found = CommandMaps::search(&folders, &names, index_cache_file().as_deref());
+        let found = CommandMaps::search(
+            &folders,
+            &names,
+            index_cache_file().as_deref(),
+            &UserCalibrations::load(UserCalibrations::file().as_deref()),
+        );
         // What the search found is worth saying when there is a game install, or when the image
         // was asked for.
         if !folders.is_empty() || settings.backdrop.mode == BackdropMode::Image {

@@ -13,7 +13,7 @@ use bevy::image::ImageSampler;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 
-use proxviz_data::gamedata::{MapAssets, Pk3Index, layer_of};
+use proxviz_data::gamedata::{Calibration, MapAssets, Pk3Index, RgbaImage, layer_of};
 
 use super::clock::Clock;
 use super::frame::Frame;
@@ -37,6 +37,8 @@ pub struct CommandMaps {
     pub marks: BTreeMap<String, Vec<MapMark>>,
     /// Floors of layered maps, by lower-case map name.
     pub floors: BTreeMap<String, Floors>,
+    /// Images found without a calibration, for the user to place, by lower-case map name.
+    pub unplaced: BTreeMap<String, Arc<RgbaImage>>,
     /// Folders searched, archives indexed, fallbacks, problems.
     pub notes: Vec<String>,
     /// Whether a search is still running.
@@ -54,8 +56,9 @@ impl CommandMaps {
 
     /// Searches the pk3s of `folders` for the command maps of `maps` (slow the first time: it
     /// reads archives; run it off the main thread). The archives' listing is kept in the
-    /// `cache` file (see [`index_cache_file`]), so a second start does not rescan gigabytes.
-    pub fn search(folders: &[PathBuf], maps: &[String], cache: Option<&Path>) -> Self {
+    /// `cache` file (see [`crate::scene::dirs::index_cache_file`]), so a second start does not
+    /// rescan gigabytes. The user's own calibrations win over the BSP's and the table's.
+    pub fn search(folders: &[PathBuf], maps: &[String], cache: Option<&Path>, user: &UserCalibrations) -> Self {
         let mut out = Self::default();
         if folders.is_empty() {
             out.notes.push("no game folders found: give --etmain <folder> or set PROXVIZ_ETMAIN".to_owned());
@@ -67,12 +70,16 @@ impl CommandMaps {
         out.notes.push(format!("{} archives indexed", index.archives.len()));
         out.notes.extend(index.notes.iter().cloned());
         for map in maps {
-            let assets = MapAssets::load(&index, map);
-            out.notes.extend(assets.notes);
+            let mut assets = MapAssets::load(&index, map);
+            out.notes.extend(assets.notes.drain(..));
+            if let Some(mine) = user.get(map) {
+                assets.calibration = Some(mine);
+                out.notes.push(format!("{map}: your calibration"));
+            }
             if let Some(info) = &assets.info {
                 out.marks.insert(map.to_ascii_lowercase(), map_marks(info));
             }
-            let placed = |img: proxviz_data::gamedata::RgbaImage| {
+            let placed = |img: RgbaImage| {
                 let (min, max) = assets.calibration?.world_rect();
                 Some(Arc::new(WorldImage {
                     width: img.width as usize,
@@ -93,13 +100,29 @@ impl CommandMaps {
                         out.images.insert(map.to_ascii_lowercase(), image);
                     }
                 }
-                (None, Some((path, _))) => {
-                    out.notes.push(format!("{map}: {path} found, but not where it lies (no calibration)"))
+                (None, Some((path, img))) => {
+                    out.notes.push(format!("{map}: {path} found, but not where it lies: calibrate it (Layers → Map)"));
+                    out.unplaced.insert(map.to_ascii_lowercase(), Arc::new(img));
                 }
                 _ => {}
             }
         }
         out
+    }
+
+    /// Places `map`'s image with the user's `calibration` (from the unplaced images, or again
+    /// if it was placed already).
+    pub fn place(&mut self, map: &str, calibration: Calibration) {
+        let key = map.to_ascii_lowercase();
+        let (min, max) = calibration.world_rect();
+        let image = match (self.unplaced.get(&key), self.images.get(&key)) {
+            (Some(raw), _) => {
+                WorldImage { width: raw.width as usize, height: raw.height as usize, rgba: raw.rgba.clone(), min, max }
+            }
+            (None, Some(placed)) => WorldImage { min, max, ..(**placed).clone() },
+            (None, None) => return,
+        };
+        self.images.insert(key, Arc::new(image));
     }
 
     /// The spawn points and objectives of `map` (none when its BSP was not found).
@@ -113,14 +136,40 @@ impl CommandMaps {
     }
 }
 
-/// Where the pk3 index cache lives: `PROXVIZ_CACHE_DIR` when set, else the platform's cache
-/// dir (`~/.cache/proxviz`, `%LOCALAPPDATA%\\proxviz\\cache`, `~/Library/Caches/proxviz`).
-pub fn index_cache_file() -> Option<PathBuf> {
-    let dir = match std::env::var_os("PROXVIZ_CACHE_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => directories::ProjectDirs::from("", "", "proxviz")?.cache_dir().to_path_buf(),
-    };
-    Some(dir.join("pk3-index.json"))
+/// Calibrations the user made in the window, by lower-case map name: the world position of the
+/// image's top-left and bottom-right corners (`[x0, y0, x1, y1]`). Kept in the config dir
+/// (`calibrations.json`); they win over the BSP's and the table's.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UserCalibrations(pub BTreeMap<String, [f32; 4]>);
+
+impl UserCalibrations {
+    /// The file in the user's config dir.
+    pub fn file() -> Option<PathBuf> {
+        crate::scene::dirs::config_dir().map(|d| d.join("calibrations.json"))
+    }
+
+    /// What `file` holds (missing or damaged: none).
+    pub fn load(file: Option<&Path>) -> Self {
+        file.and_then(|f| std::fs::read(f).ok()).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    /// The user's calibration of `map`.
+    pub fn get(&self, map: &str) -> Option<Calibration> {
+        let [x0, y0, x1, y1] = *self.0.get(&map.to_ascii_lowercase())?;
+        let c = Calibration { top_left: Vec2::new(x0, y0), bottom_right: Vec2::new(x1, y1) };
+        c.is_usable().then_some(c)
+    }
+
+    /// Remembers `map`'s calibration in `file` (written whole, then renamed into place).
+    pub fn save(&mut self, file: &Path, map: &str, c: Calibration) -> std::io::Result<()> {
+        self.0.insert(map.to_ascii_lowercase(), [c.top_left.x, c.top_left.y, c.bottom_right.x, c.bottom_right.y]);
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = file.with_extension(format!("{}.tmp", std::process::id()));
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?)?;
+        std::fs::rename(tmp, file)
+    }
 }
 
 /// The floors of a layered map: each one's ceiling (world z) and command map, when it has one.
@@ -441,7 +490,12 @@ mod tests {
             &[("maps/mymap.bsp", &bsp_with_entities(world)), ("levelshots/mymap_cc.tga", &tga)],
         )
         .expect("pk3");
-        let found = CommandMaps::search(&[dir.path().to_path_buf()], &["MyMap".to_owned(), "other".to_owned()], None);
+        let found = CommandMaps::search(
+            &[dir.path().to_path_buf()],
+            &["MyMap".to_owned(), "other".to_owned()],
+            None,
+            &UserCalibrations::default(),
+        );
         let img = found.image(Some("mymap")).expect("image");
         assert_eq!((img.min, img.max, img.width), (Vec2::new(-100.0, -500.0), Vec2::new(700.0, 300.0), 16));
         assert_eq!(found.marks(Some("MYMAP")).iter().map(|m| m.label.as_str()).collect::<Vec<_>>(), ["Allied spawn"]);
@@ -451,8 +505,37 @@ mod tests {
             "{:?}",
             found.notes
         );
-        let nothing = CommandMaps::search(&[], &["mymap".to_owned()], None);
+        let nothing = CommandMaps::search(&[], &["mymap".to_owned()], None, &UserCalibrations::default());
         assert!(nothing.notes[0].contains("--etmain"), "{:?}", nothing.notes);
+    }
+
+    #[test]
+    fn a_map_without_calibration_waits_for_the_users_which_is_saved_and_used_next_time() {
+        use proxviz_data::gamedata::fixtures::{bsp_with_entities, quadrant_tga, write_pk3};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let world = "{\n\"classname\" \"worldspawn\"\n}\n";
+        let tga = quadrant_tga(8, 8, [[5, 5, 5]; 4]);
+        write_pk3(
+            &dir.path().join("c.pk3"),
+            &[("maps/custom.bsp", &bsp_with_entities(world)), ("levelshots/custom_cc.tga", &tga)],
+        )
+        .expect("pk3");
+        let folders = [dir.path().to_path_buf()];
+        let mut found = CommandMaps::search(&folders, &["custom".to_owned()], None, &UserCalibrations::default());
+        assert!(found.image(Some("custom")).is_none() && found.unplaced.contains_key("custom"));
+        let calibration = Calibration { top_left: Vec2::new(-800.0, 600.0), bottom_right: Vec2::new(1200.0, -1400.0) };
+        found.place("custom", calibration);
+        assert_eq!(
+            found.image(Some("custom")).map(|i| (i.min, i.max)),
+            Some((Vec2::new(-800.0, -1400.0), Vec2::new(1200.0, 600.0)))
+        );
+        // Saved in the config dir, used by the next search.
+        let file = dir.path().join("config").join("calibrations.json");
+        UserCalibrations::load(Some(&file)).save(&file, "Custom", calibration).expect("save");
+        let next = CommandMaps::search(&folders, &["custom".to_owned()], None, &UserCalibrations::load(Some(&file)));
+        assert_eq!(next.image(Some("custom")).map(|i| i.min), Some(Vec2::new(-800.0, -1400.0)));
+        std::fs::write(&file, b"{ damaged").expect("damage");
+        assert_eq!(UserCalibrations::load(Some(&file)), UserCalibrations::default());
     }
 
     fn world_image(tag: u8) -> Arc<WorldImage> {

@@ -8,6 +8,7 @@ pub mod backdrop;
 pub mod capture;
 pub mod clock;
 pub mod demo;
+pub mod dirs;
 pub mod engagements;
 pub mod frame;
 pub mod heat_layer;

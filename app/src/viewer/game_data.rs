@@ -9,7 +9,8 @@ use bevy::prelude::*;
 use proxviz_data::gamedata::game_folders;
 
 use crate::scene::Frame;
-use crate::scene::backdrop::{CommandMaps, index_cache_file};
+use crate::scene::backdrop::{CommandMaps, UserCalibrations};
+use crate::scene::dirs::index_cache_file;
 use crate::scene::jobs::Job;
 use crate::scene::library::{Library, LibraryUpdate, Source};
 
@@ -61,6 +62,12 @@ fn search_command_maps(
     search.maps = wanted;
     search.folders = roots.clone();
     maps.searching = true;
-    search.job =
-        Some(Job::once("game data search", move || CommandMaps::search(&roots, &names, index_cache_file().as_deref())));
+    search.job = Some(Job::once("game data search", move || {
+        CommandMaps::search(
+            &roots,
+            &names,
+            index_cache_file().as_deref(),
+            &UserCalibrations::load(UserCalibrations::file().as_deref()),
+        )
+    }));
 }

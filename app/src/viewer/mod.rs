@@ -4,6 +4,7 @@
 //! `proxviz` with no argument opens the embedded demo rounds, `proxviz <path>` a folder or a
 //! round.
 
+mod calibrate;
 mod export_window;
 mod game_data;
 mod hover;
@@ -82,6 +83,7 @@ fn plugin(app: &mut App) {
     hover::plugin(app);
     export_window::plugin(app);
     game_data::plugin(app);
+    calibrate::plugin(app);
 }
 
 /// Opens the window and runs until it is closed.

@@ -8,6 +8,7 @@ use bevy::prelude::*;
 use bevy::window::FileDragAndDrop;
 
 use crate::scene::Frame;
+use crate::scene::dirs::config_dir;
 use crate::scene::jobs::Job;
 use crate::scene::library::{Library, LibraryUpdate, Source};
 
@@ -81,14 +82,6 @@ impl RecentFolders {
         std::fs::write(&tmp, text)?;
         std::fs::rename(&tmp, file)
     }
-}
-
-/// proxviz's config dir.
-pub fn config_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PROXVIZ_CONFIG_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    directories::ProjectDirs::from("", "", "proxviz").map(|d| d.config_dir().to_path_buf())
 }
 
 /// A file dialog that is open (its answer comes from another thread).

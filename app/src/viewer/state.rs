@@ -14,6 +14,8 @@ pub struct Windows {
     pub stats: bool,
     /// Export an image.
     pub export: bool,
+    /// Calibrate the command map by hand.
+    pub calibrate: bool,
 }
 
 /// What egui wanted last frame: the keyboard (a text field has focus) or the pointer (it is

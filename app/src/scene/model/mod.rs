@@ -3,6 +3,7 @@
 //! and the window's panels only draw and change these, so they are tested without a window.
 
 pub mod backdrop;
+pub mod calibration;
 pub mod clock;
 pub mod engagements;
 pub mod heat;

@@ -7,6 +7,7 @@ use bevy_egui::{EguiContexts, egui};
 use proxviz_data::heatmap::TeamSelection;
 
 use super::super::shortcuts::Shortcut;
+use super::super::state::Windows;
 use super::{FreeArea, color32, panel_root, rgb32};
 use crate::scene::backdrop::{Backdrop, BackdropState, CommandMaps};
 use crate::scene::heat_layer::{Heat, HeatState};
@@ -41,7 +42,7 @@ pub(super) fn layers_panel_ui(
     mut heat: ResMut<Heat>,
     state: Res<HeatState>,
     (mut backdrop, backdrop_state, command_maps): (ResMut<Backdrop>, Res<BackdropState>, Res<CommandMaps>),
-    mut view: ResMut<ViewSettings>,
+    (mut view, mut windows): (ResMut<ViewSettings>, ResMut<Windows>),
     mut shortcuts: MessageWriter<Shortcut>,
 ) -> Result {
     let _probe = crate::scene::timing::scope();
@@ -51,11 +52,12 @@ pub(super) fn layers_panel_ui(
     // Edit copies, so nothing is rebuilt unless something really changed.
     let mut h = heat.0.clone();
     let mut b = backdrop.0;
+    let mut calibrate = windows.calibrate;
     let mut players = view.players;
     egui::Panel::right("layers").resizable(true).default_size(270.0).show(&mut root, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading("Layers");
-            backdrop_ui(ui, &mut b, &backdrop_state, &command_maps, entry);
+            backdrop_ui(ui, &mut b, &backdrop_state, &command_maps, entry, &mut calibrate);
             ui.separator();
             ui.horizontal(|ui| {
                 ui.checkbox(&mut players, "Players");
@@ -88,6 +90,9 @@ pub(super) fn layers_panel_ui(
     if b != backdrop.0 {
         backdrop.0 = b;
     }
+    if calibrate != windows.calibrate {
+        windows.calibrate = calibrate;
+    }
     if players != view.players {
         view.players = players;
     }
@@ -101,6 +106,7 @@ fn backdrop_ui(
     state: &BackdropState,
     maps: &CommandMaps,
     entry: Option<&Entry>,
+    calibrate: &mut bool,
 ) {
     ui.horizontal(|ui| {
         ui.strong("Map");
@@ -126,6 +132,11 @@ fn backdrop_ui(
                 }
             });
         });
+    }
+    let map_key = entry.and_then(|e| e.round().map()).map(str::to_ascii_lowercase);
+    let calibratable = map_key.as_ref().is_some_and(|m| maps.unplaced.contains_key(m) || maps.images.contains_key(m));
+    if calibratable && ui.button("Calibrate…").on_hover_text("place the command map by hand").clicked() {
+        *calibrate = true;
     }
     if state.image.is_some() {
         ui.checkbox(&mut b.silhouette_over_image, "silhouette over it")

@@ -1,0 +1,24 @@
+//! Where proxviz keeps what it remembers for the user: settings (recent folders, map
+//! calibrations) in the config dir and the game folders' index in the cache dir, each
+//! overridable by an environment variable (tests and portable installs use them).
+
+use std::path::PathBuf;
+
+/// proxviz's config dir: `PROXVIZ_CONFIG_DIR` when set, otherwise the platform's
+/// (`~/.config/proxviz`, `%APPDATA%\\proxviz\\config`, `~/Library/Application Support/proxviz`).
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PROXVIZ_CONFIG_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "proxviz").map(|d| d.config_dir().to_path_buf())
+}
+
+/// Where the pk3 index cache lives: `PROXVIZ_CACHE_DIR` when set, else the platform's cache
+/// dir (`~/.cache/proxviz`, `%LOCALAPPDATA%\\proxviz\\cache`, `~/Library/Caches/proxviz`).
+pub fn index_cache_file() -> Option<PathBuf> {
+    let dir = match std::env::var_os("PROXVIZ_CACHE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => directories::ProjectDirs::from("", "", "proxviz")?.cache_dir().to_path_buf(),
+    };
+    Some(dir.join("pk3-index.json"))
+}
