@@ -18,9 +18,15 @@ fn demo() -> PathBuf {
 
 fn export(args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_proxviz"));
-    // Headless means no display at all; the game folders' index cache stays out of the home dir.
+    // Headless means no display at all; the game folders' index cache and the user's map
+    // calibrations stay out of it (and out of the home dir).
     let cache = std::env::temp_dir().join(format!("proxviz-test-cache-{}", std::process::id()));
-    cmd.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY").env("PROXVIZ_CACHE_DIR", cache).arg("export").args(args);
+    cmd.env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("PROXVIZ_CACHE_DIR", &cache)
+        .env("PROXVIZ_CONFIG_DIR", &cache)
+        .arg("export")
+        .args(args);
     let out = cmd.output().expect("runs");
     assert!(
         out.status.success(),

@@ -122,7 +122,13 @@ impl CommandMaps {
             (None, Some(placed)) => WorldImage { min, max, ..(**placed).clone() },
             (None, None) => return,
         };
-        self.images.insert(key, Arc::new(image));
+        self.images.insert(key.clone(), Arc::new(image));
+        // Each floor's image lies where the map's does.
+        if let Some(floors) = self.floors.get_mut(&key) {
+            for img in floors.images.iter_mut().flatten() {
+                *img = Arc::new(WorldImage { min, max, ..(**img).clone() });
+            }
+        }
     }
 
     /// The spawn points and objectives of `map` (none when its BSP was not found).
@@ -405,10 +411,20 @@ fn update_backdrop(
     // a folder is still loading, only the replayed round: it is drawn again once all are in.
     let map = entry.round().map().map(str::to_owned);
     let same_map: Vec<_> = match &map {
-        Some(m) if !library.loading => std::iter::once(entry)
-            .chain(library.entries.iter().filter(|e| e.key != entry.key && e.round().map() == Some(m.as_str())))
-            .take(SILHOUETTE_ROUNDS)
-            .collect(),
+        Some(m) if !library.loading => {
+            // The first rounds of the map (the same set whichever of them is replayed), and the
+            // replayed one when it is not among them.
+            let mut rounds: Vec<_> = library
+                .entries
+                .iter()
+                .filter(|e| e.round().map() == Some(m.as_str()))
+                .take(SILHOUETTE_ROUNDS)
+                .collect();
+            if !rounds.iter().any(|e| e.key == entry.key) {
+                rounds.push(entry);
+            }
+            rounds
+        }
         _ => vec![entry],
     };
     let key = (map, same_map.iter().map(|e| e.key).collect::<Vec<_>>());

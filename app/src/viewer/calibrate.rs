@@ -98,6 +98,9 @@ fn calibrate_ui(
             Some(f) => {
                 let (a, b) = (f.calibration.top_left, f.calibration.bottom_right);
                 ui.label(format!("top-left ({:.0}, {:.0}), bottom-right ({:.0}, {:.0}) · residual {:.0} units", a.x, a.y, b.x, b.y, f.residual_units));
+                if state.anchors.len() == 2 {
+                    ui.weak("two points always fit; a third one checks them");
+                }
                 if ui.button("Save and show").clicked() {
                     let result = UserCalibrations::file()
                         .ok_or_else(|| "no config dir on this system".to_owned())
@@ -112,7 +115,7 @@ fn calibrate_ui(
                 }
             }
             None => {
-                ui.weak("needs two points spread across the image, with different world coordinates");
+                ui.weak("needs two points spread across the image, with world x growing to the right and y upwards");
             }
         }
         if let Some(status) = &state.status {

@@ -11,11 +11,12 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use super::game_data::GameFolders;
 use super::map_view::PanelInsets;
 use super::state::{UiPass, Windows};
-use crate::scene::backdrop::Backdrop;
+use crate::scene::backdrop::{Backdrop, ShownFloor};
 use crate::scene::clock::Clock;
 use crate::scene::heat_layer::Heat;
 use crate::scene::jobs::Job;
 use crate::scene::library::{Library, Source};
+use crate::scene::model::backdrop::BackdropSettings;
 use crate::scene::picture::{ExportSettings, SIZES};
 use crate::scene::view::{MapCamera, ViewSettings};
 
@@ -67,7 +68,7 @@ fn export_window_ui(
     mut windows: ResMut<Windows>,
     library: Res<Library>,
     heat: Res<Heat>,
-    (backdrop, folders): (Res<Backdrop>, Res<GameFolders>),
+    (backdrop, folders, floor): (Res<Backdrop>, Res<GameFolders>, Res<ShownFloor>),
     settings: Res<ViewSettings>,
     clock: Res<Clock>,
     insets: Res<PanelInsets>,
@@ -166,7 +167,8 @@ fn export_window_ui(
         let s = ExportSettings {
             size: export.size,
             heat: heat.0.clone(),
-            backdrop: backdrop.0,
+            // The floor on screen, also when it follows a player.
+            backdrop: BackdropSettings { floor: floor.floor.or(backdrop.floor), ..backdrop.0 },
             players: settings.players,
             names: settings.names,
             trail_secs: settings.trail_secs,
@@ -179,7 +181,7 @@ fn export_window_ui(
         let source = library.source.clone().unwrap_or(Source::Demo);
         let out = PathBuf::from(export.path.clone());
         export.status = None;
-        export.running = Some(spawn_export(source, base, out, &s, folders.0.clone()));
+        export.running = Some(spawn_export(source, base, out, &s, folders.all()));
     }
     Ok(())
 }

@@ -114,7 +114,10 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     plugin(&mut app);
     open::user_plugin(&mut app);
     app.insert_resource(crate::scene::heat_layer::Heat(options.heat.clone()))
-        .insert_resource(game_data::GameFolders(options.etmain.clone()))
+        .insert_resource(game_data::GameFolders::load(
+            options.etmain.clone(),
+            crate::scene::dirs::config_dir().map(|d| d.join("game-folders.json")),
+        ))
         .insert_resource(Backdrop(BackdropSettings { mode: options.backdrop, ..BackdropSettings::default() }));
     screenshot::plugin(&mut app, options.at_secs, options.screenshot.clone());
     if let Some(probe) = options.perf.clone() {

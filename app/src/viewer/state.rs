@@ -16,6 +16,8 @@ pub struct Windows {
     pub export: bool,
     /// Calibrate the command map by hand.
     pub calibrate: bool,
+    /// The game folders and what was found in them.
+    pub game_folders: bool,
 }
 
 /// What egui wanted last frame: the keyboard (a text field has focus) or the pointer (it is

@@ -151,8 +151,11 @@ impl MapInfo {
                     let same = |(n, o): &(String, Option<Vec3>)| {
                         *n == name && o.zip(origin).is_none_or(|(a, b)| a.truncate().distance(b.truncate()) < 600.0)
                     };
-                    if !info.objectives.iter().any(same) {
-                        info.objectives.push((name, origin));
+                    match info.objectives.iter_mut().find(|o| same(o)) {
+                        // The one with a place wins.
+                        Some(known) if known.1.is_none() => known.1 = origin,
+                        Some(_) => {}
+                        None => info.objectives.push((name, origin)),
                     }
                 }
                 _ => {}

@@ -218,12 +218,22 @@ impl Pk3Index {
             .map(|(k, _)| k)
             .filter(|k| k.ends_with("_cc.tga") || k.ends_with("_cc.jpg"))
             .collect();
-        let stem = map.split('_').next().unwrap_or(map);
-        let other = candidates
-            .iter()
-            .find(|k| k.trim_start_matches("levelshots/").starts_with(stem))
-            .or_else(|| (candidates.len() == 1).then(|| &candidates[0]))
-            .copied()?;
+        // The longest `_`-prefix of the map's name with an image of its own (`missile_cc` for
+        // `missile_b3`), else the archive's only image.
+        let mut prefix = map;
+        let named = loop {
+            let found = candidates
+                .iter()
+                .find(|k| [format!("levelshots/{prefix}_cc.tga"), format!("levelshots/{prefix}_cc.jpg")].contains(k));
+            if found.is_some() {
+                break found;
+            }
+            match prefix.rsplit_once('_') {
+                Some((shorter, _)) => prefix = shorter,
+                None => break None,
+            }
+        };
+        let other = named.or_else(|| (candidates.len() == 1).then(|| &candidates[0])).copied()?;
         Some((other.clone(), Some(format!("{map}: no {map}_cc image; using {other} from the same archive"))))
     }
 

@@ -25,7 +25,8 @@ pub struct Fit {
 }
 
 /// Fits `world = a + b · uv` on each axis to two or more anchors; `None` when they do not span
-/// the image in both directions (two points on one line say nothing about the other axis).
+/// the image in both directions (two points on one line say nothing about the other axis), or
+/// when x does not grow to the right and y upwards (a mirrored map).
 pub fn fit(anchors: &[Anchor]) -> Option<Fit> {
     let axis = |get_u: fn(&Anchor) -> f32, get_w: fn(&Anchor) -> f32| -> Option<(f32, f32)> {
         let n = anchors.len() as f32;
@@ -35,8 +36,8 @@ pub fn fit(anchors: &[Anchor]) -> Option<Fit> {
             let du = get_u(a) - mu;
             (c + du * (get_w(a) - mw), v + du * du)
         });
-        // Points closer than a hundredth of the image say nothing about the scale.
-        if var < 1e-4 {
+        // Points closer than about a hundredth of the image say nothing about the scale.
+        if var / n < 1e-4 {
             return None;
         }
         let b = cov / var;
@@ -47,6 +48,11 @@ pub fn fit(anchors: &[Anchor]) -> Option<Fit> {
     }
     let (ax, bx) = axis(|a| a.uv.x, |a| a.world.x)?;
     let (ay, by) = axis(|a| a.uv.y, |a| a.world.y)?;
+    // A command map has east to the right and north up: x grows across it, y falls down it.
+    // Anything else is a typing slip (the image would be drawn mirrored).
+    if !(bx > 0.0 && by < 0.0) {
+        return None;
+    }
     let at = |uv: Vec2| Vec2::new(ax + bx * uv.x, ay + by * uv.y);
     let calibration = Calibration { top_left: at(Vec2::ZERO), bottom_right: at(Vec2::ONE) };
     if !calibration.is_usable() {
@@ -90,5 +96,9 @@ mod tests {
             "no spread down the image"
         );
         assert!(fit(&[anchor(0.2, 0.2, 0.0, 0.0), anchor(0.8, 0.8, 0.0, 0.0)]).is_none(), "no size in the world");
+        assert!(
+            fit(&[anchor(0.2, 0.2, 0.0, 0.0), anchor(0.8, 0.8, 1000.0, 1000.0)]).is_none(),
+            "y growing down: mirrored"
+        );
     }
 }

@@ -45,6 +45,10 @@ pub(super) fn top_bar_ui(
                     open.write(OpenRequest::Source(Source::Demo));
                     ui.close();
                 }
+                if ui.button("Game folders…").on_hover_text("where the maps' command maps are read from").clicked() {
+                    w.game_folders = true;
+                    ui.close();
+                }
                 ui.separator();
                 ui.label("Recent");
                 match recent.as_deref() {
