@@ -198,32 +198,26 @@ fn a_missing_round_is_a_clear_error() {
     assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: /no/such/gamestats: no such file or folder");
 }
 
+/// The demo round's map only (no players, an invisible heatmap), 512 px over `view`, with
+/// `extra` options; the image read back.
+fn backdrop_only(dir: &Path, name: &str, view: [f32; 4], extra: &[&str]) -> image::RgbaImage {
+    let png = dir.join(name);
+    let view = format!("--view={}", view.map(|v| v.to_string()).join(","));
+    let round = demo().join(ROUND);
+    let mut args = vec![round.to_str().expect("utf-8"), "--out", png.to_str().expect("utf-8"), "--size", "512"];
+    args.extend(["--layers", "heatmap", "--opacity", "0", "--no-title", "--no-legend", &view]);
+    args.extend(extra);
+    export(&args);
+    image::open(&png).expect("png").to_rgba8()
+}
+
 /// The silhouette backdrop (what auto shows without a game install) is lighter than the background
 /// where players walked and is the background far from every recorded position.
 #[test]
 fn the_silhouette_lightens_where_players_walked_and_nowhere_else() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let view = VIEW.map(|v| v.to_string()).join(",");
-    let render = |backdrop: &str| {
-        let png = dir.path().join(format!("{backdrop}.png"));
-        export(&[
-            demo().join(ROUND).to_str().expect("utf-8"),
-            "--out",
-            png.to_str().expect("utf-8"),
-            "--size",
-            "512",
-            "--layers",
-            "heatmap",
-            "--opacity",
-            "0",
-            "--no-title",
-            "--no-legend",
-            "--backdrop",
-            backdrop,
-            &format!("--view={view}"),
-        ]);
-        image::open(&png).expect("png").to_rgba8()
-    };
+    let render =
+        |backdrop: &str| backdrop_only(dir.path(), &format!("{backdrop}.png"), VIEW, &["--backdrop", backdrop]);
     let (with, without) = (render("silhouette"), render("none"));
     let round = resolve_rounds(&demo().join(ROUND)).expect("round").remove(0).load();
     let walked: Vec<(f32, f32)> = round
@@ -279,28 +273,9 @@ fn the_command_map_lies_where_its_calibration_says_also_in_a_cut_view() {
     )
     .expect("pk3");
     let dir = tempfile::tempdir().expect("tempdir");
+    let etmain = game.path().to_str().expect("utf-8");
     let render = |name: &str, view: [f32; 4]| {
-        let png = dir.path().join(name);
-        let view = view.map(|v| v.to_string()).join(",");
-        export(&[
-            demo().join(ROUND).to_str().expect("utf-8"),
-            "--out",
-            png.to_str().expect("utf-8"),
-            "--size",
-            "512",
-            "--layers",
-            "heatmap",
-            "--opacity",
-            "0",
-            "--no-title",
-            "--no-legend",
-            "--backdrop",
-            "image",
-            "--etmain",
-            game.path().to_str().expect("utf-8"),
-            &format!("--view={view}"),
-        ]);
-        image::open(&png).expect("png").to_rgba8()
+        backdrop_only(dir.path(), name, view, &["--backdrop", "image", "--etmain", etmain])
     };
     let whole = render("whole.png", VIEW);
     for ((x, y), [r, g, b]) in

@@ -57,6 +57,16 @@ fn the_window_draws_every_living_player_in_its_team_colour() {
     assert!(checked >= 8, "only {checked} markers in view");
 }
 
+/// Where the screenshot's `<shot>.json` says world points land: pixel = origin + (x, −y) ×
+/// px_per_unit, as (origin x, origin y, px_per_unit).
+fn world_to_px(shot: &Path) -> (f64, f64, f64) {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(shot.with_extension("json")).expect("meta")).expect("json");
+    let origin = &meta["world_to_px"]["origin"];
+    let (ox, oy) = (origin[0].as_f64().expect("x"), origin[1].as_f64().expect("y"));
+    (ox, oy, meta["world_to_px"]["px_per_unit"].as_f64().expect("scale"))
+}
+
 fn srgb_to_linear(c: f64) -> f64 {
     let c = c / 255.0;
     if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
@@ -88,11 +98,7 @@ fn the_window_colours_the_hottest_kill_cell_as_the_legend_says() {
         .expect("runs");
     assert!(out.status.success(), "viewer failed: {}", String::from_utf8_lossy(&out.stderr));
     let img = image::open(&shot).expect("screenshot").to_rgb8();
-    let meta: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(shot.with_extension("json")).expect("meta")).expect("json");
-    let origin = &meta["world_to_px"]["origin"];
-    let (ox, oy) = (origin[0].as_f64().expect("x"), origin[1].as_f64().expect("y"));
-    let ppu = meta["world_to_px"]["px_per_unit"].as_f64().expect("scale");
+    let (ox, oy, ppu) = world_to_px(&shot);
     let round = proxviz_data::resolve_rounds(&round).expect("round").remove(0).load();
     let top = round.heatmap.iter().max_by_key(|c| c.total_kills()).expect("cells");
     let (wx, wy) = ((f64::from(top.grid_x) + 0.5) * 512.0, (f64::from(top.grid_y) + 0.5) * 512.0);
@@ -144,11 +150,7 @@ fn the_window_draws_the_command_map_where_its_calibration_says() {
         .expect("runs");
     assert!(out.status.success(), "viewer failed: {}", String::from_utf8_lossy(&out.stderr));
     let img = image::open(&shot).expect("screenshot").to_rgb8();
-    let meta: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(shot.with_extension("json")).expect("meta")).expect("json");
-    let origin = &meta["world_to_px"]["origin"];
-    let (ox, oy) = (origin[0].as_f64().expect("x"), origin[1].as_f64().expect("y"));
-    let ppu = meta["world_to_px"]["px_per_unit"].as_f64().expect("scale");
+    let (ox, oy, ppu) = world_to_px(&shot);
     // Points in the middle of each quadrant, off the corridors (no player there at 0:00).
     let mut matched = 0;
     for ((wx, wy), want) in
