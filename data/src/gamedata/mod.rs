@@ -90,11 +90,12 @@ pub fn table_calibration(map: &str) -> Option<Calibration> {
     Some(Calibration { top_left: Vec2::from(row.mins), bottom_right: Vec2::from(row.maxs) })
 }
 
-/// Decodes a TGA command map, refusing images larger than [`MAX_IMAGE_PX`] per side. (JPEG
-/// command maps, which a few custom maps use, are named in a note and not read yet.)
+/// Decodes a TGA or JPEG command map (by the name's extension), refusing images larger than
+/// [`MAX_IMAGE_PX`] per side.
 pub fn decode_image(name: &str, bytes: &[u8]) -> Result<RgbaImage, String> {
-    if !name.to_ascii_lowercase().ends_with(".tga") {
-        return Err(format!("{name}: only TGA command maps are read so far"));
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
+        return decode_jpeg(name, bytes);
     }
     let format = image::ImageFormat::Tga;
     let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
@@ -105,6 +106,24 @@ pub fn decode_image(name: &str, bytes: &[u8]) -> Result<RgbaImage, String> {
     reader.limits(limits);
     let img = reader.decode().map_err(|e| format!("{name}: {e}"))?.to_rgba8();
     Ok(RgbaImage { width: img.width(), height: img.height(), rgba: img.into_raw() })
+}
+
+/// A JPEG as RGBA.
+fn decode_jpeg(name: &str, bytes: &[u8]) -> Result<RgbaImage, String> {
+    use zune_core::bytestream::ZCursor;
+    use zune_core::colorspace::ColorSpace;
+    use zune_core::options::DecoderOptions;
+    let options = DecoderOptions::default()
+        .jpeg_set_out_colorspace(ColorSpace::RGBA)
+        .set_max_width(MAX_IMAGE_PX as usize)
+        .set_max_height(MAX_IMAGE_PX as usize);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    let rgba = decoder.decode().map_err(|e| format!("{name}: {e:?}"))?;
+    let (width, height) = decoder.dimensions().ok_or_else(|| format!("{name}: no size"))?;
+    if rgba.len() != width * height * 4 {
+        return Err(format!("{name}: decoded {} bytes for {width}×{height}", rgba.len()));
+    }
+    Ok(RgbaImage { width: width as u32, height: height as u32, rgba })
 }
 
 impl MapAssets {
@@ -157,8 +176,10 @@ impl MapAssets {
         let floors = out.info.as_ref().map_or(0, |i| i.layer_ceilings.len());
         out.floor_images = (0..floors)
             .map(|i| {
-                let path = format!("levelshots/{map_lc}_{i}_cc.tga");
-                index.get(&path)?;
+                let path = ["tga", "jpg"]
+                    .iter()
+                    .map(|ext| format!("levelshots/{map_lc}_{i}_cc.{ext}"))
+                    .find(|p| index.get(p).is_some())?;
                 match index.read(&path).and_then(|b| decode_image(&path, &b)) {
                     Ok(img) => Some((path, img)),
                     Err(e) => {

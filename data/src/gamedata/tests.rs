@@ -202,3 +202,26 @@ fn the_index_cache_answers_for_unchanged_archives_and_rereads_changed_ones() {
     std::fs::write(&cache, b"{ not json").expect("damage");
     assert!(Pk3Index::scan_cached(&[game], Some(&cache)).notes.iter().any(|n| n.contains("not a readable")));
 }
+
+#[test]
+fn a_jpeg_command_map_is_read_too() {
+    let (w, h) = (32u16, 16u16);
+    let rgb: Vec<u8> = (0..usize::from(w) * usize::from(h))
+        .flat_map(|i| if i % usize::from(w) < 16 { [200, 30, 30] } else { [30, 30, 200] })
+        .collect();
+    let mut jpeg = Vec::new();
+    jpeg_encoder::Encoder::new(&mut jpeg, 95).encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb).expect("encode");
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_pk3(
+        &dir.path().join("j.pk3"),
+        &[("maps/jmap.bsp", &bsp_with_entities(WORLD)), ("levelshots/jmap_cc.jpg", &jpeg)],
+    )
+    .expect("pk3");
+    let assets = MapAssets::load(&Pk3Index::scan(&[dir.path().to_path_buf()]), "jmap");
+    let (path, img) = assets.image.expect("image");
+    assert_eq!((path.as_str(), img.width, img.height), ("levelshots/jmap_cc.jpg", 32, 16));
+    let left = &img.rgba[(8 * 32 + 4) * 4..][..4];
+    let right = &img.rgba[(8 * 32 + 28) * 4..][..4];
+    assert!(left[0] > 150 && left[2] < 80 && right[2] > 150 && right[0] < 80, "{left:?} {right:?}");
+    assert!(decode_image("broken.jpg", b"\xff\xd8 not a jpeg").is_err());
+}
