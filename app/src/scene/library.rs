@@ -237,6 +237,17 @@ impl<M: Message> Collected<M> {
     }
 }
 
+/// Runs `app` until its library has finished loading (at most 20 s), for tests of opening.
+#[cfg(test)]
+pub fn settle(app: &mut App) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    app.update();
+    while app.world().resource::<Library>().loading && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.update();
+    }
+}
+
 /// The demo rounds, loaded, with the first selected (for tests of the systems).
 #[cfg(test)]
 pub fn loaded_demo() -> Library {
@@ -272,15 +283,6 @@ mod tests {
         assert!(lib.entries.iter().all(|e| e.round().report.is_clean()));
         assert_eq!(lib.selected, Some(0));
         assert_eq!(lib.current().map(|e| e.round().map()), Some(Some("supply")));
-    }
-
-    fn settle(app: &mut App) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        app.update();
-        while app.world().resource::<Library>().loading && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(5));
-            app.update();
-        }
     }
 
     fn app() -> App {

@@ -253,13 +253,9 @@ mod tests {
         app
     }
 
+    /// Until loaded, and one frame more for what reacts to it (the recent list).
     fn settle(app: &mut App) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        app.update();
-        while app.world().resource::<Library>().loading && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-            app.update();
-        }
+        crate::scene::library::settle(app);
         app.update();
     }
 
