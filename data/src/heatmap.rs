@@ -178,6 +178,24 @@ pub fn kde(
     radius_units: f32,
     weighting: Weighting,
 ) -> Raster {
+    let weighted: Vec<(Vec2, f32)> = points
+        .iter()
+        .filter_map(|p| {
+            let weight = match (weighting, p.killer_team) {
+                (Weighting::All, _) => 1.0,
+                (Weighting::AxisMinusAllies, Some(Team::Axis)) => 1.0,
+                (Weighting::AxisMinusAllies, Some(Team::Allies)) => -1.0,
+                (Weighting::AxisMinusAllies, _) => return None,
+            };
+            Some((p.pos, weight))
+        })
+        .collect();
+    kde_weighted(&weighted, min, max, step_units, radius_units)
+}
+
+/// [`kde`] of points that each weigh as many kills as their weight (negative: the other side
+/// of a difference map), e.g. base cells of a season.
+pub fn kde_weighted(points: &[(Vec2, f32)], min: Vec2, max: Vec2, step_units: f32, radius_units: f32) -> Raster {
     let step = step_units.max(f32::EPSILON);
     let width = (((max.x - min.x) / step).floor() as usize + 1).max(1);
     let height = (((max.y - min.y) / step).floor() as usize + 1).max(1);
@@ -186,14 +204,8 @@ pub fn kde(
     let reach = (3.0 * sigma / step).ceil() as isize;
     let inv = -0.5 / (sigma * sigma);
     let mut wx = Vec::new();
-    for p in points {
-        let weight = match (weighting, p.killer_team) {
-            (Weighting::All, _) => 1.0,
-            (Weighting::AxisMinusAllies, Some(Team::Axis)) => 1.0,
-            (Weighting::AxisMinusAllies, Some(Team::Allies)) => -1.0,
-            (Weighting::AxisMinusAllies, _) => continue,
-        };
-        let c = (p.pos - min) / step;
+    for &(pos, weight) in points {
+        let c = (pos - min) / step;
         let (cx, cy) = (c.x.round() as isize, c.y.round() as isize);
         let x_range = (cx - reach).max(0)..(cx + reach + 1).min(width as isize);
         let y_range = (cy - reach).max(0)..(cy + reach + 1).min(height as isize);
@@ -202,11 +214,11 @@ pub fn kde(
         }
         wx.clear();
         wx.extend(x_range.clone().map(|x| {
-            let d = min.x + x as f32 * step - p.pos.x;
+            let d = min.x + x as f32 * step - pos.x;
             (d * d * inv).exp()
         }));
         for y in y_range {
-            let d = min.y + y as f32 * step - p.pos.y;
+            let d = min.y + y as f32 * step - pos.y;
             let wy = weight * (d * d * inv).exp();
             let row = &mut values[y as usize * width + x_range.start as usize..][..wx.len()];
             for (v, w) in row.iter_mut().zip(&wx) {

@@ -11,6 +11,7 @@ pub mod model;
 pub mod name;
 pub mod parse;
 pub mod report;
+pub mod season;
 pub mod stats;
 pub mod text;
 pub mod timeline;

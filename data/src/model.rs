@@ -380,6 +380,13 @@ impl Round {
         self.meta.map.as_deref().or(self.name.map.as_deref())
     }
 
+    /// The session date: the file name's, else the day of `round_start_unix` (UTC).
+    pub fn session_date(&self) -> Option<chrono::NaiveDate> {
+        self.name.date.or_else(|| {
+            self.meta.round_start_unix.and_then(|s| chrono::DateTime::from_timestamp(s, 0)).map(|t| t.date_naive())
+        })
+    }
+
     /// 1-based round number: the metadata's, else the file name's.
     pub fn round_number(&self) -> Option<u32> {
         self.meta.round_number.or_else(|| self.name.round_number())

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Context as _;
 use chrono::NaiveDate;
 use proxviz_data::heatmap::TeamSelection;
-use proxviz_store::{HeatmapQuery, ImportOutcome, RoundFilter, Store};
+use proxviz_store::{HeatmapQuery, ImportOptions, RoundFilter, Store};
 
 use super::rounds::mm_ss;
 use super::table::{Align, Table};
@@ -19,14 +19,23 @@ pub struct DbArgs {
 }
 
 impl DbArgs {
-    /// Connects (and migrates) on `rt`.
-    fn connect(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<Store> {
-        let url = self.database_url.as_deref().filter(|u| !u.is_empty()).ok_or_else(|| {
+    /// The URL given, or what to do.
+    fn url(&self) -> anyhow::Result<&str> {
+        self.database_url.as_deref().filter(|u| !u.is_empty()).ok_or_else(|| {
             anyhow::anyhow!(
                 "no database given: pass --database-url postgres://user:password@host/db or set DATABASE_URL"
             )
-        })?;
-        Ok(rt.block_on(Store::connect(url))?)
+        })
+    }
+
+    /// Connects for writing (adopting and migrating) on `rt`.
+    fn connect(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<Store> {
+        Ok(rt.block_on(Store::connect(self.url()?))?)
+    }
+
+    /// Connects for reading on `rt` (a read-only role will do).
+    fn connect_read(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<Store> {
+        Ok(rt.block_on(Store::connect_read(self.url()?))?)
     }
 }
 
@@ -42,15 +51,35 @@ pub struct FilterArgs {
     /// Map name.
     #[arg(long)]
     pub map: Option<String>,
-    /// A player who took part (name without colour codes, any case, % as wildcard).
+    /// Round 1 or 2.
+    #[arg(long = "round")]
+    pub round_number: Option<i32>,
+    /// A player who took part (part of the name without colour codes, any case).
     #[arg(long)]
     pub player: Option<String>,
 }
 
 impl FilterArgs {
     fn filter(&self) -> RoundFilter {
-        RoundFilter { from: self.from, to: self.to, map: self.map.clone(), player: self.player.clone() }
+        RoundFilter {
+            from: self.from,
+            to: self.to,
+            map: self.map.clone(),
+            round_number: self.round_number,
+            player: self.player.clone(),
+        }
     }
+}
+
+/// How `proxviz import` treats rounds already stored.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportArgs {
+    /// Replace stored rounds even with files that hold less (a truncated or older copy).
+    #[arg(long)]
+    pub replace: bool,
+    /// Seconds one round may take before it is abandoned and the run stops.
+    #[arg(long, default_value_t = 120)]
+    pub timeout: u64,
 }
 
 /// Killer team for heatmaps.
@@ -100,6 +129,9 @@ pub enum DbCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Bring the schema up to date (adopting a database made with the seed's SQL) and give rows
+    /// written by another importer rounds of their own.
+    Migrate,
     /// Per-player totals over many rounds.
     Players {
         /// Which rounds.
@@ -117,7 +149,7 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// `proxviz import <path>`.
-pub fn import(path: &std::path::Path, db: &DbArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn import(path: &std::path::Path, db: &DbArgs, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let found = proxviz_data::resolve_rounds(path)?;
     let rt = runtime()?;
     let store = db.connect(&rt)?;
@@ -126,29 +158,42 @@ pub fn import(path: &std::path::Path, db: &DbArgs, out: &mut dyn Write) -> anyho
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} rounds  {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let (mut imported, mut unchanged, mut replaced, mut failed) = (0, 0, 0, 0);
-    let mut errors = Vec::new();
-    for files in &found {
-        bar.set_message(files.name.base.clone());
-        let (round, source) = proxviz_store::read_for_import(files);
-        match rt.block_on(store.import(&round, &source)) {
-            Ok(ImportOutcome::Imported(_)) => imported += 1,
-            Ok(ImportOutcome::Unchanged(_)) => unchanged += 1,
-            Ok(ImportOutcome::Replaced(_)) => replaced += 1,
-            Err(e) => {
-                failed += 1;
-                errors.push(e.to_string());
-            }
+    let options = ImportOptions { replace: args.replace, timeout: std::time::Duration::from_secs(args.timeout.max(1)) };
+    let mut started = 0;
+    let run = rt.block_on(store.import_files(&found, &options, |base| {
+        if started > 0 {
+            bar.inc(1);
         }
-        bar.inc(1);
-    }
+        started += 1;
+        bar.set_message(base.to_owned());
+    }));
     bar.finish_and_clear();
-    writeln!(out, "{imported} imported, {replaced} replaced, {unchanged} unchanged, {failed} failed")?;
-    for e in &errors {
+    writeln!(
+        out,
+        "{} imported, {} replaced, {} unchanged, {} kept, {} failed",
+        run.imported,
+        run.replaced,
+        run.unchanged,
+        run.kept.len(),
+        run.failed.len()
+    )?;
+    for (base, note) in &run.notes {
+        eprintln!("note: round {base}: {note}");
+    }
+    for (base, stored, offered) in &run.kept {
+        eprintln!(
+            "warning: round {base}: the stored copy holds more ({stored}) than these files ({offered}); kept it \
+             (--replace to overwrite)"
+        );
+    }
+    for e in &run.failed {
         eprintln!("error: {e}");
     }
-    if failed > 0 {
-        anyhow::bail!("{failed} of {} rounds could not be imported", found.len());
+    if let Some((e, not_tried)) = &run.stopped {
+        anyhow::bail!("{e}; stopped, {not_tried} rounds not tried");
+    }
+    if !run.failed.is_empty() {
+        anyhow::bail!("{} of {} rounds could not be imported", run.failed.len(), found.len());
     }
     Ok(())
 }
@@ -156,8 +201,18 @@ pub fn import(path: &std::path::Path, db: &DbArgs, out: &mut dyn Write) -> anyho
 /// `proxviz db ...`.
 pub fn run(command: &DbCommand, db: &DbArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let rt = runtime()?;
-    let store = db.connect(&rt)?;
+    if let DbCommand::Migrate = command {
+        let store = db.connect(&rt)?;
+        let attached = rt.block_on(store.attach_seed_rows())?;
+        writeln!(out, "schema at version {} at {}", proxviz_store::newest_migration(), store.shown_url())?;
+        if attached > 0 {
+            writeln!(out, "{attached} rounds made for rows written by another importer")?;
+        }
+        return Ok(());
+    }
+    let store = db.connect_read(&rt)?;
     match command {
+        DbCommand::Migrate => {}
         DbCommand::Rounds { filter, json } => {
             let rounds = rt.block_on(store.list_rounds(&filter.filter()))?;
             if *json {
@@ -268,6 +323,6 @@ pub fn run(command: &DbCommand, db: &DbArgs, out: &mut dyn Write) -> anyhow::Res
 /// Loads round `id` from the database for `proxviz stats --db`.
 pub fn load_round(id: i64, db: &DbArgs) -> anyhow::Result<proxviz_data::Round> {
     let rt = runtime()?;
-    let store = db.connect(&rt)?;
+    let store = db.connect_read(&rt)?;
     Ok(rt.block_on(store.load_round(id))?)
 }

@@ -91,6 +91,9 @@ pub enum Command {
         /// Where the database is.
         #[command(flatten)]
         db: db::DbArgs,
+        /// What to do with rounds already stored.
+        #[command(flatten)]
+        args: db::ImportArgs,
     },
     /// Read rounds and season aggregates from PostgreSQL.
     Db {
@@ -166,7 +169,7 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
             stats::run_loaded(vec![db::load_round(id, &database)?], false, json, out)
         }
         Command::Stats { path: None, db: None, .. } => anyhow::bail!("give a round path or --db <id>"),
-        Command::Import { path, db } => db::import(&path, &db, out),
+        Command::Import { path, db, args } => db::import(&path, &db, &args, out),
         Command::Db { command, db } => db::run(&command, &db, out),
         Command::Simulate(args) => simulate::run(&args, out),
         Command::Export(args) => export::run(&args, out),

@@ -15,7 +15,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use proxviz_data::heatmap::TeamSelection;
 use proxviz_data::{Round, RoundName, discover_rounds};
 use proxviz_store::test_server::TestServer;
-use proxviz_store::{HeatmapQuery, Source, Store};
+use proxviz_store::{HeatmapQuery, ImportOptions, Source, Store};
 
 const COLUMNS: &str =
     "session_date, round_number, clientnum, timestamp, x, y, z, yaw, pitch, speed, moving, round_id, team, health";
@@ -26,7 +26,8 @@ fn source(tag: &str) -> Source {
 
 async fn clear(store: &Store) {
     sqlx::query(
-        "TRUNCATE rounds, player_positions, combat_events, engagement_analysis, proximity_heatmap, round_players",
+        "TRUNCATE rounds, player_positions, combat_events, engagement_analysis, proximity_heatmap, round_players, \
+         season_kills, season_cells, player_names",
     )
     .execute(store.pool())
     .await
@@ -61,8 +62,9 @@ fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let url = rt.block_on(TestServer::durable().fresh_database("bench")).expect("database");
     let store = rt.block_on(Store::connect(&url)).expect("store");
-    let round = big_round();
+    let round = std::sync::Arc::new(big_round());
     let rows = round.position_count() as u64;
+    let options = ImportOptions::default();
 
     let mut group = c.benchmark_group("import_positions_64p_30min");
     group.sample_size(10).throughput(Throughput::Elements(rows));
@@ -72,7 +74,7 @@ fn bench(c: &mut Criterion) {
             for i in 0..iters {
                 rt.block_on(clear(&store));
                 let started = Instant::now();
-                rt.block_on(store.import(&round, &source(&format!("run{i}")))).expect("imports");
+                rt.block_on(store.import(&round, &source(&format!("run{i}")), &options)).expect("imports");
                 total += started.elapsed();
             }
             total
@@ -217,10 +219,15 @@ fn bench(c: &mut Criterion) {
                 let day = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date") + chrono::Days::new(n);
                 let map = r.map().unwrap_or("x").to_owned();
                 r.name = RoundName::parse(&format!("{day}-2{i}0000-{map}-round-{}", r.round_number().unwrap_or(1)));
-                rt.block_on(store.import(&r, &source(&format!("season{n}-{i}")))).expect("imports");
+                rt.block_on(store.import(&std::sync::Arc::new(r), &source(&format!("season{n}-{i}")), &options))
+                    .expect("imports");
             }
         }
         eprintln!("imported 1,000 rounds in {:.1} s", started.elapsed().as_secs_f64());
+        let size: i64 = rt
+            .block_on(sqlx::query_scalar("SELECT pg_database_size(current_database())").fetch_one(store.pool()))
+            .expect("size");
+        eprintln!("database size with 1,000 demo rounds: {:.0} MB", size as f64 / 1e6);
         let cells = rt.block_on(store.kill_heatmap(&q)).expect("heatmap");
         eprintln!(
             "season heatmap of supply: {} kills in {} cells",

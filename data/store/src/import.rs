@@ -1,11 +1,18 @@
-//! Importing a round: one transaction, COPY for every table, idempotent by content hash.
+//! Importing a round: one transaction under a per-round lock, COPY for every table, idempotent
+//! by content hash, the season cells kept up to date, bounded in time.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::{PgConnection, Row};
 
 use super::copy::{BinaryRows, CopyRows};
-use super::{Store, StoreError, describe};
+use super::sanitize::{json_without_nul, sanitize};
+use super::{Store, StoreError};
+use proxviz_data::Timeline;
 use proxviz_data::model::Round;
 use proxviz_data::name::FileKind;
+use proxviz_data::season::round_kills;
 use proxviz_data::text::strip_colors;
 
 /// Where a round came from.
@@ -17,6 +24,41 @@ pub struct Source {
     pub content_hash: String,
 }
 
+/// How much of a round a copy holds: a copy with less of any than the stored one is not
+/// allowed to replace it without `--replace` (a truncated or older copy of the files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extent {
+    /// Position samples.
+    pub positions: i64,
+    /// Combat events.
+    pub combat: i64,
+    /// Length in ms.
+    pub duration_ms: i64,
+}
+
+impl Extent {
+    /// The extent of `round`.
+    pub fn of(round: &Round) -> Self {
+        Self {
+            positions: round.position_count() as i64,
+            combat: round.combat.len() as i64,
+            duration_ms: i64::from(round.duration_ms()),
+        }
+    }
+
+    /// Whether this holds less of anything than `other`.
+    pub fn less_than(self, other: Self) -> bool {
+        self.positions < other.positions || self.combat < other.combat || self.duration_ms < other.duration_ms
+    }
+}
+
+impl std::fmt::Display for Extent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.duration_ms / 1000;
+        write!(f, "{} positions, {} combat events, {}:{:02}", self.positions, self.combat, s / 60, s % 60)
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportOutcome {
@@ -26,14 +68,48 @@ pub enum ImportOutcome {
     Unchanged(i64),
     /// The files changed since the last import; the round was replaced (new id).
     Replaced(i64),
+    /// The files hold less than the stored round (truncated, or an older copy): the stored
+    /// round was kept.
+    KeptStored {
+        /// The stored round.
+        id: i64,
+        /// What it holds.
+        stored: Extent,
+        /// What the files hold.
+        offered: Extent,
+    },
 }
 
 impl ImportOutcome {
     /// The round's id.
     pub fn id(self) -> i64 {
         match self {
-            Self::Imported(id) | Self::Unchanged(id) | Self::Replaced(id) => id,
+            Self::Imported(id) | Self::Unchanged(id) | Self::Replaced(id) | Self::KeptStored { id, .. } => id,
         }
+    }
+}
+
+/// An import's outcome and the values that had to change to fit the columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    /// What happened.
+    pub outcome: ImportOutcome,
+    /// One line per kind of value dropped, cut or clamped.
+    pub notes: Vec<String>,
+}
+
+/// How to import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Replace a stored round even with files that hold less.
+    pub replace: bool,
+    /// Longest a round's import may take before it is abandoned (nothing of it kept).
+    pub timeout: Duration,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self { replace: false, timeout: Duration::from_secs(120) }
     }
 }
 
@@ -61,75 +137,242 @@ async fn copy(
     copy.finish().await
 }
 
+/// Adds (`sign` 1) or takes away (−1) round `id`'s kills in the season cells.
+async fn roll_up(conn: &mut PgConnection, id: i64, sign: i64) -> Result<(), sqlx::Error> {
+    // One writer per map and month at a time: imports of the same month take the same cells.
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(hashtextextended(map || '/' || date_trunc('month', session_date)::date::text, 31)) \
+         FROM rounds WHERE id = $1 AND map IS NOT NULL",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    for (table, period) in [("season_cells", "session_date"), ("season_months", "month")] {
+        let bucket = if period == "month" { "date_trunc('month', r.session_date)::date" } else { "r.session_date" };
+        sqlx::query(&format!(
+            "INSERT INTO {table} (map, {period}, round_number, killer_team, cx, cy, kills) \
+             SELECT r.map, {bucket}, r.round_number, COALESCE(k.killer_team, 0), floor(k.x / 64)::int, \
+                    floor(k.y / 64)::int, count(*) * $2 \
+             FROM season_kills k JOIN rounds r ON r.id = k.round_id \
+             WHERE k.round_id = $1 AND r.map IS NOT NULL \
+             GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6 \
+             ON CONFLICT (map, {period}, round_number, killer_team, cx, cy) \
+             DO UPDATE SET kills = {table}.kills + EXCLUDED.kills"
+        ))
+        .bind(id)
+        .bind(sign)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if sign < 0 {
+        sqlx::query(
+            "DELETE FROM season_cells s USING rounds r \
+             WHERE r.id = $1 AND s.map = r.map AND s.session_date = r.session_date AND s.kills <= 0",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "DELETE FROM season_months s USING rounds r \
+             WHERE r.id = $1 AND s.map = r.map AND s.month = date_trunc('month', r.session_date)::date AND s.kills <= 0",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 impl Store {
-    /// Imports `round` in one transaction: unchanged files (same hash) change nothing, changed
-    /// files replace the round, and a failure leaves nothing of it behind.
-    pub async fn import(&self, round: &Round, source: &Source) -> Result<ImportOutcome, StoreError> {
+    /// Imports `round` in one transaction, within `options.timeout`: unchanged files (same
+    /// hash) change nothing, changed files replace the round unless they hold less than it
+    /// (then the stored round stays, unless `options.replace`), and a failure leaves nothing of
+    /// it behind. Imports of the same round from two processes take turns (an advisory lock
+    /// per round). Values the columns cannot hold are fixed per value and reported.
+    pub async fn import(
+        &self,
+        round: &Arc<Round>,
+        source: &Source,
+        options: &ImportOptions,
+    ) -> Result<ImportReport, StoreError> {
+        let base = round.name.base.clone();
+        match tokio::time::timeout(options.timeout, self.import_now(round, source, options)).await {
+            Ok(result) => result,
+            Err(_) => Err(StoreError::Timeout { what: format!("round {base}"), secs: options.timeout.as_secs_f64() }),
+        }
+    }
+
+    async fn import_now(
+        &self,
+        round: &Arc<Round>,
+        source: &Source,
+        options: &ImportOptions,
+    ) -> Result<ImportReport, StoreError> {
         let base = round.name.base.clone();
         let fail = |message: String| StoreError::Round { base: base.clone(), message };
-        let date = round
-            .name
-            .date
-            .or_else(|| {
-                round.meta.round_start_unix.and_then(|s| chrono::DateTime::from_timestamp(s, 0)).map(|t| t.date_naive())
-            })
-            .ok_or_else(|| {
-                fail("no session date (the name is not YYYY-MM-DD-HHMMSS-... and there is no round_start_unix)".into())
-            })?;
+        let (round, mut notes) = sanitize(round);
+        let date = round.session_date().ok_or_else(|| {
+            fail("no session date (the name is not YYYY-MM-DD-HHMMSS-... and there is no round_start_unix)".into())
+        })?;
         let round_number =
             round.round_number().ok_or_else(|| fail("no round number in the name or metadata".into()))?;
-        let db = |e: sqlx::Error| fail(describe(&e));
+        let round_number = i32::try_from(round_number).map_err(|_| fail(format!("round number {round_number}")))?;
+        let db = |e: sqlx::Error| StoreError::of_round(&base, &e);
+
+        let mut metadata = serde_json::to_value(&round.meta).map_err(|e| fail(e.to_string()))?;
+        if json_without_nul(&mut metadata) {
+            notes.push("NUL bytes in the metadata: removed".into());
+        }
+        let mut report = serde_json::to_value(&round.report).map_err(|e| fail(e.to_string()))?;
+        if json_without_nul(&mut report) {
+            notes.push("NUL bytes in the load report: removed".into());
+        }
+        let offered = Extent::of(&round);
 
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let existing = sqlx::query("SELECT id, content_hash FROM rounds WHERE base_name = $1 FOR UPDATE")
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 17))")
             .bind(&base)
-            .fetch_optional(&mut *tx)
+            .execute(&mut *tx)
             .await
             .map_err(db)?;
+        let existing = sqlx::query(
+            "SELECT id, content_hash, position_count, combat_count, duration_ms FROM rounds WHERE base_name = $1 FOR UPDATE",
+        )
+        .bind(&base)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
         let mut replaced = false;
         if let Some(row) = existing {
             let (id, hash): (i64, String) = (row.get(0), row.get(1));
             if hash == source.content_hash {
                 tx.rollback().await.map_err(db)?;
-                return Ok(ImportOutcome::Unchanged(id));
+                return Ok(ImportReport { outcome: ImportOutcome::Unchanged(id), notes });
             }
+            let stored = Extent {
+                positions: i64::from(row.get::<i32, _>(2)),
+                combat: i64::from(row.get::<i32, _>(3)),
+                duration_ms: row.get(4),
+            };
+            if !options.replace && offered.less_than(stored) {
+                tx.rollback().await.map_err(db)?;
+                return Ok(ImportReport { outcome: ImportOutcome::KeptStored { id, stored, offered }, notes });
+            }
+            roll_up(&mut tx, id, -1).await.map_err(db)?;
             sqlx::query("DELETE FROM rounds WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db)?;
             replaced = true;
         }
-        let kills = round.player_kill_count();
-        let metadata = serde_json::to_value(&round.meta).map_err(|e| fail(e.to_string()))?;
-        let report = serde_json::to_value(&round.report).map_err(|e| fail(e.to_string()))?;
+        let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO rounds (base_name, session_date, start_time, map, round_number, round_in_name, zero_based, metadata, \
              load_report, source_files, content_hash, duration_ms, player_count, position_count, combat_count, kill_count, \
-             engagement_count, heatmap_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-             RETURNING id",
+             engagement_count, heatmap_count, import_notes) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
         )
         .bind(&base)
         .bind(date)
         .bind(round.name.start_time)
-        .bind(round.map())
-        .bind(round_number as i32)
-        .bind(round.name.round_in_name.map(|n| n as i32))
+        .bind(round.map().map(|m| m.replace('\0', "")))
+        .bind(round_number)
+        .bind(round.name.round_in_name.and_then(|n| i32::try_from(n).ok()))
         .bind(round.name.zero_based)
         .bind(metadata)
         .bind(report)
         .bind(&source.files)
         .bind(&source.content_hash)
-        .bind(i64::from(round.duration_ms()))
-        .bind(round.clientnums().len() as i32)
-        .bind(round.position_count() as i32)
-        .bind(round.combat.len() as i32)
-        .bind(kills as i32)
-        .bind(round.engagements.len() as i32)
-        .bind(round.heatmap.len() as i32)
+        .bind(offered.duration_ms)
+        .bind(count(round.clientnums().len()))
+        .bind(count(round.position_count()))
+        .bind(count(round.combat.len()))
+        .bind(count(round.player_kill_count()))
+        .bind(count(round.engagements.len()))
+        .bind(count(round.heatmap.len()))
+        .bind(&notes)
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
-        copy_rows(&mut tx, round, id, date, round_number).await.map_err(db)?;
+        copy_rows(&mut tx, &round, id, date, round_number).await.map_err(db)?;
+        copy_season(&mut tx, &round, id).await.map_err(db)?;
+        roll_up(&mut tx, id, 1).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
-        Ok(if replaced { ImportOutcome::Replaced(id) } else { ImportOutcome::Imported(id) })
+        let outcome = if replaced { ImportOutcome::Replaced(id) } else { ImportOutcome::Imported(id) };
+        Ok(ImportReport { outcome, notes })
     }
+}
+
+/// What an import run over many rounds did.
+#[derive(Debug, Default)]
+pub struct ImportRun {
+    /// New rounds.
+    pub imported: usize,
+    /// Rounds whose files changed.
+    pub replaced: usize,
+    /// Rounds imported before with the same files.
+    pub unchanged: usize,
+    /// Rounds whose stored copy holds more than the files: (base name, stored, offered).
+    pub kept: Vec<(String, Extent, Extent)>,
+    /// Values changed to fit: (base name, line).
+    pub notes: Vec<(String, String)>,
+    /// Rounds that could not be imported (nothing of them kept).
+    pub failed: Vec<StoreError>,
+    /// The error that stopped the run (the server went away or stopped answering) and how many
+    /// rounds were not tried because of it.
+    pub stopped: Option<(StoreError, usize)>,
+}
+
+impl Store {
+    /// Imports every round of `files` in turn, each in its own transaction; calls `progress`
+    /// with each round's base name before it. A round that fails is reported and the run goes
+    /// on, unless the server went away or stopped answering: then it stops at once.
+    pub async fn import_files(
+        &self,
+        files: &[proxviz_data::RoundFiles],
+        options: &ImportOptions,
+        mut progress: impl FnMut(&str),
+    ) -> ImportRun {
+        let mut run = ImportRun::default();
+        for (i, f) in files.iter().enumerate() {
+            progress(&f.name.base);
+            let (round, source) = read_for_import(f);
+            match self.import(&round, &source, options).await {
+                Ok(report) => {
+                    run.notes.extend(report.notes.into_iter().map(|n| (f.name.base.clone(), n)));
+                    match report.outcome {
+                        ImportOutcome::Imported(_) => run.imported += 1,
+                        ImportOutcome::Unchanged(_) => run.unchanged += 1,
+                        ImportOutcome::Replaced(_) => run.replaced += 1,
+                        ImportOutcome::KeptStored { stored, offered, .. } => {
+                            run.kept.push((f.name.base.clone(), stored, offered));
+                        }
+                    }
+                }
+                Err(e) if e.is_fatal() => {
+                    run.stopped = Some((e, files.len() - i - 1));
+                    break;
+                }
+                Err(e) => run.failed.push(e),
+            }
+        }
+        run
+    }
+}
+
+/// The round's kills as the season counts them.
+async fn copy_season(conn: &mut PgConnection, round: &Arc<Round>, id: i64) -> Result<(), sqlx::Error> {
+    let timeline = Timeline::new(round.clone());
+    let kills = round_kills(&timeline);
+    copy(
+        conn,
+        "COPY season_kills (round_id, killer, victim, killer_team, x, y) FROM STDIN",
+        kills.iter().map(|k| {
+            move |r: &mut CopyRows| {
+                r.int(id).opt_int(k.killer).opt_int(k.victim).opt_int(k.killer_team.map(|t| t.number()));
+                r.real(k.pos.x).real(k.pos.y);
+            }
+        }),
+    )
+    .await?;
+    Ok(())
 }
 
 async fn copy_rows(
@@ -137,9 +380,20 @@ async fn copy_rows(
     round: &Round,
     id: i64,
     date_value: chrono::NaiveDate,
-    round_number: u32,
+    round_number: i32,
 ) -> Result<(), sqlx::Error> {
     let rn = i64::from(round_number);
+    // Each clean name once in player_names (sorted: two imports adding the same names take
+    // their locks in the same order).
+    let mut names: Vec<String> = round.players.iter().map(|p| strip_colors(&p.name)).collect();
+    names.sort();
+    names.dedup();
+    sqlx::query(
+        "INSERT INTO player_names (name_clean) SELECT n FROM unnest($1::text[]) AS n ORDER BY n ON CONFLICT DO NOTHING",
+    )
+    .bind(&names)
+    .execute(&mut *conn)
+    .await?;
     let date = &date_value.to_string();
     copy(
         conn,
@@ -154,6 +408,12 @@ async fn copy_rows(
             }
         }),
     )
+    .await?;
+    sqlx::query(
+        "UPDATE round_players p SET name_id = n.id FROM player_names n WHERE p.round_id = $1 AND n.name_clean = p.name_clean",
+    )
+    .bind(id)
+    .execute(&mut *conn)
     .await?;
     copy_positions(conn, round, id, date_value, round_number).await?;
     copy(
@@ -205,7 +465,7 @@ async fn copy_positions(
     round: &Round,
     id: i64,
     date: chrono::NaiveDate,
-    round_number: u32,
+    round_number: i32,
 ) -> Result<u64, sqlx::Error> {
     let mut copy = conn
         .copy_in_raw(
@@ -216,7 +476,7 @@ async fn copy_positions(
     let mut chunk = BinaryRows::new();
     for t in &round.tracks {
         for s in &t.samples {
-            chunk.row(14).date(date).int4(round_number as i32).int4(i32::from(t.clientnum)).int8(i64::from(s.time_ms));
+            chunk.row(14).date(date).int4(round_number).int4(i32::from(t.clientnum)).int8(i64::from(s.time_ms));
             chunk
                 .float4(s.pos.x)
                 .float4(s.pos.y)
@@ -237,9 +497,9 @@ async fn copy_positions(
 }
 
 /// Reads a round's files once: the parsed round and its source (names and content hash).
-pub fn read_for_import(files: &proxviz_data::RoundFiles) -> (Round, Source) {
+pub fn read_for_import(files: &proxviz_data::RoundFiles) -> (Arc<Round>, Source) {
     let bytes = files.read();
-    let round = bytes.parse(files.name.clone());
+    let round = Arc::new(bytes.parse(files.name.clone()));
     let names = bytes.files.each_ref().map(|f| f.as_ref().map(|(label, _)| label.as_str()));
     let contents = bytes.files.each_ref().map(|f| f.as_ref().map(|(_, b)| b.as_slice()));
     (round, source_of(&names, &contents))

@@ -27,8 +27,12 @@ fn vec3(row: &PgRow, first: usize) -> Option<Vec3> {
 }
 
 impl Store {
-    /// Loads round `id`.
+    /// Loads round `id` (all of it within [`ANSWER_TIMEOUT`](super::ANSWER_TIMEOUT)).
     pub async fn load_round(&self, id: i64) -> Result<Round, StoreError> {
+        super::answer(&format!("loading round {id}"), self.load_round_now(id)).await
+    }
+
+    async fn load_round_now(&self, id: i64) -> Result<Round, StoreError> {
         let head = sqlx::query("SELECT base_name, zero_based, metadata, load_report FROM rounds WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -79,7 +83,7 @@ impl Store {
 
         let combat = sqlx::query(
             "SELECT timestamp, event_type, attacker, target, distance, nearby_allies, nearby_enemies, damage, weapon, mod, \
-             attacker_x, attacker_y, attacker_z, target_x, target_y, target_z FROM combat_events WHERE round_id = $1 ORDER BY seq",
+             attacker_x, attacker_y, attacker_z, target_x, target_y, target_z FROM combat_events WHERE round_id = $1 ORDER BY seq, id",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -107,7 +111,7 @@ impl Store {
 
         let engagements = sqlx::query(
             "SELECT engagement_type, distance, killer_name, victim_name, time_ms, killer, victim, victim_x, victim_y, victim_z, \
-             attacker_backup, target_backup FROM engagement_analysis WHERE round_id = $1 ORDER BY seq",
+             attacker_backup, target_backup FROM engagement_analysis WHERE round_id = $1 ORDER BY seq, id",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -128,7 +132,7 @@ impl Store {
         .collect();
 
         let heatmap = sqlx::query(
-            "SELECT grid_x, grid_y, axis_kills, allies_kills FROM proximity_heatmap WHERE round_id = $1 ORDER BY seq",
+            "SELECT grid_x, grid_y, axis_kills, allies_kills FROM proximity_heatmap WHERE round_id = $1 ORDER BY seq, id",
         )
         .bind(id)
         .fetch_all(&self.pool)

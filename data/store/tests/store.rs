@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use proxviz_data::heatmap::TeamSelection;
+use proxviz_data::season::{Season, SeasonFilter};
 use proxviz_data::{CombatKind, Round, RoundFiles, Timeline, discover_rounds};
 use proxviz_store::test_server::TestServer;
-use proxviz_store::{HeatmapQuery, ImportOutcome, RoundFilter, Store};
+use proxviz_store::{HeatmapQuery, ImportOptions, ImportOutcome, RoundFilter, Store};
 use sqlx::Row;
 
 fn repo(rel: &str) -> PathBuf {
@@ -29,8 +30,8 @@ async fn import_all(store: &Store, rounds: &[RoundFiles]) -> Vec<(i64, Round)> {
     let mut out = Vec::new();
     for files in rounds {
         let (round, source) = proxviz_store::read_for_import(files);
-        let outcome = store.import(&round, &source).await.expect("imports");
-        out.push((outcome.id(), round));
+        let report = store.import(&round, &source, &ImportOptions::default()).await.expect("imports");
+        out.push((report.outcome.id(), Round::clone(&round)));
     }
     out
 }
@@ -155,29 +156,50 @@ async fn importing_the_same_files_again_changes_nothing() {
     let first = import_all(&s, &rounds[..1]).await;
     let positions = count(&s, "SELECT count(*) FROM player_positions").await;
     let (round, source) = proxviz_store::read_for_import(&rounds[0]);
-    assert_eq!(s.import(&round, &source).await.expect("imports"), ImportOutcome::Unchanged(first[0].0));
+    let again = s.import(&round, &source, &ImportOptions::default()).await.expect("imports");
+    assert_eq!(again.outcome, ImportOutcome::Unchanged(first[0].0));
     assert_eq!(count(&s, "SELECT count(*) FROM player_positions").await, positions);
     assert_eq!(count(&s, "SELECT count(*) FROM rounds").await, 1);
 }
 
 #[tokio::test]
-async fn a_changed_file_replaces_that_round() {
+async fn a_longer_copy_replaces_a_round_and_a_truncated_one_does_not_unless_asked() {
     let s = store().await;
     let dir = tempfile::tempdir().expect("tempdir");
     for path in demo()[0].paths.iter().flatten() {
         std::fs::copy(path, dir.path().join(path.file_name().expect("name"))).expect("copy");
     }
     let files = discover_rounds(dir.path()).expect("round");
-    let before = import_all(&s, &files).await;
     let combat = files[0].paths[1].clone().expect("combat file");
-    let text = std::fs::read_to_string(&combat).expect("read");
-    let kept: Vec<&str> = text.lines().take(text.lines().count() - 10).collect();
+    let full = std::fs::read_to_string(&combat).expect("read");
+    // First a copy cut short (as a server still writing it, or a crash, leaves it).
+    let kept: Vec<&str> = full.lines().take(full.lines().count() - 10).collect();
     std::fs::write(&combat, kept.join("\n") + "\n").expect("write");
+    let before = import_all(&s, &files).await;
+    // The whole file replaces it.
+    std::fs::write(&combat, &full).expect("write");
     let (round, source) = proxviz_store::read_for_import(&files[0]);
-    let outcome = s.import(&round, &source).await.expect("imports");
+    let whole = round.combat.len() as i64;
+    let outcome = s.import(&round, &source, &ImportOptions::default()).await.expect("imports").outcome;
     assert!(matches!(outcome, ImportOutcome::Replaced(id) if id != before[0].0), "{outcome:?}");
+    // The cut copy again: the stored, longer round stays.
+    std::fs::write(&combat, kept.join("\n") + "\n").expect("write");
+    let (short, short_source) = proxviz_store::read_for_import(&files[0]);
+    let outcome = s.import(&short, &short_source, &ImportOptions::default()).await.expect("imports").outcome;
+    let ImportOutcome::KeptStored { id, stored, offered } = outcome else { panic!("kept: {outcome:?}") };
+    assert_eq!((id, stored.combat, offered.combat), (outcome.id(), whole, whole - 10));
+    assert_eq!(count(&s, "SELECT count(*) FROM combat_events").await, whole);
+    // Unless asked to.
+    let forced = ImportOptions { replace: true, ..ImportOptions::default() };
+    let outcome = s.import(&short, &short_source, &forced).await.expect("imports").outcome;
+    assert!(matches!(outcome, ImportOutcome::Replaced(_)), "{outcome:?}");
     assert_eq!(count(&s, "SELECT count(*) FROM rounds").await, 1);
-    assert_eq!(count(&s, "SELECT count(*) FROM combat_events").await, before[0].1.combat.len() as i64 - 10);
+    assert_eq!(count(&s, "SELECT count(*) FROM combat_events").await, whole - 10);
+    // The season cells follow every replacement: they hold this round's kills once.
+    assert_eq!(
+        count(&s, "SELECT sum(kills)::bigint FROM season_cells").await,
+        count(&s, "SELECT count(*) FROM season_kills").await
+    );
 }
 
 #[tokio::test]
@@ -200,16 +222,62 @@ async fn two_maps_played_on_the_same_date_both_import() {
 #[tokio::test]
 async fn a_failing_import_leaves_nothing_of_that_round() {
     let s = store().await;
-    let (mut round, source) = proxviz_store::read_for_import(&demo()[0]);
-    // Longer than the seed's VARCHAR(20): the COPY of engagements fails after positions went in.
-    round.engagements[3].kind = proxviz_data::EngagementType::Other("A_LABEL_FAR_TOO_LONG_FOR_THE_SEED".into());
-    let err = s.import(&round, &source).await.expect_err("refused");
+    let (round, source) = proxviz_store::read_for_import(&demo()[0]);
+    let mut round = Round::clone(&round);
+    // Two samples of one client at one time: the positions' unique key refuses the COPY after
+    // the round and its roster went in.
+    let last = round.tracks[0].samples.last().copied().expect("a sample");
+    round.tracks[0].samples.push(last);
+    let err = s.import(&Arc::new(round), &source, &ImportOptions::default()).await.expect_err("refused");
     assert!(err.to_string().starts_with("round 2025-12-20-200015-supply-round-1: "), "{err}");
-    for table in
-        ["rounds", "round_players", "player_positions", "combat_events", "engagement_analysis", "proximity_heatmap"]
-    {
+    for table in [
+        "rounds",
+        "round_players",
+        "player_positions",
+        "combat_events",
+        "engagement_analysis",
+        "proximity_heatmap",
+        "season_kills",
+        "season_cells",
+    ] {
         assert_eq!(count(&s, &format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
     }
+}
+
+#[tokio::test]
+async fn values_the_columns_cannot_hold_are_fixed_one_by_one_and_reported() {
+    let s = store().await;
+    let (round, source) = proxviz_store::read_for_import(&demo()[0]);
+    let mut round = Round::clone(&round);
+    round.players[0].name.push('\0');
+    round.engagements[3].kind = proxviz_data::EngagementType::Other("A_LABEL_FAR_TOO_LONG_FOR_THE_SEED".into());
+    round.engagements[4].killer_name = "n".repeat(100);
+    round.tracks[0].samples[5].pos.x = 3.0e38;
+    round.tracks[1].samples[2].pos.y = f32::NAN;
+    round.heatmap[0].axis_kills = 3_000_000_000;
+    round.meta.extra.insert("server".into(), "et\0server".into());
+    let samples = round.position_count();
+    let report = s.import(&Arc::new(round), &source, &ImportOptions::default()).await.expect("imports anyway");
+    assert_eq!(report.notes.len(), 5, "{:#?}", report.notes);
+    assert_eq!(count(&s, "SELECT count(*) FROM player_positions").await, samples as i64 - 2);
+    assert_eq!(count(&s, "SELECT max(axis_kills)::bigint FROM proximity_heatmap").await, i64::from(i32::MAX));
+    let notes: Vec<String> =
+        sqlx::query_scalar("SELECT unnest(import_notes) FROM rounds").fetch_all(s.pool()).await.expect("notes");
+    assert_eq!(notes, report.notes, "kept with the round");
+    // No stored value breaks a season query at any cell size.
+    for grid in [1, 64, 512] {
+        let q = HeatmapQuery {
+            map: "supply".into(),
+            grid_size_units: grid,
+            team: TeamSelection::Both,
+            player: None,
+            from: None,
+            to: None,
+        };
+        assert!(!s.kill_heatmap(&q).await.expect("heatmap").is_empty());
+    }
+    let season = s.season(&SeasonFilter { map: "supply".into(), ..SeasonFilter::default() }).await.expect("season");
+    assert_eq!(season.rounds, 1);
 }
 
 #[tokio::test]
@@ -393,76 +461,121 @@ async fn rounds_are_listed_by_date_map_and_player() {
     assert!(nobody.is_empty());
 }
 
-/// The season heatmap in Rust, from the parsed rounds, for comparison.
-fn heatmap_in_rust(
-    rounds: &[Round],
-    map: &str,
-    grid: f32,
-    team: Option<u8>,
-    player: Option<&str>,
-) -> BTreeMap<(i32, i32), (u32, u32)> {
-    let mut cells = BTreeMap::new();
-    for r in rounds.iter().filter(|r| r.map() == Some(map)) {
-        let t = Timeline::new(Arc::new(r.clone()));
-        for k in t.kills().iter().filter(|k| k.killer != k.victim && k.killer < 64) {
-            let Some(killer) = r.player(k.killer) else { continue };
-            let killer_team = killer.team.map(|t| t.number());
-            if team.is_some_and(|want| killer_team != Some(want)) {
-                continue;
-            }
-            let clean = |cn: u16| r.player(cn).map(|p| p.clean_name().to_lowercase());
-            if let Some(name) = player
-                && clean(k.killer).as_deref() != Some(name)
-                && clean(k.victim).as_deref() != Some(name)
-            {
-                continue;
-            }
-            let Some(pos) = k.pos else { continue };
-            let e: &mut (u32, u32) =
-                cells.entry(((pos.x / grid).floor() as i32, (pos.y / grid).floor() as i32)).or_default();
-            match killer_team {
-                Some(1) => e.0 += 1,
-                Some(2) => e.1 += 1,
-                _ => {}
-            }
-        }
-    }
-    cells.retain(|_, v| v.0 + v.1 > 0);
-    cells
+fn date(s: &str) -> Option<NaiveDate> {
+    s.parse().ok()
+}
+
+fn timelines(rounds: &[Round]) -> Vec<Timeline> {
+    rounds.iter().map(|r| Timeline::new(Arc::new(r.clone()))).collect()
 }
 
 #[tokio::test]
-async fn the_season_heatmap_counts_every_kill_in_its_cell() {
+async fn the_season_from_the_database_equals_the_season_of_the_folder() {
     let s = store().await;
     let rounds: Vec<Round> = import_all(&s, &demo()).await.into_iter().map(|(_, r)| r).collect();
-    for (grid, team, filter, player) in [
-        (512, None, TeamSelection::Both, None),
-        (256, Some(1), TeamSelection::Axis, None),
-        (1000, Some(2), TeamSelection::Allies, None),
-        (512, None, TeamSelection::Both, Some("fritz")),
-    ] {
-        let q = HeatmapQuery {
+    let timelines = timelines(&rounds);
+    let day = NaiveDate::from_ymd_opt(2025, 12, 20);
+    for filter in [
+        SeasonFilter { map: "supply".into(), ..SeasonFilter::default() },
+        SeasonFilter { map: "supply".into(), round_number: Some(2), ..SeasonFilter::default() },
+        SeasonFilter { map: "supply".into(), from: day, to: day, ..SeasonFilter::default() },
+        SeasonFilter { map: "supply".into(), player: Some("RITZ".into()), ..SeasonFilter::default() },
+        SeasonFilter {
+            map: "sw_goldrush_te".into(),
+            player: Some("fRiTz".into()),
+            round_number: Some(1),
+            ..SeasonFilter::default()
+        },
+        SeasonFilter { map: "supply".into(), player: Some("nobody plays".into()), ..SeasonFilter::default() },
+        SeasonFilter { map: "supply".into(), from: day.and_then(|d| d.succ_opt()), ..SeasonFilter::default() },
+        // Whole months come from the monthly sums, the ends of a range from the daily ones.
+        SeasonFilter {
             map: "supply".into(),
-            grid_size_units: grid,
-            team: filter,
-            player: player.map(str::to_owned),
-            from: None,
-            to: None,
-        };
-        let got: BTreeMap<(i32, i32), (u32, u32)> = s
-            .kill_heatmap(&q)
-            .await
-            .expect("heatmap")
-            .iter()
-            .map(|c| ((c.grid_x, c.grid_y), (c.axis_kills, c.allies_kills)))
-            .collect();
-        assert_eq!(
-            got,
-            heatmap_in_rust(&rounds, "supply", grid as f32, team, player),
-            "grid {grid} team {team:?} player {player:?}"
-        );
-        assert!(!got.is_empty());
+            from: date("2025-12-01"),
+            to: date("2025-12-31"),
+            ..SeasonFilter::default()
+        },
+        SeasonFilter {
+            map: "supply".into(),
+            from: date("2025-11-15"),
+            to: date("2025-12-31"),
+            ..SeasonFilter::default()
+        },
+        SeasonFilter {
+            map: "supply".into(),
+            from: date("2025-12-15"),
+            to: date("2026-01-10"),
+            ..SeasonFilter::default()
+        },
+        SeasonFilter {
+            map: "supply".into(),
+            from: date("2025-10-01"),
+            to: date("2025-11-30"),
+            ..SeasonFilter::default()
+        },
+    ] {
+        let db = s.season(&filter).await.expect("season");
+        let folder = Season::of_rounds(&filter, &timelines);
+        assert_eq!(db, folder, "{filter:?}");
+        let nobody = filter.player.as_deref() == Some("nobody plays");
+        let dated =
+            filter.from.is_none_or(|f| f <= day.expect("day")) && filter.to.is_none_or(|t| t >= day.expect("day"));
+        assert_eq!(db.rounds > 0, !nobody && dated, "{filter:?}");
+        assert_eq!(db.kills > 0, db.rounds > 0, "{filter:?}");
     }
+}
+
+#[tokio::test]
+async fn season_grid_counts_equal_a_sql_count_over_the_kills() {
+    let s = store().await;
+    let rounds: Vec<Round> = import_all(&s, &demo()).await.into_iter().map(|(_, r)| r).collect();
+    let season = s.season(&SeasonFilter { map: "supply".into(), ..SeasonFilter::default() }).await.expect("season");
+    // Counted straight from the seed's combat_events (our tracker writes the victim's place on
+    // the kill line), with the killer's team at the time: their last sample's, else the roster's.
+    let rows = sqlx::query(
+        "SELECT floor(c.target_x / 512)::int, floor(c.target_y / 512)::int, \
+           count(*) FILTER (WHERE t.team = 1), count(*) FILTER (WHERE t.team = 2), count(*) \
+         FROM combat_events c JOIN rounds r ON r.id = c.round_id \
+         LEFT JOIN round_players p ON p.round_id = c.round_id AND p.clientnum = c.attacker \
+         CROSS JOIN LATERAL (SELECT COALESCE((SELECT pp.team FROM player_positions pp WHERE pp.round_id = c.round_id \
+           AND pp.clientnum = c.attacker AND pp.timestamp <= c.timestamp AND pp.team IS NOT NULL \
+           ORDER BY pp.timestamp DESC LIMIT 1), p.team) AS team) t \
+         WHERE r.map = 'supply' AND c.event_type = 'kill' AND c.attacker BETWEEN 0 AND 63 \
+           AND c.target BETWEEN 0 AND 63 AND c.attacker <> c.target AND c.target_x IS NOT NULL \
+         GROUP BY 1, 2",
+    )
+    .fetch_all(s.pool())
+    .await
+    .expect("counts");
+    let sql: BTreeMap<(i32, i32), (u64, u64, u64)> = rows
+        .iter()
+        .map(|r| {
+            ((r.get(0), r.get(1)), (r.get::<i64, _>(2) as u64, r.get::<i64, _>(3) as u64, r.get::<i64, _>(4) as u64))
+        })
+        .collect();
+    assert_eq!(season.grid(512), sql);
+    assert_eq!(season.rounds, 2);
+    let kills: usize = rounds.iter().filter(|r| r.map() == Some("supply")).map(Round::player_kill_count).sum();
+    assert_eq!(season.kills as usize, kills, "every player kill of the demo rounds has a place");
+    // The exact heatmap at any cell size agrees where cells are whole base cells.
+    let q = HeatmapQuery {
+        map: "supply".into(),
+        grid_size_units: 512,
+        team: TeamSelection::Axis,
+        player: None,
+        from: None,
+        to: None,
+    };
+    let axis: BTreeMap<(i32, i32), u64> = s
+        .kill_heatmap(&q)
+        .await
+        .expect("heatmap")
+        .iter()
+        .map(|c| ((c.grid_x, c.grid_y), u64::from(c.axis_kills)))
+        .collect();
+    let from_season: BTreeMap<(i32, i32), u64> =
+        season.grid(512).into_iter().filter(|(_, v)| v.0 > 0).map(|(k, v)| (k, v.0)).collect();
+    assert_eq!(axis, from_season);
 }
 
 #[tokio::test]
@@ -496,4 +609,184 @@ async fn a_server_that_is_down_is_named_without_the_password() {
     assert!(msg.starts_with("cannot connect to PostgreSQL at postgres://et_bot:***@127.0.0.1:1/et_stats: "), "{msg}");
     assert!(!msg.contains("s3cret"));
     assert!(msg.contains("refused"), "says why: {msg}");
+    let err = Store::connect_read("postgres://127.0.0.1:1/et_stats?user=et_bot&password=s3cret")
+        .await
+        .expect_err("nothing listens on port 1");
+    let msg = err.to_string();
+    assert!(msg.contains("password=***") && !msg.contains("s3cret"), "{msg}");
+    // A wrong password for a server that is there: named, never shown.
+    let url = TestServer::get().fresh_database("pw").await.expect("db");
+    let wrong = url.replacen("postgres://postgres@", "postgres://nobody_here:s3cret@", 1);
+    let msg = Store::connect_read(&wrong).await.expect_err("no such role").to_string();
+    assert!(!msg.contains("s3cret") && msg.contains("nobody_here"), "{msg}");
+}
+
+#[tokio::test]
+async fn the_browser_pages_newest_first_with_filters() {
+    let s = store().await;
+    import_all(&s, &demo()).await;
+    let all = s.round_page(&RoundFilter::default(), 0, 50).await.expect("page");
+    assert_eq!(all.total, 4);
+    let keys: Vec<_> = all.rounds.iter().map(|r| (r.session_date, r.start_time)).collect();
+    assert!(keys.windows(2).all(|w| w[0] >= w[1]), "newest first: {keys:?}");
+    let second = s.round_page(&RoundFilter::default(), 1, 2).await.expect("page");
+    assert_eq!((second.total, second.rounds.as_slice()), (4, &all.rounds[1..3]));
+    let round_two =
+        s.round_page(&RoundFilter { round_number: Some(2), ..RoundFilter::default() }, 0, 50).await.expect("page");
+    assert!(round_two.total == 2 && round_two.rounds.iter().all(|r| r.round_number == 2), "{round_two:?}");
+    // Part of a name, any case, colour codes ignored; `_` is a letter, not a wildcard.
+    for (part, rounds) in [("RIT", 4), ("itz", 4), ("^1", 0), ("f_itz", 0), ("", 4)] {
+        let filter = RoundFilter { player: Some(part.into()), ..RoundFilter::default() };
+        assert_eq!(s.round_page(&filter, 0, 50).await.expect("page").total, rounds, "player {part:?}");
+    }
+    let supply = RoundFilter { map: Some("supply".into()), player: Some("fritz".into()), ..RoundFilter::default() };
+    assert_eq!(s.round_page(&supply, 0, 50).await.expect("page").total, 2);
+    assert_eq!(s.maps().await.expect("maps"), ["supply", "sw_goldrush_te"]);
+}
+
+/// The seed's `CREATE TABLE` statements, as written in its reference, and the indexes it lists.
+const SEED_SQL: &str = "
+CREATE TABLE player_positions (
+    id SERIAL PRIMARY KEY, session_date DATE NOT NULL, round_number INTEGER NOT NULL, clientnum INTEGER NOT NULL,
+    timestamp BIGINT NOT NULL, x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL, yaw REAL NOT NULL,
+    pitch REAL NOT NULL, speed REAL NOT NULL, moving INTEGER NOT NULL);
+CREATE UNIQUE INDEX ON player_positions (session_date, round_number, clientnum, timestamp);
+CREATE INDEX ON player_positions (session_date, round_number);
+CREATE INDEX ON player_positions (clientnum);
+CREATE TABLE combat_events (
+    id SERIAL PRIMARY KEY, session_date DATE NOT NULL, round_number INTEGER NOT NULL, timestamp BIGINT NOT NULL,
+    event_type VARCHAR(20) NOT NULL, attacker INTEGER NOT NULL, target INTEGER, distance REAL,
+    nearby_allies INTEGER DEFAULT 0, nearby_enemies INTEGER DEFAULT 0, damage INTEGER DEFAULT 0);
+CREATE INDEX ON combat_events (session_date, round_number);
+CREATE TABLE engagement_analysis (
+    id SERIAL PRIMARY KEY, session_date DATE NOT NULL, round_number INTEGER NOT NULL,
+    engagement_type VARCHAR(20) NOT NULL, distance REAL NOT NULL, killer_name VARCHAR(64), victim_name VARCHAR(64));
+CREATE TABLE proximity_heatmap (
+    id SERIAL PRIMARY KEY, session_date DATE NOT NULL, round_number INTEGER NOT NULL, grid_x INTEGER NOT NULL,
+    grid_y INTEGER NOT NULL, axis_kills INTEGER DEFAULT 0, allies_kills INTEGER DEFAULT 0,
+    UNIQUE (session_date, round_number, grid_x, grid_y));
+INSERT INTO player_positions (session_date, round_number, clientnum, timestamp, x, y, z, yaw, pitch, speed, moving)
+  SELECT '2025-12-20', r, c, t * 1000, c * 10 + t, t, 0, 0, 0, CASE WHEN t % 5 = 0 THEN 0 ELSE 200 END, (t % 5 <> 0)::int
+  FROM generate_series(1, 2) r, generate_series(0, 3) c, generate_series(0, 59) t;
+INSERT INTO combat_events (session_date, round_number, timestamp, event_type, attacker, target, distance, nearby_allies, nearby_enemies, damage)
+  VALUES ('2025-12-20', 1, 5000, 'fire', 0, NULL, NULL, 0, 0, 0), ('2025-12-20', 1, 5100, 'hit', 0, 1, 300, 0, 1, 60),
+         ('2025-12-20', 1, 5200, 'kill', 0, 1, 300, 0, 1, 0), ('2025-12-20', 2, 7000, 'kill', 2, 3, 120, 1, 0, 0);
+INSERT INTO engagement_analysis (session_date, round_number, engagement_type, distance, killer_name, victim_name)
+  VALUES ('2025-12-20', 1, '1v1', 300, 'Fritz', 'Hans'), ('2025-12-20', 2, '2v1', 120, 'Otto', 'Max');
+INSERT INTO proximity_heatmap (session_date, round_number, grid_x, grid_y, axis_kills, allies_kills)
+  VALUES ('2025-12-20', 1, 0, 0, 1, 0), ('2025-12-20', 2, 0, 0, 0, 1);
+";
+
+#[tokio::test]
+async fn a_database_made_with_the_seeds_sql_is_adopted_keeping_every_row() {
+    let url = TestServer::get().fresh_database("seed").await.expect("db");
+    let pool = sqlx::PgPool::connect(&url).await.expect("connects");
+    sqlx::raw_sql(SEED_SQL).execute(&pool).await.expect("the seed's tables");
+    let tables = ["player_positions", "combat_events", "engagement_analysis", "proximity_heatmap"];
+    let mut before = Vec::new();
+    for t in tables {
+        before.push(
+            sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {t}")).fetch_one(&pool).await.expect("n"),
+        );
+    }
+    let s = Store::connect(&url).await.expect("adopts instead of failing");
+    for (t, n) in tables.iter().zip(&before) {
+        assert_eq!(count(&s, &format!("SELECT count(*) FROM {t}")).await, *n, "{t}: every row kept");
+        assert_eq!(count(&s, &format!("SELECT count(*) FROM {t} WHERE round_id IS NULL")).await, 0, "{t}: attached");
+    }
+    // The seed's sample queries still answer.
+    let shots: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT attacker, COUNT(*) as shots_fired FROM combat_events \
+         WHERE session_date = '2025-12-20' AND event_type = 'fire' GROUP BY attacker) q",
+    )
+    .fetch_one(s.pool())
+    .await
+    .expect("shots");
+    assert_eq!(shots, 1);
+    let hotspots: Vec<i32> = sqlx::query_scalar(
+        "SELECT (axis_kills + allies_kills) as total_kills FROM proximity_heatmap WHERE session_date = '2025-12-20' \
+         ORDER BY total_kills DESC LIMIT 10",
+    )
+    .fetch_all(s.pool())
+    .await
+    .expect("hotspots");
+    assert_eq!(hotspots, [1, 1]);
+    // proxviz sees the old rows as rounds, and imports beside them.
+    let listed = s.list_rounds(&RoundFilter::default()).await.expect("lists");
+    assert_eq!(
+        listed.iter().map(|r| r.base_name.as_str()).collect::<Vec<_>>(),
+        ["seed-db-2025-12-20-round-1", "seed-db-2025-12-20-round-2"]
+    );
+    assert_eq!((listed[0].player_count, listed[0].kill_count, listed[1].kill_count), (4, 1, 1));
+    let loaded = s.load_round(listed[0].id).await.expect("loads");
+    assert_eq!((loaded.position_count(), loaded.combat.len(), loaded.engagements.len()), (240, 3, 1));
+    import_all(&s, &demo()).await;
+    assert_eq!(s.list_rounds(&RoundFilter::default()).await.expect("lists").len(), 6);
+    // The seed's unique key on (date, round, client, time) is gone: two maps of one day fit.
+    assert_eq!(
+        count(&s, "SELECT count(DISTINCT map) FROM rounds WHERE session_date = '2025-12-20' AND round_number = 1")
+            .await,
+        2
+    );
+    // Connecting again changes nothing.
+    drop(s);
+    let s = Store::connect(&url).await.expect("connects again");
+    assert_eq!(count(&s, "SELECT count(*) FROM rounds").await, 6);
+}
+
+#[tokio::test]
+async fn two_imports_of_one_folder_at_once_both_finish_without_duplicates() {
+    let url = TestServer::get().fresh_database("concurrent").await.expect("db");
+    let first = Store::connect(&url).await.expect("connects");
+    let second = Store::connect(&url).await.expect("connects");
+    let files = demo();
+    let options = ImportOptions::default();
+    let (a, b) =
+        tokio::join!(first.import_files(&files, &options, |_| ()), second.import_files(&files, &options, |_| ()));
+    for run in [&a, &b] {
+        assert!(run.failed.is_empty() && run.stopped.is_none(), "{run:?}");
+    }
+    assert_eq!(a.imported + b.imported, 4, "each round imported once: {a:?} {b:?}");
+    assert_eq!(a.unchanged + b.unchanged, 4);
+    assert_eq!(count(&first, "SELECT count(*) FROM rounds").await, 4);
+    let rounds: Vec<Round> = files.iter().map(RoundFiles::load).collect();
+    let positions: usize = rounds.iter().map(Round::position_count).sum();
+    assert_eq!(count(&first, "SELECT count(*) FROM player_positions").await, positions as i64);
+    assert_eq!(
+        count(&first, "SELECT sum(kills)::bigint FROM season_cells").await,
+        count(&first, "SELECT count(*) FROM season_kills k JOIN rounds r ON r.id = k.round_id WHERE r.map IS NOT NULL")
+            .await
+    );
+}
+
+#[tokio::test]
+async fn a_read_only_role_reads_and_is_told_when_the_schema_is_too_old() {
+    let url = TestServer::get().fresh_database("readonly").await.expect("db");
+    let owner = Store::connect(&url).await.expect("connects");
+    import_all(&owner, &demo()[..1]).await;
+    let role = format!("reader_{}", std::process::id());
+    for sql in [
+        format!("DROP ROLE IF EXISTS {role}"),
+        format!("CREATE ROLE {role} LOGIN"),
+        format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"),
+    ] {
+        // A role belongs to the server: another test process may have made it already.
+        let _ = sqlx::query(&sql).execute(owner.pool()).await;
+    }
+    let reader_url = url.replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
+    let reader = Store::connect_read(&reader_url).await.expect("reads without migrating");
+    assert_eq!(reader.list_rounds(&RoundFilter::default()).await.expect("lists").len(), 1);
+    // The owner's schema falls a version behind: the reader is told, plainly.
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)")
+        .execute(owner.pool())
+        .await
+        .expect("older");
+    let err = Store::connect_read(&reader_url).await.expect_err("too old");
+    let msg = err.to_string();
+    let need = proxviz_store::newest_migration();
+    assert!(
+        msg.contains(&format!("schema is at version {}", need - 1)) && msg.contains(&format!("needs version {need}")),
+        "{msg}"
+    );
+    assert!(msg.contains("proxviz db migrate"), "{msg}");
 }

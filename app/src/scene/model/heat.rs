@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use glam::Vec2;
-use proxviz_data::heatmap::{KillFilter, KillPoint, TeamSelection, TimeWindow, Weighting, cell_of, kde, kill_points};
+use proxviz_data::heatmap::{KillFilter, KillPoint, TeamSelection, TimeWindow, cell_of, kde_weighted, kill_points};
+use proxviz_data::season::Season;
 use proxviz_data::{EngagementType, Team, Timeline};
 use serde::{Deserialize, Serialize};
 
@@ -281,30 +282,91 @@ pub fn layer_bounds(timeline: &Timeline, margin: f32) -> (Vec2, Vec2) {
 /// pixels along its longer side.
 pub fn build_layer(timeline: &Timeline, settings: &HeatSettings, cursor_ms: u32, max_px: usize) -> HeatLayer {
     let (points, note) = layer_points(timeline, settings, cursor_ms);
+    // The points are already those of the chosen team; a difference weighs Axis +1, Allies −1.
+    let weighted: Vec<(Vec2, f32)> = points
+        .iter()
+        .map(|p| {
+            let v = if settings.difference {
+                match p.killer_team {
+                    Some(Team::Axis) => 1.0,
+                    Some(Team::Allies) => -1.0,
+                    _ => 0.0,
+                }
+            } else {
+                1.0
+            };
+            (p.pos, v)
+        })
+        .collect();
+    let cell = settings.cell_units.filter(|&c| c > 0).unwrap_or_else(|| timeline.round().grid_size_units());
+    let area = Area { bounds: timeline.bounds(), cell: cell as f32, kills: points.len(), note };
+    draw_layer(&weighted, area, settings, max_px)
+}
+
+/// The grid cell size a season draws with for these settings (whole base cells).
+pub fn season_cell_units(settings: &HeatSettings) -> u32 {
+    Season::grid_units(settings.cell_units.filter(|&c| c > 0).unwrap_or(proxviz_data::model::DEFAULT_GRID_SIZE_UNITS))
+}
+
+/// The layer of a season (many rounds of one map, per base cell), over at least `around` (the
+/// open round's extent); the team, difference, mode, cell, radius and colours of `settings`
+/// apply, its round-only filters (players by slot, time window) do not.
+pub fn build_season_layer(season: &Season, around: (Vec2, Vec2), settings: &HeatSettings, max_px: usize) -> HeatLayer {
+    let weighted: Vec<(Vec2, f32)> = season
+        .cells
+        .iter()
+        .filter_map(|c| {
+            let v = if settings.difference { c.axis as f32 - c.allies as f32 } else { c.count(settings.team) as f32 };
+            (v != 0.0).then(|| (c.centre(), v))
+        })
+        .collect();
+    let kills = season
+        .cells
+        .iter()
+        .map(|c| if settings.difference { c.axis + c.allies } else { c.count(settings.team) })
+        .sum::<u64>();
+    let bounds = match season.bounds() {
+        Some((lo, hi)) => (around.0.min(lo), around.1.max(hi)),
+        None => around,
+    };
+    let note = (season.rounds == 0).then(|| "no rounds of this map match the season's filters".to_owned());
+    let area = Area {
+        bounds,
+        cell: season_cell_units(settings) as f32,
+        kills: usize::try_from(kills).unwrap_or(usize::MAX),
+        note,
+    };
+    draw_layer(&weighted, area, settings, max_px)
+}
+
+/// Where a layer is drawn and what it counts.
+struct Area {
+    /// The rectangle it covers at least.
+    bounds: (Vec2, Vec2),
+    /// Grid cell size.
+    cell: f32,
+    /// Kills counted.
+    kills: usize,
+    /// Something to tell.
+    note: Option<String>,
+}
+
+/// Grid cells or a density of weighted points (each adds its weight: kills, or Axis − Allies).
+fn draw_layer(points: &[(Vec2, f32)], area: Area, settings: &HeatSettings, max_px: usize) -> HeatLayer {
     match settings.mode {
-        HeatMode::Grid => grid_layer(timeline, settings, &points, note),
-        HeatMode::Kde => kde_layer(timeline, settings, &points, note, max_px.max(16)),
+        HeatMode::Grid => grid_layer(points, area, settings),
+        HeatMode::Kde => kde_layer(points, area, settings, max_px.max(16)),
     }
 }
 
-fn grid_layer(timeline: &Timeline, settings: &HeatSettings, points: &[KillPoint], note: Option<String>) -> HeatLayer {
-    let cell = settings.cell_units.filter(|&c| c > 0).unwrap_or_else(|| timeline.round().grid_size_units()) as f32;
-    let (lo, hi) = layer_bounds(timeline, 0.0);
+fn grid_layer(points: &[(Vec2, f32)], area: Area, settings: &HeatSettings) -> HeatLayer {
+    let cell = area.cell.max(1.0);
+    let (lo, hi) = area.bounds;
     let mut counts: HashMap<(i32, i32), f32> = HashMap::new();
-    for p in points {
-        let key = cell_of(p.pos, cell);
-        let v = if settings.difference {
-            match p.killer_team {
-                Some(Team::Axis) => 1.0,
-                Some(Team::Allies) => -1.0,
-                _ => 0.0,
-            }
-        } else {
-            1.0
-        };
-        *counts.entry(key).or_default() += v;
+    for &(pos, v) in points {
+        *counts.entry(cell_of(pos, cell)).or_default() += v;
     }
-    // The cells the round spans (a bound on a cell edge closes that cell), plus any counted.
+    // The cells the area spans (a bound on a cell edge closes that cell), plus any counted.
     let (mut x0, mut y0) = ((lo.x / cell).floor() as i32, (lo.y / cell).floor() as i32);
     let (mut x1, mut y1) = (((hi.x / cell).ceil() as i32 - 1).max(x0), ((hi.y / cell).ceil() as i32 - 1).max(y0));
     for &(gx, gy) in counts.keys() {
@@ -325,26 +387,20 @@ fn grid_layer(timeline: &Timeline, settings: &HeatSettings, points: &[KillPoint]
         max: Vec2::new((x1 + 1) as f32, (y1 + 1) as f32) * cell,
         hi: top,
         diverging: settings.difference,
-        kills: points.len(),
-        note,
+        kills: area.kills,
+        note: area.note,
         unit: "kills per cell",
     }
 }
 
-fn kde_layer(
-    timeline: &Timeline,
-    settings: &HeatSettings,
-    points: &[KillPoint],
-    note: Option<String>,
-    max_px: usize,
-) -> HeatLayer {
+fn kde_layer(points: &[(Vec2, f32)], area: Area, settings: &HeatSettings, max_px: usize) -> HeatLayer {
     let radius = settings.radius_units.max(1.0);
-    let (min, max) = layer_bounds(timeline, 3.0 * radius);
+    let (min, max) = (area.bounds.0 - Vec2::splat(3.0 * radius), area.bounds.1 + Vec2::splat(3.0 * radius));
     // A Gaussian has nothing finer than a fraction of its radius: sampling it every eighth of
     // a radius and letting the texture filter between samples looks the same at any size.
     let step = ((max - min).max_element() / (max_px - 1) as f32).max(radius / 8.0).max(1.0);
-    let weighting = if settings.difference { Weighting::AxisMinusAllies } else { Weighting::All };
-    let raster = kde(points, min, max, step, radius, weighting);
+    let points: Vec<(Vec2, f32)> = points.iter().copied().filter(|&(_, w)| w != 0.0).collect();
+    let raster = kde_weighted(&points, min, max, step, radius);
     let top = raster.values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let (width, height) = (raster.width, raster.height);
     // A lookup table over −top..top: millions of samples, a few hundred distinct colours.
@@ -371,8 +427,8 @@ fn kde_layer(
         max: far + half,
         hi: top,
         diverging: settings.difference,
-        kills: points.len(),
-        note,
+        kills: area.kills,
+        note: area.note,
         unit: "kills nearby",
     }
 }
