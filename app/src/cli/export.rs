@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use proxviz_data::heatmap::TeamSelection;
 use proxviz_data::resolve_rounds;
+use proxviz_data::season::{Season, SeasonFilter};
 
 use crate::export::render::{Job, export};
 use crate::export::{ExportSettings, SIZE_RANGE, output_path};
@@ -21,9 +22,35 @@ use proxviz_data::gamedata::game_folders;
 /// Arguments of `proxviz export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// A folder, one of a round's files, or a round's base path (omit with --demo).
-    #[arg(required_unless_present = "demo")]
+    /// A folder, one of a round's files, or a round's base path (omit with --demo, --round-id,
+    /// or --season from the database).
+    #[arg(required_unless_present_any = ["demo", "round_id", "season"])]
     pub path: Option<PathBuf>,
+    /// A round stored in PostgreSQL, by id (see `proxviz db rounds`), instead of files.
+    #[arg(long, conflicts_with_all = ["path", "demo"])]
+    pub round_id: Option<i64>,
+    /// Where the database is (with --round-id, or --season without a folder).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// A season heatmap: the kills of every round of one map (--map) in the folder or the
+    /// database, over that map, in one image.
+    #[arg(long)]
+    pub season: bool,
+    /// The season's map (default: the map of the first round).
+    #[arg(long, requires = "season")]
+    pub map: Option<String>,
+    /// The season's first session date (YYYY-MM-DD).
+    #[arg(long, requires = "season")]
+    pub from: Option<chrono::NaiveDate>,
+    /// The season's last session date (YYYY-MM-DD).
+    #[arg(long, requires = "season")]
+    pub to: Option<chrono::NaiveDate>,
+    /// Only round 1 or only round 2 of the season's stopwatch pairs.
+    #[arg(long, requires = "season")]
+    pub season_round: Option<u32>,
+    /// Only the season's kills where a player whose name contains this killed or died.
+    #[arg(long, requires = "season")]
+    pub player_name: Option<String>,
     /// Export the demo rounds built into proxviz.
     #[arg(long, conflicts_with = "path")]
     pub demo: bool,
@@ -256,20 +283,87 @@ impl ExportArgs {
         s.transparent = self.transparent;
         s.title = !self.no_title;
         s.legend = !self.no_legend;
+        if self.season {
+            s.season = Some(SeasonFilter {
+                map: self.map.clone().unwrap_or_default(),
+                from: self.from,
+                to: self.to,
+                round_number: self.season_round,
+                player: self.player_name.clone(),
+            });
+            // A season is many rounds: one round's engagement markers and paths would mislead.
+            s.heat.engagements = false;
+            s.heat.paths = false;
+        }
         Ok(s)
     }
 }
 
+/// The database URL for `what`, or what to do.
+fn database_url<'a>(args: &'a ExportArgs, what: &str) -> anyhow::Result<&'a str> {
+    args.database_url.as_deref().filter(|u| !u.is_empty()).with_context(|| {
+        format!("{what} needs a database: pass --database-url postgres://user:password@host/db or set DATABASE_URL")
+    })
+}
+
 /// Runs `proxviz export`.
 pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    let settings = args.settings()?;
-    let mut rounds = if args.demo {
-        crate::scene::demo::rounds()
+    let mut settings = args.settings()?;
+    let from_database = args.round_id.is_some() || (args.season && args.path.is_none() && !args.demo);
+    let db = if from_database {
+        let url = database_url(args, if args.season { "--season without a folder" } else { "--round-id" })?;
+        let rt = super::db::runtime()?;
+        let store = rt.block_on(proxviz_store::Store::connect_read(url))?;
+        Some((rt, store))
     } else {
-        let path = args.path.as_deref().context("give a round or folder, or --demo")?;
+        None
+    };
+    let mut rounds = if let (Some(id), Some((rt, store))) = (args.round_id, &db) {
+        vec![rt.block_on(store.load_round(id))?]
+    } else if args.demo {
+        crate::scene::demo::rounds()
+    } else if let Some(path) = args.path.as_deref() {
         let found = resolve_rounds(path)?;
         super::load_all(&found)
+    } else {
+        Vec::new()
     };
+    // A season: computed over the folder (all its rounds, before --round picks the one to draw
+    // over) or in the database; drawn over one round of its map (the one picked, else the newest).
+    let mut season = None;
+    if let Some(filter) = settings.season.as_mut() {
+        if filter.map.is_empty() {
+            let first = rounds.iter().find_map(|r| r.map().map(str::to_owned));
+            filter.map = first.context("--season needs --map (no round to take the map from)")?;
+        }
+        let computed = match &db {
+            Some((rt, store)) => rt.block_on(store.season(filter))?,
+            None => {
+                let timelines: Vec<proxviz_data::Timeline> =
+                    rounds.iter().map(|r| proxviz_data::Timeline::new(std::sync::Arc::new(r.clone()))).collect();
+                Season::of_rounds(filter, &timelines)
+            }
+        };
+        if args.round.is_none() && args.round_id.is_none() {
+            rounds.retain(|r| r.map() == Some(filter.map.as_str()));
+            rounds.sort_by(|a, b| (a.name.date, a.name.start_time).cmp(&(b.name.date, b.name.start_time)));
+            rounds = rounds.pop().into_iter().collect();
+            if rounds.is_empty()
+                && let Some((rt, store)) = &db
+            {
+                let newest = proxviz_store::RoundFilter { map: Some(filter.map.clone()), ..Default::default() };
+                let page = rt.block_on(store.round_page(&newest, 0, 1))?;
+                if let Some(r) = page.rounds.first() {
+                    rounds.push(rt.block_on(store.load_round(r.id))?);
+                }
+            }
+            if rounds.is_empty() {
+                anyhow::bail!("no round of {} to draw the season over", filter.map);
+            }
+        }
+        eprintln!("note: season of {}: {} rounds, {} kills", filter.map, computed.rounds, computed.kills);
+        season = Some(std::sync::Arc::new(computed));
+    }
     if let Some(part) = &args.round {
         rounds.retain(|r| r.name.base.contains(part.as_str()));
     }
@@ -278,6 +372,9 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
             "no rounds to export{}",
             args.round.as_ref().map(|r| format!(" matching {r:?}")).unwrap_or_default()
         );
+    }
+    if season.is_some() {
+        rounds.truncate(1);
     }
     for r in &rounds {
         if !r.report.is_clean() {
@@ -315,7 +412,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
     } else {
         CommandMaps::default()
     };
-    let results = export(jobs, &settings, maps, progress.clone());
+    let results = export(jobs, &settings, maps, season, progress.clone());
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }

@@ -27,6 +27,13 @@ pub struct Cli {
     pub command: Option<Command>,
     /// A gamestats folder, one of a round's files or a round's base path to open.
     pub path: Option<PathBuf>,
+    /// Open a round stored in PostgreSQL, by id (see `proxviz db rounds`), instead of files.
+    #[arg(long, conflicts_with = "path", requires = "database_url")]
+    pub round_id: Option<i64>,
+    /// Where the database is (for --round-id and File → Open from database…); also
+    /// DATABASE_URL, or the URL saved in the config dir (without its password).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// Start the replay at this many seconds into the round.
     #[arg(long)]
     pub at: Option<f64>,
@@ -160,6 +167,8 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
             }),
             etmain: cli.etmain,
             backdrop: cli.backdrop.into(),
+            database_url: cli.database_url.filter(|u| !u.is_empty()),
+            round_id: cli.round_id,
         });
     };
     match command {

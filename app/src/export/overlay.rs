@@ -11,6 +11,7 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::sprite::Anchor;
 
 use proxviz_data::Round;
+use proxviz_data::season::Season;
 
 use crate::scene::engagements::draw_shape;
 use crate::scene::heat_layer::Heat;
@@ -21,7 +22,7 @@ use crate::scene::model::clock::mm_ss;
 use crate::scene::model::engagements::Shape;
 use crate::scene::model::legend::{HeatLegend, TickAlign, engagement_rows};
 use crate::scene::model::present::Hidden;
-use crate::scene::picture::ExportSettings;
+use crate::scene::picture::{ExportSettings, title_of};
 use crate::scene::view::ViewSettings;
 
 /// The render layer of the overlay.
@@ -52,19 +53,6 @@ pub(super) struct Picture<'a> {
     pub size: (u32, u32),
     /// World rectangle (min, max).
     pub view: (Vec2, Vec2),
-}
-
-/// "supply · round 1 · 2025-12-20 20:00".
-pub fn title_of(round: &Round) -> String {
-    let mut parts = vec![round.map().unwrap_or("unknown map").to_owned()];
-    if let Some(n) = round.round_number() {
-        parts.push(format!("round {n}"));
-    }
-    if let Some(d) = round.name.date {
-        let time = round.name.start_time.map(|t| t.format(" %H:%M").to_string()).unwrap_or_default();
-        parts.push(format!("{d}{time}"));
-    }
-    parts.join(" · ")
 }
 
 /// The layers and filters of an image in words (its subtitle and PNG description).
@@ -120,10 +108,41 @@ impl Overlay<'_, '_, '_> {
     }
 }
 
+/// The title and the subtitle of an image: the round's, or with a season the season's.
+pub fn texts(round: &Round, heat: &Heat, settings: &ExportSettings, season: Option<&Season>) -> (String, String) {
+    match season {
+        None => (title_of(round), describe(heat, round, settings)),
+        Some(s) => {
+            let title = format!(
+                "{} · season · {} rounds · {} kills",
+                if s.filter.map.is_empty() { "unknown map" } else { s.filter.map.as_str() },
+                s.rounds,
+                s.kills
+            );
+            let mut parts = Vec::new();
+            if heat.show {
+                let heat_only = crate::scene::model::heat::HeatSettings {
+                    players: Vec::new(),
+                    window: crate::scene::model::heat::Window::Whole,
+                    ..heat.0.clone()
+                };
+                parts.push(heat_only.describe(|c| round.display_name(c)).replace(" · whole round", ""));
+            }
+            let filters = s.filter.describe();
+            if let Some((_, rest)) = filters.split_once(" · ") {
+                parts.push(rest.to_owned());
+            }
+            (title, parts.join(" · "))
+        }
+    }
+}
+
 /// What the overlay of one image shows.
 pub(super) struct OverlayContent<'a> {
     /// The round.
     pub entry: &'a Entry,
+    /// The season drawn instead of the round's kills.
+    pub season: Option<&'a Season>,
     /// Heatmap, engagement and paths settings.
     pub heat: &'a Heat,
     /// The heatmap's legend, when the heatmap is shown.
@@ -147,12 +166,8 @@ pub(super) fn spawn_overlay(
     let mut overlay = Overlay { commands, font: font.clone(), s: picture.settings.size as f32 / 1000.0 };
     let size = Vec2::new(picture.size.0 as f32, picture.size.1 as f32);
     if picture.settings.title {
-        title(
-            &mut overlay,
-            size,
-            content.entry.round(),
-            &describe(content.heat, content.entry.round(), picture.settings),
-        );
+        let (head, description) = texts(content.entry.round(), content.heat, picture.settings, content.season);
+        title(&mut overlay, size, &head, &description);
     }
     if content.view.players && content.view.names {
         names(&mut overlay, picture, content.present, &content.view.hidden);
@@ -168,11 +183,11 @@ pub(super) fn spawn_overlay(
 }
 
 /// The title and the filters in words, top left on a backing.
-fn title(o: &mut Overlay, size: Vec2, round: &Round, description: &str) {
+fn title(o: &mut Overlay, size: Vec2, title: &str, description: &str) {
     let s = o.s;
     let pad = 14.0 * s;
     let top_left = Vec2::new(-size.x / 2.0, size.y / 2.0);
-    let title = title_of(round);
+    let title = title.to_owned();
     let width = (title.len().max(description.len()) as f32 * 9.5 * s).min(size.x - 2.0 * pad) + 2.0 * pad;
     o.backing(top_left + Vec2::new(width / 2.0, -32.0 * s), Vec2::new(width, 64.0 * s));
     o.text(top_left + Vec2::new(pad, -pad), Anchor::TOP_LEFT, 22.0, Color::WHITE, title);

@@ -16,10 +16,11 @@ use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
 use indicatif::ProgressBar;
 use proxviz_data::Round;
+use proxviz_data::season::Season;
 
 use super::overlay::{
-    OVERLAY, OverlayContent, OverlayFont, OverlayGizmos, OverlayItem, Picture, describe, draw_overlay_gizmos,
-    spawn_overlay, title_of,
+    OVERLAY, OverlayContent, OverlayFont, OverlayGizmos, OverlayItem, Picture, draw_overlay_gizmos, spawn_overlay,
+    texts,
 };
 use super::{ExportSettings, PngText, image_size, write_png};
 use crate::scene::Frame;
@@ -30,6 +31,7 @@ use crate::scene::heat_layer::{Heat, HeatResolution, HeatState};
 use crate::scene::library::{Library, SelectRound, Source};
 use crate::scene::markers::Present;
 use crate::scene::model::clock::ClockCommand;
+use crate::scene::season::SeasonLayer;
 use crate::scene::view::{BACKGROUND, DrawScale, MapCamera, ViewSettings};
 
 /// One image to make.
@@ -46,6 +48,7 @@ pub fn export(
     jobs: Vec<Job>,
     settings: &ExportSettings,
     maps: CommandMaps,
+    season: Option<std::sync::Arc<Season>>,
     progress: Option<ProgressBar>,
 ) -> Vec<Result<PathBuf, String>> {
     if jobs.is_empty() {
@@ -72,6 +75,9 @@ pub fn export(
     .init_gizmo_group::<OverlayGizmos>();
     let scale = settings.size as f32 / 1000.0;
     crate::scene::plugin(&mut app);
+    let mut season_layer = SeasonLayer::default();
+    season_layer.set(season);
+    app.insert_resource(season_layer);
     app.insert_resource(Library::with_rounds(Source::Demo, rounds))
         .insert_resource(ViewSettings {
             names: settings.names,
@@ -279,7 +285,7 @@ fn drive(
     mut images: ResMut<Assets<Image>>,
     mut capture: ResMut<Capture>,
     (heat_state, heat, view, present): (Res<HeatState>, Res<Heat>, Res<ViewSettings>, Res<Present>),
-    (backdrop, maps): (Res<Backdrop>, Res<CommandMaps>),
+    (backdrop, maps, season): (Res<Backdrop>, Res<CommandMaps>, Res<SeasonLayer>),
     mut cameras: Cameras,
     items: Query<Entity, With<OverlayItem>>,
     font: Res<OverlayFont>,
@@ -297,7 +303,11 @@ fn drive(
             select.write(SelectRound(entry.key));
             let t = e.settings.time_ms.unwrap_or_else(|| entry.round().duration_ms());
             clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
-            let view = image_view(&e.settings, entry.timeline.bounds());
+            let bounds = match season.season().and_then(|s| s.bounds()) {
+                Some((lo, hi)) => (entry.timeline.bounds().0.min(lo), entry.timeline.bounds().1.max(hi)),
+                None => entry.timeline.bounds(),
+            };
+            let view = image_view(&e.settings, bounds);
             let (w, h) = image_size(view.0, view.1, e.settings.size);
             cameras.aim(&mut commands, view, Vec2::new(w as f32, h as f32), &e.settings);
             for entity in &items {
@@ -326,7 +336,15 @@ fn drive(
                     let picture = Picture { settings: &e.settings, size: e.size, view: e.view };
                     let legend = heat_state.legend.as_ref();
                     let marks = if backdrop.marks { maps.marks(entry.round().map()) } else { &[] };
-                    let content = OverlayContent { entry, heat: &heat, legend, view: &view, present: &present, marks };
+                    let content = OverlayContent {
+                        entry,
+                        season: season.season().map(|s| &**s),
+                        heat: &heat,
+                        legend,
+                        view: &view,
+                        present: &present,
+                        marks,
+                    };
                     spawn_overlay(&mut commands, &mut images, &picture, &content, &font.0);
                 }
                 4 => cameras.draw_into(&mut commands, &target),
@@ -351,7 +369,7 @@ fn drive(
                 }
             };
             timing("read back", &mut e.clock);
-            let result = save(e, &library, &heat, image);
+            let result = save(e, &library, &heat, season.season().map(|s| &**s), image);
             timing("png written", &mut e.clock);
             if let Some(p) = &e.progress {
                 p.inc(1);
@@ -365,13 +383,19 @@ fn drive(
     }
 }
 
-fn save(e: &Exporter, library: &Library, heat: &Heat, image: Image) -> Result<PathBuf, String> {
+fn save(
+    e: &Exporter,
+    library: &Library,
+    heat: &Heat,
+    season: Option<&Season>,
+    image: Image,
+) -> Result<PathBuf, String> {
     let out = e.outs[e.next].clone();
     let name = library.current().map(|en| en.round().name.base.clone()).unwrap_or_default();
     let rgba =
         image.try_into_dynamic().map_err(|err| format!("{name}: could not read the image back: {err:?}"))?.to_rgba8();
     let (title, description) =
-        library.current().map(|en| (title_of(en.round()), describe(heat, en.round(), &e.settings))).unwrap_or_default();
+        library.current().map(|en| texts(en.round(), heat, &e.settings, season)).unwrap_or_default();
     let text = PngText { title, description, source: name.clone() };
     write_png(&out, rgba.width(), rgba.height(), rgba.as_raw(), &e.settings, &text)
         .map_err(|err| format!("{name}: {err:#}"))?;

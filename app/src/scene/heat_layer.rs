@@ -10,8 +10,9 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use super::clock::Clock;
 use super::frame::Frame;
 use super::library::{Library, RoundKey};
-use super::model::heat::{HeatLayer, HeatMode, HeatSettings, build_layer};
+use super::model::heat::{HeatLayer, HeatMode, HeatSettings, build_layer, build_season_layer};
 use super::model::legend::HeatLegend;
+use super::season::SeasonLayer;
 
 /// The heatmap, engagement and paths settings in use.
 #[derive(Resource, Debug, Clone, Default, PartialEq, Deref, DerefMut)]
@@ -30,7 +31,7 @@ impl Default for HeatResolution {
 /// The current layer and what it was built from.
 #[derive(Resource, Default)]
 pub struct HeatState {
-    key: Option<(RoundKey, HeatSettings, u32, usize)>,
+    key: Option<(RoundKey, HeatSettings, u32, usize, u64)>,
     /// The layer on the map (its pixels are in the sprite's image), when shown.
     pub layer: Option<HeatLayer>,
     /// Its legend.
@@ -65,6 +66,7 @@ fn update_heat_layer(
     mut commands: Commands,
     heat: Res<Heat>,
     library: Res<Library>,
+    season: Res<SeasonLayer>,
     clock: Res<Clock>,
     resolution: Res<HeatResolution>,
     mut state: ResMut<HeatState>,
@@ -89,12 +91,15 @@ fn update_heat_layer(
         state.key = None;
         return;
     }
-    let cursor = if heat.follows_cursor() { clock.time_ms() } else { 0 };
-    let key = (entry.key, heat.layer_only(), cursor, resolution.0);
+    let cursor = if heat.follows_cursor() && season.season().is_none() { clock.time_ms() } else { 0 };
+    let key = (entry.key, heat.layer_only(), cursor, resolution.0, season.generation());
     if state.key.as_ref() == Some(&key) {
         return;
     }
-    let mut layer = build_layer(&entry.timeline, &heat.0, cursor, resolution.0);
+    let mut layer = match season.season() {
+        Some(s) => build_season_layer(s, entry.timeline.bounds(), &heat.0, resolution.0),
+        None => build_layer(&entry.timeline, &heat.0, cursor, resolution.0),
+    };
     let mut image = Image::new(
         Extent3d { width: layer.width as u32, height: layer.height as u32, depth_or_array_layers: 1 },
         TextureDimension::D2,
@@ -146,6 +151,7 @@ mod tests {
             .init_resource::<Assets<Image>>()
             .init_resource::<HeatResolution>()
             .init_resource::<HeatState>()
+            .init_resource::<SeasonLayer>()
             .add_systems(Update, update_heat_layer);
         app
     }
@@ -183,5 +189,25 @@ mod tests {
         let mut q = app.world_mut().query::<&Visibility>();
         assert_eq!(q.single(app.world()).ok(), Some(&Visibility::Hidden));
         assert!(app.world().resource::<HeatState>().layer.is_none());
+    }
+
+    #[test]
+    fn a_season_is_drawn_instead_of_the_rounds_kills_and_back() {
+        use proxviz_data::season::{Season, SeasonFilter};
+        let mut app = app(HeatSettings { show: true, ..HeatSettings::default() });
+        app.update();
+        let kills = |app: &App| app.world().resource::<HeatState>().layer.as_ref().map(|l| l.kills).expect("layer");
+        let round = kills(&app);
+        let filter = SeasonFilter { map: "supply".into(), ..SeasonFilter::default() };
+        let season = Season::of_rounds(&filter, app.world().resource::<Library>().entries.iter().map(|e| &*e.timeline));
+        assert_eq!(season.rounds, 2);
+        app.world_mut().resource_mut::<SeasonLayer>().set(Some(std::sync::Arc::new(season.clone())));
+        app.update();
+        assert_eq!(kills(&app) as u64, season.kills);
+        assert!(season.kills > round as u64, "two rounds hold more kills than one");
+        app.world_mut().resource_mut::<SeasonLayer>().set(None);
+        app.update();
+        assert_eq!(kills(&app), round);
+        assert_eq!(app.world().resource::<HeatState>().builds, 3);
     }
 }

@@ -21,6 +21,13 @@ pub enum Source {
     Demo,
     /// A folder, a round's file or a round's base path.
     Path(PathBuf),
+    /// A round stored in PostgreSQL.
+    Database {
+        /// The server and database, without a password.
+        shown_url: String,
+        /// The round's id.
+        id: i64,
+    },
 }
 
 impl Source {
@@ -29,6 +36,7 @@ impl Source {
         match self {
             Self::Demo => "demo rounds".to_owned(),
             Self::Path(p) => p.display().to_string(),
+            Self::Database { shown_url, id } => format!("round #{id} from the database {shown_url}"),
         }
     }
 }
@@ -134,6 +142,30 @@ impl Library {
                     }
                     Ok(())
                 }
+                Source::Database { .. } => {
+                    Err("a database round needs its connection: see Library::open_database".into())
+                }
+            }),
+        );
+    }
+
+    /// Starts loading round `id` from the database at `url` on a background thread (the
+    /// password in `url` stays in memory, never in a label or message).
+    pub fn open_database(&mut self, url: String, id: i64) {
+        let shown_url = proxviz_store::redact_url(&url);
+        self.start(
+            Source::Database { shown_url, id },
+            Job::spawn("database round loader", move |sink| {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| format!("starting the database client: {e}"))?;
+                let round = rt.block_on(async {
+                    let store = proxviz_store::Store::connect_read(&url).await?;
+                    store.load_round(id).await
+                });
+                sink.send(Entry::new(round.map_err(|e| proxviz_store::redact_in(&e.to_string(), &url))?));
+                Ok(())
             }),
         );
     }
@@ -338,5 +370,46 @@ mod tests {
         app.update();
         assert!(Collected::<RoundChanged>::take(&mut app).is_empty());
         assert_eq!(app.world().resource::<Library>().selected, Some(2));
+    }
+
+    #[test]
+    fn a_round_opened_from_the_database_is_the_round_opened_from_its_files() {
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
+        let files = proxviz_data::discover_rounds(&demo).expect("demo");
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let url = rt.block_on(proxviz_store::test_server::TestServer::get().fresh_database("library")).expect("db");
+        let store = rt.block_on(proxviz_store::Store::connect(&url)).expect("store");
+        let (round, source) = proxviz_store::read_for_import(&files[1]);
+        let id = rt
+            .block_on(store.import(&round, &source, &proxviz_store::ImportOptions::default()))
+            .expect("imports")
+            .outcome
+            .id();
+        let mut from_db = app();
+        from_db.world_mut().resource_mut::<Library>().open_database(url.clone(), id);
+        settle(&mut from_db);
+        let mut from_files = app();
+        from_files.world_mut().resource_mut::<Library>().open(Source::Path(demo.join(&files[1].name.base)));
+        settle(&mut from_files);
+        let (a, b) = (from_db.world().resource::<Library>(), from_files.world().resource::<Library>());
+        assert_eq!(a.error, None);
+        let (a, b) = (a.current().expect("opened"), b.current().expect("opened"));
+        assert!(a.round().same_content(b.round()));
+        assert_eq!(
+            (a.players, a.kills, a.marks.len(), a.types.len()),
+            (b.players, b.kills, b.marks.len(), b.types.len())
+        );
+        let shown = proxviz_store::redact_url(&url);
+        assert_eq!(from_db.world().resource::<Library>().source, Some(Source::Database { shown_url: shown, id }));
+        // A round that is not there is an error, not a hang.
+        let mut missing = app();
+        missing.world_mut().resource_mut::<Library>().open_database(url, id + 1000);
+        settle(&mut missing);
+        let lib = missing.world().resource::<Library>();
+        assert!(
+            !lib.loading && lib.error.as_deref().is_some_and(|e| e.contains("no round with id")),
+            "{:?}",
+            lib.error
+        );
     }
 }

@@ -18,6 +18,7 @@ pub mod markers;
 pub mod model;
 pub mod paths;
 pub mod picture;
+pub mod season;
 pub mod timing;
 pub mod view;
 
@@ -34,6 +35,7 @@ pub fn plugin(app: &mut App) {
     clock::plugin(app);
     markers::plugin(app);
     backdrop::plugin(app);
+    season::plugin(app);
     heat_layer::plugin(app);
     paths::plugin(app);
     engagements::plugin(app);

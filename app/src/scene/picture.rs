@@ -33,6 +33,8 @@ pub struct ExportSettings {
     pub title: bool,
     /// Legend (scale, engagement types).
     pub legend: bool,
+    /// Draw the season of the round's map with these filters instead of the round's kills.
+    pub season: Option<proxviz_data::season::SeasonFilter>,
 }
 
 impl Default for ExportSettings {
@@ -55,6 +57,7 @@ impl Default for ExportSettings {
             transparent: false,
             title: true,
             legend: true,
+            season: None,
         }
     }
 }
@@ -86,4 +89,17 @@ mod tests {
         assert_eq!(image_size(Vec2::ZERO, Vec2::new(1000.0, 3000.0), 3000), (1000, 3000));
         assert_eq!(image_size(Vec2::ZERO, Vec2::new(10.0, 10.0), 99_999), (8192, 8192));
     }
+}
+
+/// "supply · round 1 · 2025-12-20 20:00".
+pub fn title_of(round: &proxviz_data::Round) -> String {
+    let mut parts = vec![round.map().unwrap_or("unknown map").to_owned()];
+    if let Some(n) = round.round_number() {
+        parts.push(format!("round {n}"));
+    }
+    if let Some(d) = round.name.date {
+        let time = round.name.start_time.map(|t| t.format(" %H:%M").to_string()).unwrap_or_default();
+        parts.push(format!("{d}{time}"));
+    }
+    parts.join(" · ")
 }

@@ -8,8 +8,10 @@ use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
+use super::database::Database;
 use super::game_data::GameFolders;
 use super::map_view::PanelInsets;
+use super::season::SeasonView;
 use super::state::{UiPass, Windows};
 use crate::scene::backdrop::{Backdrop, ShownFloor};
 use crate::scene::clock::Clock;
@@ -72,6 +74,7 @@ fn export_window_ui(
     settings: Res<ViewSettings>,
     clock: Res<Clock>,
     insets: Res<PanelInsets>,
+    (season, database): (Res<SeasonView>, Res<Database>),
     camera: Single<(&Camera, &GlobalTransform), With<MapCamera>>,
     window: Single<&Window, With<PrimaryWindow>>,
 ) -> Result {
@@ -177,11 +180,13 @@ fn export_window_ui(
             transparent: export.transparent,
             title: export.title,
             legend: export.legend,
+            season: if season.on { entry.round().map().and_then(|m| season.filter(m).ok()) } else { None },
         };
         let source = library.source.clone().unwrap_or(Source::Demo);
         let out = PathBuf::from(export.path.clone());
         export.status = None;
-        export.running = Some(spawn_export(source, base, out, &s, folders.all()));
+        let url = database.client.as_ref().map(|c| c.url().to_owned());
+        export.running = Some(spawn_export(source, base, out, &s, folders.all(), url));
     }
     Ok(())
 }
@@ -202,6 +207,7 @@ fn spawn_export(
     out: PathBuf,
     settings: &ExportSettings,
     etmain: Vec<PathBuf>,
+    database_url: Option<String>,
 ) -> Job<String> {
     let json = serde_json::to_string(settings).unwrap_or_default();
     Job::spawn("export", move |sink| {
@@ -215,6 +221,14 @@ fn spawn_export(
             Source::Path(p) => {
                 cmd.arg(p);
             }
+            Source::Database { id, .. } => {
+                // The password travels in the child's environment, never on its command line.
+                let url = database_url.as_deref().ok_or("the database connection is gone: connect again")?;
+                cmd.arg("--round-id").arg(id.to_string()).env("DATABASE_URL", url);
+            }
+        }
+        if !matches!(source, Source::Database { .. }) {
+            cmd.env_remove("DATABASE_URL");
         }
         cmd.arg("--round").arg(&base).arg("--out").arg(&out).arg("--settings-json").arg(&json);
         for folder in &etmain {

@@ -5,6 +5,7 @@
 //! round.
 
 mod calibrate;
+mod database;
 mod export_window;
 mod game_data;
 mod hover;
@@ -15,6 +16,7 @@ pub mod open;
 mod panels;
 pub mod perf;
 mod screenshot;
+mod season;
 pub mod shortcuts;
 pub mod state;
 
@@ -48,6 +50,11 @@ pub struct ViewerOptions {
     pub etmain: Vec<PathBuf>,
     /// Which backdrop to start with.
     pub backdrop: BackdropMode,
+    /// The database to connect File → Open from database… to (it may hold a password: kept in
+    /// memory only).
+    pub database_url: Option<String>,
+    /// A stored round to open (with `database_url`).
+    pub round_id: Option<i64>,
 }
 
 /// Bevy with proxviz's window (1600×1000) and background. `scripted` runs (screenshots)
@@ -84,6 +91,26 @@ fn plugin(app: &mut App) {
     export_window::plugin(app);
     game_data::plugin(app);
     calibrate::plugin(app);
+    database::plugin(app);
+    season::plugin(app);
+    app.add_systems(Update, window_title.in_set(crate::scene::Frame::Draw));
+}
+
+/// The window's title says what is replayed and where it came from.
+fn window_title(library: Res<Library>, mut window: Single<&mut Window, With<bevy::window::PrimaryWindow>>) {
+    if !library.is_changed() {
+        return;
+    }
+    let mut title = "proxviz".to_owned();
+    if let Some(e) = library.current() {
+        title.push_str(&format!(" — {}", crate::scene::picture::title_of(e.round())));
+    }
+    if let Some(source) = &library.source {
+        title.push_str(&format!(" — {}", source.label()));
+    }
+    if window.title != title {
+        window.title = title;
+    }
 }
 
 /// Opens the window and runs until it is closed.
@@ -123,8 +150,23 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     if let Some(probe) = options.perf.clone() {
         perf::plugin(&mut app, probe);
     }
-    let source = options.path.map_or(Source::Demo, Source::Path);
-    app.world_mut().resource_mut::<Library>().open(source);
+    app.insert_resource(database::Database::load(
+        options.database_url.clone(),
+        crate::scene::dirs::config_dir().map(|d| d.join("database.json")),
+    ));
+    match (options.round_id, options.database_url) {
+        (Some(id), Some(url)) => app.world_mut().resource_mut::<Library>().open_database(url, id),
+        (None, Some(_)) => {
+            // A database without a round: the browser opens over the demo rounds.
+            app.world_mut().resource_mut::<state::Windows>().database = true;
+            let source = options.path.map_or(Source::Demo, Source::Path);
+            app.world_mut().resource_mut::<Library>().open(source);
+        }
+        _ => {
+            let source = options.path.map_or(Source::Demo, Source::Path);
+            app.world_mut().resource_mut::<Library>().open(source);
+        }
+    }
     app.run();
     Ok(())
 }

@@ -18,6 +18,8 @@ pub struct Windows {
     pub calibrate: bool,
     /// The game folders and what was found in them.
     pub game_folders: bool,
+    /// Open a round from PostgreSQL.
+    pub database: bool,
 }
 
 /// What egui wanted last frame: the keyboard (a text field has focus) or the pointer (it is

@@ -6,17 +6,20 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 use proxviz_data::heatmap::TeamSelection;
 
+use super::super::database::Database;
+use super::super::season::{SeasonView, season_ui};
 use super::super::shortcuts::Shortcut;
 use super::super::state::Windows;
 use super::{FreeArea, color32, panel_root, rgb32};
 use crate::scene::backdrop::{Backdrop, BackdropState, CommandMaps};
 use crate::scene::heat_layer::{Heat, HeatState};
-use crate::scene::library::{Entry, Library};
+use crate::scene::library::{Entry, Library, Source};
 use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
 use crate::scene::model::engagements::{Shape, TypeRow};
 use crate::scene::model::heat::{HeatMode, HeatSettings, Scale, Window as HeatWindow};
 use crate::scene::model::legend::{HeatLegend, TickAlign};
 use crate::scene::model::present::team_rgb;
+use crate::scene::season::SeasonLayer;
 use crate::scene::view::ViewSettings;
 
 /// Paints an engagement shape in egui (legend and list).
@@ -43,6 +46,7 @@ pub(super) fn layers_panel_ui(
     state: Res<HeatState>,
     (mut backdrop, backdrop_state, command_maps): (ResMut<Backdrop>, Res<BackdropState>, Res<CommandMaps>),
     (mut view, mut windows): (ResMut<ViewSettings>, ResMut<Windows>),
+    (mut season, season_layer, database): (ResMut<SeasonView>, Res<SeasonLayer>, Res<Database>),
     mut shortcuts: MessageWriter<Shortcut>,
 ) -> Result {
     let _probe = crate::scene::timing::scope();
@@ -66,6 +70,8 @@ pub(super) fn layers_panel_ui(
             ui.separator();
             ui.checkbox(&mut h.show, egui::RichText::new("Kill heatmap").strong());
             ui.add_enabled_ui(h.show, |ui| {
+                let from_db = matches!(library.source, Some(Source::Database { .. })) && database.client.is_some();
+                season_ui(ui, &mut season, &season_layer, entry.and_then(|e| e.round().map()), from_db);
                 heatmap_ui(ui, &mut h, entry);
                 if let Some(legend) = &state.legend {
                     legend_ui(ui, legend);

@@ -41,6 +41,10 @@ pub(super) fn top_bar_ui(
                     open.write(OpenRequest::PickFile);
                     ui.close();
                 }
+                if ui.button("Open from database…").on_hover_text("rounds imported into PostgreSQL").clicked() {
+                    w.database = true;
+                    ui.close();
+                }
                 if ui.button("Open the demo rounds").clicked() {
                     open.write(OpenRequest::Source(Source::Demo));
                     ui.close();
@@ -77,6 +81,12 @@ pub(super) fn top_bar_ui(
                         e.players,
                         e.kills
                     ));
+                    if let Some(source) = &library.source {
+                        ui.weak(format!("· {}", source.label())).on_hover_text("where this round came from");
+                    }
+                    if library.loading {
+                        ui.spinner();
+                    }
                 }
                 None if library.loading => {
                     ui.spinner();
