@@ -187,9 +187,9 @@ fn import_is_idempotent_and_db_rounds_and_stats_read_it_back() {
     let demo = demo.to_str().expect("utf8 path");
     let first = proxviz(&["import", demo, "--database-url", &url]);
     assert!(first.status.success(), "{}", text(&first.stderr));
-    assert_eq!(text(&first.stdout), "4 imported, 0 replaced, 0 unchanged, 0 failed\n");
+    assert_eq!(text(&first.stdout), "4 imported, 0 replaced, 0 unchanged, 0 kept, 0 failed\n");
     let again = proxviz(&["import", demo, "--database-url", &url]);
-    assert_eq!(text(&again.stdout), "0 imported, 0 replaced, 4 unchanged, 0 failed\n");
+    assert_eq!(text(&again.stdout), "0 imported, 0 replaced, 4 unchanged, 0 kept, 0 failed\n");
     let listed = proxviz(&["db", "rounds", "--map", "supply", "--database-url", &url]);
     let stdout = text(&listed.stdout);
     assert!(stdout.contains(" 2025-12-20  20:12:15  supply      2   07:00"), "{stdout}");
@@ -221,12 +221,18 @@ fn a_round_that_cannot_be_imported_is_named_and_the_others_still_go_in() {
         let e = e.expect("entry");
         std::fs::copy(e.path(), dir.path().join(e.file_name())).expect("copy");
     }
-    let bad = dir.path().join("2025-12-20-120000-supply-round-1_engagements.txt");
-    std::fs::write(&bad, "A_LABEL_LONGER_THAN_THE_SEEDS_VARCHAR\t150.5\tPlayer1\tPlayer2\n").expect("write");
+    // A heatmap file that lists a cell twice cannot be stored (one row per cell).
+    let bad = dir.path().join("2025-12-20-120000-supply-round-1_heatmap.txt");
+    std::fs::write(&bad, "2\t10\t1\t0\n2\t10\t0\t1\n").expect("write");
+    // An engagement type longer than the seed's VARCHAR(20) is cut, with a note: it imports.
+    let long = dir.path().join("2025-12-20-130000-goldrush-round-2_engagements.txt");
+    std::fs::write(&long, "A_LABEL_LONGER_THAN_THE_SEEDS_VARCHAR\t150.5\tPlayer1\tPlayer2\n").expect("write");
     let out = proxviz(&["import", dir.path().to_str().expect("utf8 path"), "--database-url", &url]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(text(&out.stdout), "2 imported, 0 replaced, 0 unchanged, 1 failed\n");
-    assert!(text(&out.stderr).contains("error: round 2025-12-20-120000-supply-round-1: "), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "2 imported, 0 replaced, 0 unchanged, 0 kept, 1 failed\n");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error: round 2025-12-20-120000-supply-round-1: "), "{stderr}");
+    assert!(stderr.contains("note: round 2025-12-20-130000-goldrush-round-2: names or types longer"), "{stderr}");
 }
 
 #[test]

@@ -346,7 +346,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
         };
         if args.round.is_none() && args.round_id.is_none() {
             rounds.retain(|r| r.map() == Some(filter.map.as_str()));
-            rounds.sort_by(|a, b| (a.name.date, a.name.start_time).cmp(&(b.name.date, b.name.start_time)));
+            rounds.sort_by_key(|r| (r.name.date, r.name.start_time));
             rounds = rounds.pop().into_iter().collect();
             if rounds.is_empty()
                 && let Some((rt, store)) = &db

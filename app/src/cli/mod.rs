@@ -28,11 +28,12 @@ pub struct Cli {
     /// A gamestats folder, one of a round's files or a round's base path to open.
     pub path: Option<PathBuf>,
     /// Open a round stored in PostgreSQL, by id (see `proxviz db rounds`), instead of files.
-    #[arg(long, conflicts_with = "path", requires = "database_url")]
+    #[arg(long, conflicts_with = "path")]
     pub round_id: Option<i64>,
-    /// Where the database is (for --round-id and File → Open from database…); also
-    /// DATABASE_URL, or the URL saved in the config dir (without its password).
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    /// Where the database is: opens File → Open from database… (with --round-id, that round);
+    /// else DATABASE_URL, or the URL saved in the config dir (without its password), is used
+    /// when the browser is opened.
+    #[arg(long)]
     pub database_url: Option<String>,
     /// Start the replay at this many seconds into the round.
     #[arg(long)]
@@ -146,6 +147,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// Runs one parsed command, printing to `out`.
 pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
+        let open_browser = cli.database_url.is_some() && cli.round_id.is_none();
+        let database_url = cli.database_url.or_else(|| std::env::var("DATABASE_URL").ok()).filter(|u| !u.is_empty());
+        if cli.round_id.is_some() && database_url.is_none() {
+            anyhow::bail!(
+                "--round-id needs a database: pass --database-url postgres://user:password@host/db or set DATABASE_URL"
+            );
+        }
         return crate::viewer::run(crate::viewer::ViewerOptions {
             path: cli.path,
             at_secs: cli.at,
@@ -167,8 +175,9 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
             }),
             etmain: cli.etmain,
             backdrop: cli.backdrop.into(),
-            database_url: cli.database_url.filter(|u| !u.is_empty()),
+            database_url,
             round_id: cli.round_id,
+            open_browser,
         });
     };
     match command {

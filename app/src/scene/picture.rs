@@ -79,18 +79,6 @@ pub fn image_size(min: Vec2, max: Vec2, size: u32) -> (u32, u32) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_longer_side_gets_the_size_and_the_other_keeps_the_aspect() {
-        assert_eq!(image_size(Vec2::ZERO, Vec2::new(4000.0, 2000.0), 2048), (2048, 1024));
-        assert_eq!(image_size(Vec2::ZERO, Vec2::new(1000.0, 3000.0), 3000), (1000, 3000));
-        assert_eq!(image_size(Vec2::ZERO, Vec2::new(10.0, 10.0), 99_999), (8192, 8192));
-    }
-}
-
 /// "supply · round 1 · 2025-12-20 20:00".
 pub fn title_of(round: &proxviz_data::Round) -> String {
     let mut parts = vec![round.map().unwrap_or("unknown map").to_owned()];
@@ -102,4 +90,16 @@ pub fn title_of(round: &proxviz_data::Round) -> String {
         parts.push(format!("{d}{time}"));
     }
     parts.join(" · ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longer_side_gets_the_size_and_the_other_keeps_the_aspect() {
+        assert_eq!(image_size(Vec2::ZERO, Vec2::new(4000.0, 2000.0), 2048), (2048, 1024));
+        assert_eq!(image_size(Vec2::ZERO, Vec2::new(1000.0, 3000.0), 3000), (1000, 3000));
+        assert_eq!(image_size(Vec2::ZERO, Vec2::new(10.0, 10.0), 99_999), (8192, 8192));
+    }
 }

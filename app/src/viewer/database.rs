@@ -14,7 +14,7 @@ use proxviz_store::{RoundFilter, RoundPage, Store, StoredRound, redact_in};
 
 use super::state::{UiPass, Windows};
 use crate::scene::jobs::Job;
-use crate::scene::library::Library;
+use crate::scene::library::{Library, Source};
 use crate::scene::model::clock::mm_ss;
 
 /// Rounds per page of the browser.
@@ -95,6 +95,12 @@ impl BrowserFilter {
     }
 }
 
+/// A connection and the maps of its rounds.
+type Connected = (Client, Vec<String>);
+
+/// A page being fetched: the filter, the first row, the job.
+type PageQuery = (RoundFilter, i64, Job<Result<RoundPage, String>>);
+
 /// The database window's state.
 #[derive(Resource, Default)]
 pub struct Database {
@@ -104,7 +110,7 @@ pub struct Database {
     password: String,
     /// Connected.
     pub client: Option<Client>,
-    connecting: Option<Job<Result<(Client, Vec<String>), String>>>,
+    connecting: Option<Job<Result<Connected, String>>>,
     /// Maps of the stored rounds.
     pub maps: Vec<String>,
     /// Why connecting or a query failed.
@@ -116,7 +122,7 @@ pub struct Database {
     /// The page shown.
     pub page: Option<RoundPage>,
     shown: Option<(RoundFilter, i64)>,
-    query: Option<(RoundFilter, i64, Job<Result<RoundPage, String>>)>,
+    query: Option<PageQuery>,
     file: Option<PathBuf>,
     /// Connect as soon as the window opens (a URL came with a password).
     auto_connect: bool,
@@ -208,14 +214,13 @@ impl Database {
             .and_then(|f| std::fs::read(f).ok())
             .and_then(|b| serde_json::from_slice::<Saved>(&b).ok())
             .map(|s| split_password(&s.url).0);
-        let given_now = |_: &str| given.is_some();
+        // A URL given (flag or environment) connects as soon as the browser opens or a stored
+        // round is open (the season view uses it); a saved one waits for the password.
+        let auto_connect = given.is_some();
         let (url, password) = match &given {
             Some(g) => split_password(g),
             None => (saved.unwrap_or_default(), None),
         };
-        // A URL given on the command line connects at once (the season view and the browser
-        // use it); a saved one waits for the password.
-        let auto_connect = given_now(&url);
         Self { url, password: password.unwrap_or_default(), file, auto_connect, ..Self::default() }
     }
 
@@ -326,7 +331,8 @@ fn database_ui(
     mut library: ResMut<Library>,
 ) -> Result {
     let _probe = crate::scene::timing::scope();
-    if db.auto_connect {
+    let stored_round_open = matches!(library.source, Some(Source::Database { .. }));
+    if db.auto_connect && (windows.database || stored_round_open) {
         db.auto_connect = false;
         db.connect();
     }
@@ -488,11 +494,7 @@ mod tests {
             (r.from, r.player.as_deref(), r.round_number, r.map),
             ("2026-01-02".parse().ok(), Some("fritz"), Some(2), None)
         );
-        assert!(
-            BrowserFilter { to: "yesterday".into(), ..Default::default() }
-                .to_filter()
-                .unwrap_err()
-                .contains("yesterday")
-        );
+        let err = BrowserFilter { to: "yesterday".into(), ..Default::default() }.to_filter().expect_err("no date");
+        assert!(err.contains("yesterday"), "{err}");
     }
 }

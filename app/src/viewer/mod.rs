@@ -55,6 +55,8 @@ pub struct ViewerOptions {
     pub database_url: Option<String>,
     /// A stored round to open (with `database_url`).
     pub round_id: Option<i64>,
+    /// Open the database browser at start (a URL was given on the command line).
+    pub open_browser: bool,
 }
 
 /// Bevy with proxviz's window (1600×1000) and background. `scripted` runs (screenshots)
@@ -156,13 +158,9 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
     ));
     match (options.round_id, options.database_url) {
         (Some(id), Some(url)) => app.world_mut().resource_mut::<Library>().open_database(url, id),
-        (None, Some(_)) => {
-            // A database without a round: the browser opens over the demo rounds.
-            app.world_mut().resource_mut::<state::Windows>().database = true;
-            let source = options.path.map_or(Source::Demo, Source::Path);
-            app.world_mut().resource_mut::<Library>().open(source);
-        }
         _ => {
+            // A database given without a round: the browser opens over the rounds.
+            app.world_mut().resource_mut::<state::Windows>().database = options.open_browser;
             let source = options.path.map_or(Source::Demo, Source::Path);
             app.world_mut().resource_mut::<Library>().open(source);
         }

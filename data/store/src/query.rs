@@ -133,6 +133,9 @@ fn stored_round(r: &sqlx::postgres::PgRow) -> StoredRound {
     }
 }
 
+/// A span of dates, `(first, last)`.
+type DateSpan = (NaiveDate, NaiveDate);
+
 /// Open ends of a date range, as PostgreSQL dates.
 const FAR_PAST: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
 const FAR_FUTURE: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
@@ -148,10 +151,7 @@ fn next_month(d: NaiveDate) -> NaiveDate {
 
 /// The inclusive date range `from..=to` as whole months `[lo, hi)` (first days of months) and
 /// the inclusive day ranges left at its ends.
-fn split_range(
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> (Option<(NaiveDate, NaiveDate)>, Vec<(NaiveDate, NaiveDate)>) {
+fn split_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Option<DateSpan>, Vec<DateSpan>) {
     let lo = match from {
         None => FAR_PAST,
         Some(f) if f.day() == 1 => f,
