@@ -151,13 +151,11 @@ fn no_command_prints_a_password() {
     }
 }
 
-fn have_xvfb() -> bool {
-    Command::new("sh").args(["-c", "command -v xvfb-run"]).output().is_ok_and(|o| o.status.success())
-}
+mod common;
 
 #[test]
 fn a_round_opened_from_the_database_draws_axis_and_allied_players() {
-    if !have_xvfb() {
+    if !common::have_xvfb() {
         assert!(std::env::var("CI").is_err(), "CI must run the window test: install xvfb and mesa-vulkan-drivers");
         eprintln!("skipped: xvfb-run is not installed");
         return;
@@ -176,29 +174,11 @@ fn a_round_opened_from_the_database_draws_axis_and_allied_players() {
         .output()
         .expect("runs");
     assert!(out.status.success(), "viewer failed: {}", String::from_utf8_lossy(&out.stderr));
-    let img = image::open(&shot).expect("screenshot").to_rgb8();
-    let meta: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(shot.with_extension("json")).expect("markers")).expect("json");
-    let mut colours: Vec<Vec<i64>> = Vec::new();
-    let mut drawn = 0;
-    for m in meta["markers"].as_array().expect("markers").iter().filter(|m| m["alive"] == true) {
-        let (x, y) = (m["x"].as_f64().expect("x"), m["y"].as_f64().expect("y"));
-        // Markers under the panels (rounds and players, layers, top bar, timeline) are hidden by them.
-        if !(420.0..=1300.0).contains(&x) || !(60.0..=900.0).contains(&y) {
-            continue;
-        }
-        let want: Vec<f64> = m["rgb"].as_array().expect("rgb").iter().map(|c| c.as_f64().expect("f") * 255.0).collect();
-        let near = (-3i64..=3).flat_map(|dx| (-3i64..=3).map(move |dy| (dx, dy))).any(|(dx, dy)| {
-            let p = img.get_pixel((x.round() as i64 + dx) as u32, (y.round() as i64 + dy) as u32).0;
-            p.iter().zip(&want).all(|(&got, &w)| (f64::from(got) - w).abs() <= 40.0)
-        });
-        assert!(near, "client {} at ({x:.0}, {y:.0}) not drawn in {want:?}", m["clientnum"]);
-        drawn += 1;
-        let key: Vec<i64> = want.iter().map(|c| c.round() as i64).collect();
-        if !colours.contains(&key) {
-            colours.push(key);
-        }
-    }
+    // Markers under the panels (rounds and players, layers, top bar, timeline) are hidden by them.
+    let mut colours = common::drawn_markers(&shot, 420.0..=1300.0, 60.0..=900.0);
+    let drawn = colours.len();
+    colours.sort_unstable();
+    colours.dedup();
     assert!(drawn >= 8, "only {drawn} players in view");
     assert!(colours.len() >= 2, "both teams' colours: {colours:?}");
 }

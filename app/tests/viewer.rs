@@ -5,9 +5,9 @@
 use std::path::Path;
 use std::process::Command;
 
-fn have_xvfb() -> bool {
-    Command::new("sh").args(["-c", "command -v xvfb-run"]).output().is_ok_and(|o| o.status.success())
-}
+mod common;
+
+use common::have_xvfb;
 
 #[test]
 fn the_window_draws_every_living_player_in_its_team_colour() {
@@ -28,32 +28,12 @@ fn the_window_draws_every_living_player_in_its_team_colour() {
         .output()
         .expect("runs");
     assert!(out.status.success(), "viewer failed: {}", String::from_utf8_lossy(&out.stderr));
-    let img = image::open(&shot).expect("screenshot written").to_rgb8();
     let meta: serde_json::Value =
         serde_json::from_slice(&std::fs::read(shot.with_extension("json")).expect("markers")).expect("json");
     assert_eq!(meta["time_ms"], 125_000);
-    let markers = meta["markers"].as_array().expect("markers");
-    assert!(markers.len() >= 15, "{} markers", markers.len());
-    let mut checked = 0;
-    for m in markers.iter().filter(|m| m["alive"] == true) {
-        let (x, y) = (m["x"].as_f64().expect("x"), m["y"].as_f64().expect("y"));
-        // Markers under the panels (rounds and players, layers, top bar, timeline) are hidden by them.
-        if !(340.0..=1320.0).contains(&x) || !(40.0..=900.0).contains(&y) {
-            continue;
-        }
-        let want: Vec<f64> = m["rgb"].as_array().expect("rgb").iter().map(|c| c.as_f64().expect("f") * 255.0).collect();
-        let px = img.get_pixel(x.round() as u32, y.round() as u32).0;
-        let close = px.iter().zip(&want).all(|(&got, &w)| (f64::from(got) - w).abs() <= 40.0);
-        // A name label or another marker may sit on top; the marker's own pixels must show it
-        // somewhere inside its radius.
-        let near = close
-            || (-3..=3).flat_map(|dx| (-3..=3).map(move |dy| (dx, dy))).any(|(dx, dy)| {
-                let p = img.get_pixel((x.round() as i64 + dx) as u32, (y.round() as i64 + dy) as u32).0;
-                p.iter().zip(&want).all(|(&got, &w)| (f64::from(got) - w).abs() <= 40.0)
-            });
-        assert!(near, "client {} at ({x:.0}, {y:.0}): pixel {px:?}, want {want:?}", m["clientnum"]);
-        checked += 1;
-    }
+    assert!(meta["markers"].as_array().expect("markers").len() >= 15);
+    // Markers under the panels (rounds and players, layers, top bar, timeline) are hidden by them.
+    let checked = common::drawn_markers(&shot, 340.0..=1320.0, 40.0..=900.0).len();
     assert!(checked >= 8, "only {checked} markers in view");
 }
 

@@ -7,7 +7,6 @@ use chrono::NaiveDate;
 use proxviz_data::heatmap::TeamSelection;
 use proxviz_store::{HeatmapQuery, ImportOptions, RoundFilter, Store};
 
-use super::rounds::mm_ss;
 use super::table::{Align, Table};
 
 /// Where the database is.
@@ -230,17 +229,7 @@ pub fn run(command: &DbCommand, db: &DbArgs, out: &mut dyn Write) -> anyhow::Res
                 ("problems", Align::Right),
             ]);
             for r in &rounds {
-                t.row(vec![
-                    r.id.to_string(),
-                    r.session_date.to_string(),
-                    r.start_time.map_or_else(|| "-".into(), |t| t.to_string()),
-                    r.map.clone().unwrap_or_else(|| "-".into()),
-                    r.round_number.to_string(),
-                    mm_ss(u32::try_from(r.duration_ms).unwrap_or(u32::MAX)),
-                    r.player_count.to_string(),
-                    r.kill_count.to_string(),
-                    if r.problems == 0 { "-".into() } else { r.problems.to_string() },
-                ]);
+                t.row(r.cells().into());
             }
             t.write(out)?;
             writeln!(out, "{} rounds", rounds.len())?;

@@ -15,7 +15,6 @@ use proxviz_store::{RoundFilter, RoundPage, Store, StoredRound, redact_in};
 use super::state::{UiPass, Windows};
 use crate::scene::jobs::Job;
 use crate::scene::library::{Library, Source};
-use crate::scene::model::clock::mm_ss;
 
 /// Rounds per page of the browser.
 pub const PAGE: i64 = 50;
@@ -309,20 +308,6 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Database>().add_systems(EguiPrimaryContextPass, database_ui.in_set(UiPass::Overlays));
 }
 
-fn row_text(r: &StoredRound) -> [String; 9] {
-    [
-        r.id.to_string(),
-        r.session_date.to_string(),
-        r.start_time.map_or_else(|| "-".into(), |t| t.format("%H:%M").to_string()),
-        r.map.clone().unwrap_or_else(|| "-".into()),
-        r.round_number.to_string(),
-        mm_ss(u32::try_from(r.duration_ms).unwrap_or(u32::MAX)),
-        r.player_count.to_string(),
-        r.kill_count.to_string(),
-        if r.problems == 0 { "-".into() } else { r.problems.to_string() },
-    ]
-}
-
 /// The Database window: connection, filters, the page of rounds.
 fn database_ui(
     mut contexts: EguiContexts,
@@ -428,12 +413,12 @@ fn database_ui(
         let Some(page) = &db.page else { return };
         egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
             egui::Grid::new("db_rounds").striped(true).num_columns(10).show(ui, |ui| {
-                for h in ["id", "date", "time", "map", "round", "length", "players", "kills", "problems", ""] {
+                for h in StoredRound::HEADINGS {
                     ui.strong(h);
                 }
                 ui.end_row();
                 for r in &page.rounds {
-                    for cell in row_text(r) {
+                    for cell in r.cells() {
                         ui.label(cell);
                     }
                     if ui.button("Open").clicked() {

@@ -26,6 +26,28 @@ pub struct RoundFilter {
     pub player: Option<String>,
 }
 
+impl StoredRound {
+    /// Headings of [`StoredRound::cells`].
+    pub const HEADINGS: [&str; 9] = ["id", "date", "time", "map", "round", "length", "players", "kills", "problems"];
+
+    /// The round as the round lists show it: id, date, time, map, round, length (mm:ss),
+    /// players, kills, problems (`-` for none).
+    pub fn cells(&self) -> [String; 9] {
+        let secs = self.duration_ms.max(0) / 1000;
+        [
+            self.id.to_string(),
+            self.session_date.to_string(),
+            self.start_time.map_or_else(|| "-".into(), |t| t.to_string()),
+            self.map.clone().unwrap_or_else(|| "-".into()),
+            self.round_number.to_string(),
+            format!("{:02}:{:02}", secs / 60, secs % 60),
+            self.player_count.to_string(),
+            self.kill_count.to_string(),
+            if self.problems == 0 { "-".into() } else { self.problems.to_string() },
+        ]
+    }
+}
+
 /// One page of the round list, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundPage {
