@@ -88,3 +88,29 @@ INSERT INTO season_months (map, month, round_number, killer_team, cx, cy, kills)
 SELECT map, date_trunc('month', session_date)::date, round_number, killer_team, cx, cy, sum(kills)
 FROM season_cells
 GROUP BY 1, 2, 3, 4, 5, 6;
+
+-- Deleting a round (by hand, or an import replacing it) takes its kills out of the sums first,
+-- while its season_kills are still there; one writer per map and month at a time, as imports.
+CREATE FUNCTION season_forget_round() RETURNS trigger AS $$
+BEGIN
+    IF OLD.map IS NULL THEN
+        RETURN OLD;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended(OLD.map || '/' || date_trunc('month', OLD.session_date)::date::text, 31));
+    UPDATE season_cells s SET kills = s.kills - d.n
+    FROM (SELECT COALESCE(killer_team, 0) AS team, floor(x / 64)::int AS cx, floor(y / 64)::int AS cy, count(*) AS n
+          FROM season_kills WHERE round_id = OLD.id GROUP BY 1, 2, 3) d
+    WHERE s.map = OLD.map AND s.session_date = OLD.session_date AND s.round_number = OLD.round_number
+      AND s.killer_team = d.team AND s.cx = d.cx AND s.cy = d.cy;
+    DELETE FROM season_cells WHERE map = OLD.map AND session_date = OLD.session_date AND kills <= 0;
+    UPDATE season_months s SET kills = s.kills - d.n
+    FROM (SELECT COALESCE(killer_team, 0) AS team, floor(x / 64)::int AS cx, floor(y / 64)::int AS cy, count(*) AS n
+          FROM season_kills WHERE round_id = OLD.id GROUP BY 1, 2, 3) d
+    WHERE s.map = OLD.map AND s.month = date_trunc('month', OLD.session_date)::date
+      AND s.round_number = OLD.round_number AND s.killer_team = d.team AND s.cx = d.cx AND s.cy = d.cy;
+    DELETE FROM season_months WHERE map = OLD.map AND month = date_trunc('month', OLD.session_date)::date AND kills <= 0;
+    RETURN OLD;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER rounds_season_forget BEFORE DELETE ON rounds FOR EACH ROW EXECUTE FUNCTION season_forget_round();

@@ -221,17 +221,26 @@ fn a_round_that_cannot_be_imported_is_named_and_the_others_still_go_in() {
         let e = e.expect("entry");
         std::fs::copy(e.path(), dir.path().join(e.file_name())).expect("copy");
     }
-    // A heatmap file that lists a cell twice cannot be stored (one row per cell).
-    let bad = dir.path().join("2025-12-20-120000-supply-round-1_heatmap.txt");
-    std::fs::write(&bad, "2\t10\t1\t0\n2\t10\t0\t1\n").expect("write");
+    // A round whose name has no date (and whose files none) cannot be stored: no session date.
+    for kind in ["positions", "combat", "engagements", "heatmap"] {
+        let from = fixtures().join(format!("2025-12-20-120000-supply-round-1_{kind}.txt"));
+        std::fs::copy(from, dir.path().join(format!("supply-round-1_{kind}.txt"))).expect("copy");
+    }
+    // A heatmap file that lists a cell twice: one row per cell, the counts added, with a note.
+    let twice = dir.path().join("2025-12-20-120000-supply-round-1_heatmap.txt");
+    std::fs::write(&twice, "2\t10\t1\t0\n2\t10\t0\t1\n").expect("write");
     // An engagement type longer than the seed's VARCHAR(20) is cut, with a note: it imports.
     let long = dir.path().join("2025-12-20-130000-goldrush-round-2_engagements.txt");
     std::fs::write(&long, "A_LABEL_LONGER_THAN_THE_SEEDS_VARCHAR\t150.5\tPlayer1\tPlayer2\n").expect("write");
     let out = proxviz(&["import", dir.path().to_str().expect("utf8 path"), "--database-url", &url]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(text(&out.stdout), "2 imported, 0 replaced, 0 unchanged, 0 kept, 1 failed\n");
+    assert_eq!(text(&out.stdout), "3 imported, 0 replaced, 0 unchanged, 0 kept, 1 failed\n");
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("error: round 2025-12-20-120000-supply-round-1: "), "{stderr}");
+    assert!(stderr.contains("error: round supply-round-1: no session date"), "{stderr}");
+    assert!(
+        stderr.contains("note: round 2025-12-20-120000-supply-round-1: heatmap cells listed more than once"),
+        "{stderr}"
+    );
     assert!(stderr.contains("note: round 2025-12-20-130000-goldrush-round-2: names or types longer"), "{stderr}");
 }
 

@@ -4,6 +4,7 @@
 //! from a folder and one from PostgreSQL are the same numbers, and a season is drawn from base
 //! cells whatever its source.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -63,14 +64,15 @@ pub fn round_kills(timeline: &Timeline) -> Vec<SeasonKill> {
     }
     let cell = round.grid_size_units() as f32;
     let mut out = Vec::new();
+    // The cells count the kills of one round: more than this is a broken file, not a round.
+    const MOST_KILLS: usize = 100_000;
     for c in &round.heatmap {
         let pos = Vec2::new((c.grid_x as f32 + 0.5) * cell, (c.grid_y as f32 + 0.5) * cell);
         if !(in_world(pos.x) && in_world(pos.y)) {
             continue;
         }
         for (team, n) in [(Team::Axis, c.axis_kills), (Team::Allies, c.allies_kills)] {
-            // A count is a count of kills in one round: millions are a broken line.
-            let n = n.min(100_000);
+            let n = (n as usize).min(MOST_KILLS - out.len());
             out.extend((0..n).map(|_| SeasonKill { pos, killer_team: Some(team), killer: None, victim: None }));
         }
     }
@@ -201,24 +203,28 @@ impl Season {
         Self { filter, cells, rounds, kills }
     }
 
-    /// The season of the rounds in `timelines` that `filter` takes.
-    pub fn of_rounds<'a>(filter: &SeasonFilter, timelines: impl IntoIterator<Item = &'a Timeline>) -> Self {
+    /// The season of the rounds in `timelines` that `filter` takes (the rounds may be made one
+    /// at a time: each is dropped once counted).
+    pub fn of_rounds(filter: &SeasonFilter, timelines: impl IntoIterator<Item = impl Borrow<Timeline>>) -> Self {
         let mut rounds = 0;
-        let mut cells = Vec::new();
-        for t in timelines.into_iter().filter(|t| filter.takes(t.round())) {
+        let mut cells: BTreeMap<(i32, i32), SeasonCell> = BTreeMap::new();
+        for t in timelines {
+            let t = t.borrow();
+            if !filter.takes(t.round()) {
+                continue;
+            }
             rounds += 1;
             for k in round_kills(t).iter().filter(|k| filter.takes_kill(t.round(), k)) {
                 let (cx, cy) = cell_of(k.pos, BASE_CELL_UNITS as f32);
-                let mut c = SeasonCell { cx, cy, ..SeasonCell::default() };
+                let c = cells.entry((cx, cy)).or_insert(SeasonCell { cx, cy, ..SeasonCell::default() });
                 match k.killer_team {
-                    Some(Team::Axis) => c.axis = 1,
-                    Some(Team::Allies) => c.allies = 1,
-                    _ => c.other = 1,
+                    Some(Team::Axis) => c.axis += 1,
+                    Some(Team::Allies) => c.allies += 1,
+                    _ => c.other += 1,
                 }
-                cells.push(c);
             }
         }
-        Self::from_cells(filter.clone(), cells, rounds)
+        Self::from_cells(filter.clone(), cells.into_values(), rounds)
     }
 
     /// Kills per cell of `cell_units` (rounded to a multiple of the base cell, at least one):

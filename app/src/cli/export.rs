@@ -318,33 +318,63 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
     } else {
         None
     };
+    // A season over a folder reads its rounds one at a time (a season's folder holds months of
+    // rounds): only the round it is drawn over stays loaded.
+    let season_of_folder = settings.season.is_some() && db.is_none() && !args.demo;
+    let found = match args.path.as_deref() {
+        Some(path) if args.round_id.is_none() && !args.demo => resolve_rounds(path)?,
+        _ => Vec::new(),
+    };
     let mut rounds = if let (Some(id), Some((rt, store))) = (args.round_id, &db) {
         vec![rt.block_on(store.load_round(id))?]
     } else if args.demo {
         crate::scene::demo::rounds()
-    } else if let Some(path) = args.path.as_deref() {
-        let found = resolve_rounds(path)?;
-        super::load_all(&found)
-    } else {
+    } else if season_of_folder {
         Vec::new()
+    } else {
+        super::load_all(&found)
     };
-    // A season: computed over the folder (all its rounds, before --round picks the one to draw
-    // over) or in the database; drawn over one round of its map (the one picked, else the newest).
+    // A season: computed over the folder (all its rounds of the map, before --round picks the one
+    // to draw over) or in the database; drawn over one round of its map (the one picked, else
+    // the newest).
     let mut season = None;
     if let Some(filter) = settings.season.as_mut() {
         if filter.map.is_empty() {
-            let first = rounds.iter().find_map(|r| r.map().map(str::to_owned));
+            let first = rounds
+                .iter()
+                .find_map(|r| r.map().map(str::to_owned))
+                .or_else(|| found.iter().find_map(|f| f.name.map.clone()))
+                .or_else(|| found.first().and_then(|f| f.load().map().map(str::to_owned)));
             filter.map = first.context("--season needs --map (no round to take the map from)")?;
         }
         let computed = match &db {
             Some((rt, store)) => rt.block_on(store.season(filter))?,
-            None => {
-                let timelines: Vec<proxviz_data::Timeline> =
-                    rounds.iter().map(|r| proxviz_data::Timeline::new(std::sync::Arc::new(r.clone()))).collect();
-                Season::of_rounds(filter, &timelines)
+            None if season_of_folder => {
+                // Rounds named for another map are not read at all.
+                let of_map = found.iter().filter(|f| f.name.map.as_deref().is_none_or(|m| m == filter.map));
+                Season::of_rounds(filter, of_map.map(|f| proxviz_data::Timeline::new(std::sync::Arc::new(f.load()))))
             }
+            None => Season::of_rounds(
+                filter,
+                rounds.iter().map(|r| proxviz_data::Timeline::new(std::sync::Arc::new(r.clone()))),
+            ),
         };
-        if args.round.is_none() && args.round_id.is_none() {
+        if season_of_folder {
+            // The round to draw over: the one picked with --round, else the newest of the map.
+            let mut candidates: Vec<&proxviz_data::RoundFiles> = found
+                .iter()
+                .filter(|f| args.round.as_ref().is_none_or(|part| f.name.base.contains(part.as_str())))
+                .filter(|f| f.name.map.as_deref().is_none_or(|m| m == filter.map))
+                .collect();
+            candidates.sort_by_key(|f| (f.name.date, f.name.start_time));
+            while let Some(f) = candidates.pop() {
+                let round = f.load();
+                if args.round.is_some() || round.map() == Some(filter.map.as_str()) {
+                    rounds.push(round);
+                    break;
+                }
+            }
+        } else if args.round.is_none() && args.round_id.is_none() {
             rounds.retain(|r| r.map() == Some(filter.map.as_str()));
             rounds.sort_by_key(|r| (r.name.date, r.name.start_time));
             rounds = rounds.pop().into_iter().collect();
@@ -357,9 +387,9 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
                     rounds.push(rt.block_on(store.load_round(r.id))?);
                 }
             }
-            if rounds.is_empty() {
-                anyhow::bail!("no round of {} to draw the season over", filter.map);
-            }
+        }
+        if rounds.is_empty() {
+            anyhow::bail!("no round of {} to draw the season over", filter.map);
         }
         eprintln!("note: season of {}: {} rounds, {} kills", filter.map, computed.rounds, computed.kills);
         season = Some(std::sync::Arc::new(computed));

@@ -31,6 +31,7 @@ use crate::scene::heat_layer::{Heat, HeatResolution, HeatState};
 use crate::scene::library::{Library, SelectRound, Source};
 use crate::scene::markers::Present;
 use crate::scene::model::clock::ClockCommand;
+use crate::scene::model::heat::season_bounds;
 use crate::scene::season::SeasonLayer;
 use crate::scene::view::{BACKGROUND, DrawScale, MapCamera, ViewSettings};
 
@@ -303,8 +304,8 @@ fn drive(
             select.write(SelectRound(entry.key));
             let t = e.settings.time_ms.unwrap_or_else(|| entry.round().duration_ms());
             clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
-            let bounds = match season.season().and_then(|s| s.bounds()) {
-                Some((lo, hi)) => (entry.timeline.bounds().0.min(lo), entry.timeline.bounds().1.max(hi)),
+            let bounds = match season.season() {
+                Some(s) => season_bounds(s, entry.timeline.bounds()),
                 None => entry.timeline.bounds(),
             };
             let view = image_view(&e.settings, bounds);

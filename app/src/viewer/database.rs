@@ -236,6 +236,11 @@ impl Database {
         std::fs::rename(tmp, file)
     }
 
+    /// Waiting for the server (connecting or a page).
+    pub fn busy(&self) -> bool {
+        self.connecting.is_some() || self.query.is_some()
+    }
+
     /// Starts connecting with the URL and password typed.
     fn connect(&mut self) {
         let (url, in_url) = split_password(&self.url);

@@ -1,5 +1,6 @@
-//! The window sleeps when nothing moves: continuous updates while playing, loading or running a
-//! script (screenshot, performance probe), otherwise only on input.
+//! The window sleeps when nothing moves: continuous updates while playing, loading, waiting for
+//! the database or a season count, or running a script (screenshot, performance probe),
+//! otherwise only on input.
 
 use std::time::Duration;
 
@@ -23,10 +24,13 @@ fn wake_policy(
     library: Res<Library>,
     awake: Res<KeepAwake>,
     settings: Option<ResMut<WinitSettings>>,
+    (database, season): (Option<Res<super::database::Database>>, Option<Res<super::season::SeasonView>>),
 ) {
     let _probe = crate::scene::timing::scope();
     let Some(mut settings) = settings else { return };
-    let busy = clock.is_playing() || library.loading || awake.0;
+    // Waiting for the database or a season count: frames until the answer is shown.
+    let waiting = database.is_some_and(|d| d.busy()) || season.is_some_and(|s| s.computing());
+    let busy = clock.is_playing() || library.loading || awake.0 || waiting;
     let mode = if busy { UpdateMode::Continuous } else { UpdateMode::reactive(Duration::from_secs(5)) };
     if settings.focused_mode != mode {
         settings.focused_mode = mode;

@@ -115,7 +115,8 @@ fn update_season(
     let client = db.client.as_ref().filter(|_| matches!(library.source, Some(Source::Database { .. })));
     let origin = if client.is_some() { Origin::Database } else { Origin::Folder };
     let wanted = Wanted { filter, origin, rounds: library.entries.len() };
-    if view.applied.as_ref() == Some(&wanted) {
+    if view.applied.as_ref() == Some(&wanted) || view.job.is_some() {
+        // (A change while counting is taken up when the count is in.)
         return;
     }
     // While a folder is still loading, recount at most once a second.
@@ -128,8 +129,11 @@ fn update_season(
     view.computed_at = Some(Instant::now());
     match client {
         None => {
-            let season = Season::of_rounds(&wanted.filter, library.entries.iter().map(|e| &*e.timeline));
-            layer.set(Some(Arc::new(season)));
+            // Off the main thread: a folder may hold hundreds of rounds of the map.
+            let timelines: Vec<Arc<proxviz_data::Timeline>> =
+                library.entries.iter().map(|e| e.timeline.clone()).collect();
+            let f = wanted.filter.clone();
+            view.job = Some(Job::once("season", move || Ok(Season::of_rounds(&f, timelines.iter().map(|t| &**t)))));
         }
         Some(c) => {
             let (c, f) = (c.clone(), wanted.filter.clone());

@@ -137,22 +137,15 @@ async fn copy(
     copy.finish().await
 }
 
-/// Adds (`sign` 1) or takes away (−1) round `id`'s kills in the season cells.
-async fn roll_up(conn: &mut PgConnection, id: i64, sign: i64) -> Result<(), sqlx::Error> {
-    // One writer per map and month at a time: imports of the same month take the same cells.
-    sqlx::query(
-        "SELECT pg_advisory_xact_lock(hashtextextended(map || '/' || date_trunc('month', session_date)::date::text, 31)) \
-         FROM rounds WHERE id = $1 AND map IS NOT NULL",
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+/// Adds round `id`'s kills to the season sums (a delete takes them out again: the
+/// `rounds_season_forget` trigger of migration 0004).
+async fn roll_up(conn: &mut PgConnection, id: i64) -> Result<(), sqlx::Error> {
     for (table, period) in [("season_cells", "session_date"), ("season_months", "month")] {
         let bucket = if period == "month" { "date_trunc('month', r.session_date)::date" } else { "r.session_date" };
         sqlx::query(&format!(
             "INSERT INTO {table} (map, {period}, round_number, killer_team, cx, cy, kills) \
              SELECT r.map, {bucket}, r.round_number, COALESCE(k.killer_team, 0), floor(k.x / 64)::int, \
-                    floor(k.y / 64)::int, count(*) * $2 \
+                    floor(k.y / 64)::int, count(*) \
              FROM season_kills k JOIN rounds r ON r.id = k.round_id \
              WHERE k.round_id = $1 AND r.map IS NOT NULL \
              GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6 \
@@ -160,25 +153,23 @@ async fn roll_up(conn: &mut PgConnection, id: i64, sign: i64) -> Result<(), sqlx
              DO UPDATE SET kills = {table}.kills + EXCLUDED.kills"
         ))
         .bind(id)
-        .bind(sign)
         .execute(&mut *conn)
         .await?;
     }
-    if sign < 0 {
-        sqlx::query(
-            "DELETE FROM season_cells s USING rounds r \
-             WHERE r.id = $1 AND s.map = r.map AND s.session_date = r.session_date AND s.kills <= 0",
-        )
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "DELETE FROM season_months s USING rounds r \
-             WHERE r.id = $1 AND s.map = r.map AND s.month = date_trunc('month', r.session_date)::date AND s.kills <= 0",
-        )
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    Ok(())
+}
+
+/// Takes the season sums' lock of each (map, month) in `keys`, in order: imports and deletes of
+/// the same month take turns, and always take this lock before any other row lock of theirs.
+async fn lock_months(conn: &mut PgConnection, mut keys: Vec<(String, chrono::NaiveDate)>) -> Result<(), sqlx::Error> {
+    keys.sort();
+    keys.dedup();
+    for (map, date) in keys {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || date_trunc('month', $2::date)::date::text, 31))")
+            .bind(map)
+            .bind(date)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -236,7 +227,8 @@ impl Store {
             .await
             .map_err(db)?;
         let existing = sqlx::query(
-            "SELECT id, content_hash, position_count, combat_count, duration_ms FROM rounds WHERE base_name = $1 FOR UPDATE",
+            "SELECT id, content_hash, position_count, combat_count, duration_ms, map, session_date FROM rounds \
+             WHERE base_name = $1 FOR UPDATE",
         )
         .bind(&base)
         .fetch_optional(&mut *tx)
@@ -258,9 +250,14 @@ impl Store {
                 tx.rollback().await.map_err(db)?;
                 return Ok(ImportReport { outcome: ImportOutcome::KeptStored { id, stored, offered }, notes });
             }
-            roll_up(&mut tx, id, -1).await.map_err(db)?;
+            let old: (Option<String>, chrono::NaiveDate) = (row.get(5), row.get(6));
+            let mut months: Vec<(String, chrono::NaiveDate)> = old.0.map(|m| (m, old.1)).into_iter().collect();
+            months.extend(round.map().map(|m| (m.to_owned(), date)));
+            lock_months(&mut tx, months).await.map_err(db)?;
             sqlx::query("DELETE FROM rounds WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db)?;
             replaced = true;
+        } else {
+            lock_months(&mut tx, round.map().map(|m| (m.to_owned(), date)).into_iter().collect()).await.map_err(db)?;
         }
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         let id: i64 = sqlx::query_scalar(
@@ -293,7 +290,7 @@ impl Store {
         .map_err(db)?;
         copy_rows(&mut tx, &round, id, date, round_number).await.map_err(db)?;
         copy_season(&mut tx, &round, id).await.map_err(db)?;
-        roll_up(&mut tx, id, 1).await.map_err(db)?;
+        roll_up(&mut tx, id).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
         let outcome = if replaced { ImportOutcome::Replaced(id) } else { ImportOutcome::Imported(id) };
         Ok(ImportReport { outcome, notes })
@@ -346,6 +343,8 @@ impl Store {
                         }
                     }
                 }
+                // A round that took too long on a server that still answers fails alone.
+                Err(e @ StoreError::Timeout { .. }) if self.answers().await => run.failed.push(e),
                 Err(e) if e.is_fatal() => {
                     run.stopped = Some((e, files.len() - i - 1));
                     break;

@@ -61,8 +61,8 @@ pub enum StoreError {
     },
     /// The schema is older than this proxviz needs and this role may not update it.
     #[error(
-        "the database's schema is at version {have}, this proxviz needs version {need}, and this role cannot update it \
-         ({why}): run `proxviz db migrate` once as the database's owner"
+        "the database's schema is at version {have}, this proxviz needs version {need} ({why}): run `proxviz db migrate` \
+         (or an import) once as the database's owner"
     )]
     SchemaTooOld {
         /// Newest migration applied.
@@ -133,6 +133,9 @@ pub(crate) fn describe(e: &sqlx::Error) -> String {
 /// The URL with any password replaced by `***`: the `user:password@` form and the
 /// `?password=` (or `&password=`) query parameter alike.
 pub fn redact_url(url: &str) -> String {
+    if !url.contains("://") {
+        return redact_key_values(url);
+    }
     let (main, query) = match url.split_once('?') {
         Some((m, q)) => (m, Some(q)),
         None => (url, None),
@@ -161,6 +164,17 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
+/// A `key=value ...` connection string with its `password=` value hidden.
+fn redact_key_values(s: &str) -> String {
+    s.split(' ')
+        .map(|part| match part.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `text` with every appearance of the password in `url` (either form) replaced by `***`: for
 /// messages from elsewhere (a driver error quoting the URL).
 pub fn redact_in(text: &str, url: &str) -> String {
@@ -176,6 +190,14 @@ pub fn redact_in(text: &str, url: &str) -> String {
 /// The passwords a URL carries (user info and query parameter), raw and percent-decoded.
 fn passwords_in(url: &str) -> Vec<String> {
     let mut found = Vec::new();
+    if !url.contains("://") {
+        found.extend(
+            url.split(' ')
+                .filter_map(|p| p.split_once('='))
+                .filter(|(k, _)| k.eq_ignore_ascii_case("password"))
+                .map(|(_, v)| v.to_owned()),
+        );
+    }
     let (main, query) = url.split_once('?').map_or((url, None), |(m, q)| (m, Some(q)));
     if let Some((_, rest)) = main.split_once("://")
         && let Some((userinfo, _)) = rest.rsplit_once('@')
@@ -292,20 +314,27 @@ impl Store {
             adopt::attach_seed_rows(&store.pool).await?;
             return Ok(store);
         }
-        match MIGRATOR.run(&store.pool).await {
-            Ok(()) => Ok(store),
-            Err(e) if !write => Err(StoreError::SchemaTooOld {
+        if !write {
+            // Reading never changes the schema (nor waits on another process changing it).
+            return Err(StoreError::SchemaTooOld {
                 have: applied.iter().copied().max().unwrap_or(0),
                 need,
-                why: e.to_string(),
-            }),
-            Err(e) => Err(StoreError::Migrate(e.to_string())),
+                why: "reading does not migrate".into(),
+            });
         }
+        MIGRATOR.run(&store.pool).await.map_err(|e| StoreError::Migrate(e.to_string()))?;
+        Ok(store)
     }
 
     /// The pool, for queries of the caller's own (the seed's sample SQL, for instance).
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Whether the server answers a trivial query within a few seconds.
+    pub async fn answers(&self) -> bool {
+        let probe = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&self.pool);
+        matches!(tokio::time::timeout(Duration::from_secs(5), probe).await, Ok(Ok(1)))
     }
 
     /// Where this store is, without the password (for titles and messages).
@@ -342,5 +371,7 @@ mod tests {
         );
         assert_eq!(redact_in("failed for s3cr%21t and s3cr!t", "postgres://u:s3cr%21t@h/db"), "failed for *** and ***");
         assert_eq!(redact_in("x pw9 y", "postgres://h/db?password=pw9"), "x *** y");
+        assert_eq!(redact_url("host=db user=et password=s3cret dbname=et"), "host=db user=et password=*** dbname=et");
+        assert_eq!(redact_in("bad s3cret", "host=db password=s3cret"), "bad ***");
     }
 }

@@ -13,6 +13,10 @@ use proxviz_data::{EngagementType, Round};
 /// The seed's `VARCHAR(64)` of engagement names.
 const NAME_CHARS: usize = 64;
 
+/// Longest player name kept (the current public tracker cuts at 256; an index entry must stay
+/// well under PostgreSQL's 2.7 kB).
+const PLAYER_NAME_CHARS: usize = 256;
+
 /// The seed's `VARCHAR(20)` of engagement types.
 const LABEL_CHARS: usize = 20;
 
@@ -53,7 +57,11 @@ fn strip_nul(s: &mut String) -> bool {
 }
 
 fn needs_fixing(round: &Round) -> bool {
-    round.players.iter().any(|p| p.name.contains('\0'))
+    let mut cells: Vec<(i32, i32)> = round.heatmap.iter().map(|c| (c.grid_x, c.grid_y)).collect();
+    cells.sort_unstable();
+    let repeated_cell = cells.windows(2).any(|w| w[0] == w[1]);
+    repeated_cell
+        || round.players.iter().any(|p| p.name.contains('\0') || p.name.chars().count() > PLAYER_NAME_CHARS)
         || round.engagements.iter().any(|e| {
             [&e.killer_name, &e.victim_name].iter().any(|n| n.contains('\0') || n.chars().count() > NAME_CHARS)
                 || matches!(&e.kind, EngagementType::Other(l) if l.contains('\0') || l.chars().count() > LABEL_CHARS)
@@ -77,12 +85,34 @@ pub fn sanitize(round: &Arc<Round>) -> (Arc<Round>, Vec<String>) {
     let mut notes = Vec::new();
     let (mut nul, mut long, mut far_samples, mut far_combat, mut far_engagements, mut counts) =
         (Tally::default(), Tally::default(), Tally::default(), Tally::default(), Tally::default(), Tally::default());
+    let mut repeated = Tally::default();
     for p in &mut r.players {
         let cn = p.clientnum;
         if strip_nul(&mut p.name) {
             nul.add(|| format!("player {cn}'s name"));
         }
+        if p.name.chars().count() > PLAYER_NAME_CHARS {
+            long.add(|| format!("player {cn}'s name: {} characters", p.name.chars().count()));
+            p.name = p.name.chars().take(PLAYER_NAME_CHARS).collect();
+        }
     }
+    // A cell listed twice: one row per cell, the counts added.
+    let mut merged: Vec<proxviz_data::HeatmapCell> = Vec::with_capacity(r.heatmap.len());
+    let mut at: std::collections::HashMap<(i32, i32), usize> = std::collections::HashMap::new();
+    for c in &r.heatmap {
+        match at.get(&(c.grid_x, c.grid_y)) {
+            Some(&i) => {
+                repeated.add(|| format!("cell ({}, {})", c.grid_x, c.grid_y));
+                merged[i].axis_kills = merged[i].axis_kills.saturating_add(c.axis_kills);
+                merged[i].allies_kills = merged[i].allies_kills.saturating_add(c.allies_kills);
+            }
+            None => {
+                at.insert((c.grid_x, c.grid_y), merged.len());
+                merged.push(*c);
+            }
+        }
+    }
+    r.heatmap = merged;
     for (i, e) in r.engagements.iter_mut().enumerate() {
         for name in [&mut e.killer_name, &mut e.victim_name] {
             if strip_nul(name) {
@@ -138,7 +168,8 @@ pub fn sanitize(round: &Arc<Round>) -> (Arc<Round>, Vec<String>) {
         }
     }
     nul.line("NUL bytes in names", "removed", &mut notes);
-    long.line("names or types longer than the seed's columns (64, 20 characters)", "cut", &mut notes);
+    long.line("names or types longer than their columns (players 256, engagements 64, types 20)", "cut", &mut notes);
+    repeated.line("heatmap cells listed more than once", "added up into one", &mut notes);
     far_samples.line(&format!("position samples beyond ±{WORLD_LIMIT} units or not numbers"), "dropped", &mut notes);
     far_combat.line(&format!("combat positions beyond ±{WORLD_LIMIT} units or not numbers"), "left out", &mut notes);
     far_engagements.line("engagement places or distances that are not places", "left out", &mut notes);

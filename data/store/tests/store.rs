@@ -195,11 +195,19 @@ async fn a_longer_copy_replaces_a_round_and_a_truncated_one_does_not_unless_aske
     assert!(matches!(outcome, ImportOutcome::Replaced(_)), "{outcome:?}");
     assert_eq!(count(&s, "SELECT count(*) FROM rounds").await, 1);
     assert_eq!(count(&s, "SELECT count(*) FROM combat_events").await, whole - 10);
-    // The season cells follow every replacement: they hold this round's kills once.
-    assert_eq!(
-        count(&s, "SELECT sum(kills)::bigint FROM season_cells").await,
-        count(&s, "SELECT count(*) FROM season_kills").await
-    );
+    // The season sums follow every replacement: they hold this round's kills once.
+    for table in ["season_cells", "season_months"] {
+        assert_eq!(
+            count(&s, &format!("SELECT sum(kills)::bigint FROM {table}")).await,
+            count(&s, "SELECT count(*) FROM season_kills").await,
+            "{table}"
+        );
+    }
+    // And a round deleted by hand leaves them too.
+    sqlx::query("DELETE FROM rounds").execute(s.pool()).await.expect("deletes");
+    for table in ["season_cells", "season_months", "season_kills"] {
+        assert_eq!(count(&s, &format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
+    }
 }
 
 #[tokio::test]

@@ -325,10 +325,9 @@ pub fn build_season_layer(season: &Season, around: (Vec2, Vec2), settings: &Heat
         .iter()
         .map(|c| if settings.difference { c.axis + c.allies } else { c.count(settings.team) })
         .sum::<u64>();
-    let bounds = match season.bounds() {
-        Some((lo, hi)) => (around.0.min(lo), around.1.max(hi)),
-        None => around,
-    };
+    let bounds = season_bounds(season, around);
+    let weighted: Vec<(Vec2, f32)> =
+        weighted.into_iter().filter(|(p, _)| p.cmpge(bounds.0).all() && p.cmple(bounds.1).all()).collect();
     let note = (season.rounds == 0).then(|| "no rounds of this map match the season's filters".to_owned());
     let area = Area {
         bounds,
@@ -337,6 +336,18 @@ pub fn build_season_layer(season: &Season, around: (Vec2, Vec2), settings: &Heat
         note,
     };
     draw_layer(&weighted, area, settings, max_px)
+}
+
+/// How far beyond the open round's extent a season is drawn: kills farther out are a broken
+/// file's, and must not blow the layer up to the size of the world.
+pub const SEASON_MARGIN_UNITS: f32 = 4096.0;
+
+/// The rectangle a season is drawn over: its cells and the open round's extent `around`,
+/// at most [`SEASON_MARGIN_UNITS`] beyond that extent.
+pub fn season_bounds(season: &Season, around: (Vec2, Vec2)) -> (Vec2, Vec2) {
+    let (lo, hi) = season.bounds().map_or(around, |(lo, hi)| (around.0.min(lo), around.1.max(hi)));
+    let margin = Vec2::splat(SEASON_MARGIN_UNITS);
+    (lo.max(around.0 - margin), hi.min(around.1 + margin))
 }
 
 /// Where a layer is drawn and what it counts.
