@@ -392,6 +392,17 @@ impl Round {
         self.meta.round_number.or_else(|| self.name.round_number())
     }
 
+    /// Which tracker's format the round was read from: `seed` (the four files of the seed's
+    /// tracker), `proxviz` (ours: the same files with more columns), or `public v4`…`v6` (the
+    /// current public tracker's single file).
+    pub fn format_label(&self) -> String {
+        match self.meta.format_version {
+            None | Some(0 | 1) => "seed".to_owned(),
+            Some(n @ 4..=6) => format!("public v{n}"),
+            Some(_) => "proxviz".to_owned(),
+        }
+    }
+
     /// Heatmap cell size in units (metadata, else the seed's 512).
     pub fn grid_size_units(&self) -> u32 {
         self.meta.grid_size_units.filter(|&g| g > 0).unwrap_or(DEFAULT_GRID_SIZE_UNITS)

@@ -31,6 +31,8 @@ pub struct RoundSummary {
     pub problems: usize,
     /// Human-readable problem lines (missing files, first skipped lines, notes).
     pub problem_details: Vec<String>,
+    /// The tracker format it was read from (`seed`, `proxviz`, `public v6`, ...).
+    pub format: String,
 }
 
 impl RoundSummary {
@@ -54,6 +56,7 @@ impl RoundSummary {
             duration: mm_ss(round.duration_ms()),
             problems: report.problem_count(),
             problem_details: details,
+            format: round.format_label(),
         }
     }
 }
@@ -79,6 +82,7 @@ pub fn run(folder: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<()>
         ("players", Align::Right),
         ("kills", Align::Right),
         ("problems", Align::Right),
+        ("format", Align::Left),
     ]);
     let dash = || "-".to_owned();
     for s in &summaries {
@@ -91,6 +95,7 @@ pub fn run(folder: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<()>
             s.players.to_string(),
             s.kills.to_string(),
             if s.problems == 0 { dash() } else { s.problems.to_string() },
+            s.format.clone(),
         ]);
     }
     table.write(out)?;

@@ -117,14 +117,15 @@ fn window_title(library: Res<Library>, mut window: Single<&mut Window, With<bevy
 
 /// Opens the window and runs until it is closed.
 pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
+    // A round's base path names no file itself: one of its files must be there (a round of the
+    // current public tracker has only `_engagements.txt`).
+    let base_exists = |path: &std::path::Path| {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        proxviz_data::FileKind::ALL.iter().any(|k| path.with_file_name(format!("{name}{}", k.suffix())).exists())
+    };
     if let Some(path) = &options.path
         && !path.exists()
-        && !path
-            .with_file_name(format!(
-                "{}_positions.txt",
-                path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
-            ))
-            .exists()
+        && !base_exists(path)
     {
         anyhow::bail!("{}: no such file or folder", path.display());
     }

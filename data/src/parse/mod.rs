@@ -5,6 +5,7 @@
 pub mod grammar;
 pub mod header;
 pub mod lines;
+pub mod upstream;
 
 use std::path::Path;
 
@@ -81,6 +82,19 @@ fn parse_lines<T>(
 /// Parses a round from the bytes of its files (`None` for a missing file), in the order of
 /// [`FileKind::ALL`].
 pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round {
+    // The current public tracker writes one `_engagements.txt` per round, told apart by its
+    // first line.
+    if let Some(file) = files[FileKind::Engagements.index()]
+        && let Some(version) = upstream::version_of(file.bytes)
+    {
+        let mut round = upstream::parse_upstream(name, file, version);
+        for kind in FileKind::ALL.into_iter().filter(|k| *k != FileKind::Engagements) {
+            if let Some(other) = files[kind.index()] {
+                round.report.note(other.label, "beside a single-file round of the current public tracker: not read");
+            }
+        }
+        return round;
+    }
     let mut report = LoadReport::default();
     let mut header = HeaderAcc::default();
     for kind in FileKind::ALL {

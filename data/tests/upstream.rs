@@ -1,0 +1,104 @@
+//! Rounds in the current public tracker's single-file format (v4 – v6), hand-written in
+//! `tests/upstream/`: a v6 round with every section proxviz reads, a v4.0 round (no
+//! `death_type` column, no COMBAT_POSITIONS), and a v5 round cut short mid-row.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use glam::Vec3;
+use proxviz_data::{CombatKind, EngagementType, Round, Team, Timeline, discover_rounds};
+
+fn folder() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/upstream")
+}
+
+fn load(base: &str) -> Round {
+    let rounds = discover_rounds(&folder()).expect("rounds");
+    rounds.iter().find(|r| r.name.base == base).expect("the round").load()
+}
+
+#[test]
+fn the_format_is_told_by_the_first_line_not_the_file_name() {
+    use proxviz_data::parse::upstream::version_of;
+    assert_eq!(version_of(b"# PROXIMITY_TRACKER_V6\n# map=supply\n"), Some(6));
+    assert_eq!(version_of(b"\xEF\xBB\xBF# PROXIMITY_TRACKER_V4\r\n"), Some(4));
+    assert_eq!(version_of(b"# PROXIMITY_TRACKER engagements\n"), None);
+    assert_eq!(version_of(b"1v1\t150.5\tFritz\tHans\n"), None);
+    let rounds = discover_rounds(&folder()).expect("rounds");
+    assert_eq!(rounds.len(), 3);
+}
+
+#[test]
+fn a_v6_round_maps_onto_players_tracks_kills_hits_shots_engagements_and_cells() {
+    let r = load("2026-03-14-213045-supply-round-1");
+    assert_eq!(r.report.skipped_total, 0, "{}", r.report);
+    assert!(r.report.missing.is_empty(), "one file is the whole round");
+    assert_eq!((r.map(), r.round_number(), r.meta.format_version), (Some("supply"), Some(1), Some(6)));
+    assert_eq!(r.meta.tracker_version.as_deref(), Some("6.11"));
+    assert_eq!(r.meta.round_start_unix, Some(1_773_523_845));
+    // Players by guid, in order of appearance, names with their colour codes, teams.
+    let names: Vec<(&str, Option<Team>)> = r.players.iter().map(|p| (p.name.as_str(), p.team)).collect();
+    assert_eq!(names, [("^4Hans", Some(Team::Allies)), ("^1Fritz", Some(Team::Axis)), ("[BOT]Otto", Some(Team::Axis))]);
+    let (hans, fritz, otto) = (0u16, 1u16, 2u16);
+    // Fritz's two lives make one track; between them he is not on the map.
+    let track = r.track(fritz).expect("track");
+    assert_eq!(track.samples.iter().map(|s| s.time_ms).collect::<Vec<_>>(), [0, 200, 400, 30_000, 35_000, 35_200]);
+    assert_eq!(track.samples[5].pos, Vec3::new(-490.0, 0.0, 0.0));
+    assert_eq!(track.samples[3].health, Some(0));
+    let t = Timeline::new(Arc::new(r.clone()));
+    assert!(t.state_at(fritz, 32_000).is_none_or(|s| !s.alive), "no walk from his death to his respawn");
+    let later = t.state_at(fritz, 35_100).expect("alive again");
+    assert!((later.pos.x + 495.0).abs() < 0.01, "{:?}", later.pos);
+    // He faces where he moves (no view angles in the format): along +x at first.
+    assert!(track.samples[1].yaw_deg.abs() < 0.01);
+    // Kills with both positions, weapon and means of death; his selfkill is not a player kill.
+    let kills: Vec<_> = r.combat.iter().filter(|e| e.kind == CombatKind::Kill).collect();
+    assert_eq!(kills.len(), 2);
+    let k = kills[0];
+    assert_eq!((k.time_ms, k.attacker, k.target, k.weapon, k.mod_id), (10_000, fritz, Some(hans), Some(8), Some(10)));
+    assert_eq!((k.attacker_pos, k.target_pos), (Some(Vec3::new(310.0, 5.0, 0.0)), Some(Vec3::new(610.0, 5.0, 0.0))));
+    assert!((k.distance - 300.0).abs() < 0.01);
+    assert_eq!(r.player_kill_count(), 1);
+    // A hit with its damage, a shot with the shooter's origin.
+    let hit = r.combat.iter().find(|e| e.kind == CombatKind::Hit).expect("hit");
+    assert_eq!((hit.attacker, hit.target, hit.damage), (fritz, Some(hans), 50));
+    let shot = r.combat.iter().find(|e| e.kind == CombatKind::Fire).expect("shot");
+    assert_eq!((shot.attacker, shot.attacker_pos), (fritz, Some(Vec3::new(300.0, 5.0, 0.0))));
+    assert!(r.combat.windows(2).all(|w| w[0].time_ms <= w[1].time_ms), "in time order");
+    // One engagement per kill, typed by its attackers: two on Hans.
+    assert_eq!(r.engagements.len(), 1, "an escape is no kill");
+    let e = &r.engagements[0];
+    assert_eq!(e.kind, EngagementType::Versus { attackers: 2, targets: 1 });
+    assert_eq!((e.killer, e.victim, e.time_ms), (Some(fritz), Some(hans), Some(10_000)));
+    assert_eq!((e.killer_name.as_str(), e.victim_name.as_str()), ("^1Fritz", "^4Hans"));
+    assert!((e.distance - 300.0).abs() < 0.01);
+    assert_eq!(r.heatmap.len(), 1);
+    assert_eq!((r.heatmap[0].grid_x, r.heatmap[0].axis_kills), (1, 1));
+    assert_eq!(r.track(otto).map(|t| t.samples.len()), Some(2));
+    // What the format does not carry is said.
+    assert!(r.report.notes.iter().any(|n| n.contains("no view angles")), "{:?}", r.report.notes);
+}
+
+#[test]
+fn a_v4_0_round_without_death_types_or_kill_positions_takes_its_kills_from_engagements() {
+    let r = load("2026-01-20-201500-goldrush-round-2");
+    assert_eq!(r.report.skipped_total, 0, "{}", r.report);
+    assert_eq!((r.map(), r.round_number(), r.meta.format_version), (Some("goldrush"), Some(2), Some(4)));
+    let kills: Vec<_> = r.combat.iter().filter(|e| e.kind == CombatKind::Kill).collect();
+    assert_eq!(kills.len(), 1);
+    assert_eq!((kills[0].time_ms, kills[0].target_pos), (5000, Some(Vec3::new(120.0, 0.0, 0.0))));
+    assert_eq!(r.player_kill_count(), 1);
+    assert_eq!(r.engagements[0].kind, EngagementType::Versus { attackers: 1, targets: 1 });
+    assert!(r.report.notes.iter().any(|n| n.contains("no COMBAT_POSITIONS")), "{:?}", r.report.notes);
+    assert_eq!(r.position_count(), 4);
+}
+
+#[test]
+fn a_file_cut_short_loads_what_is_complete() {
+    let r = load("2026-03-14-220000-supply-round-2");
+    assert_eq!(r.report.skipped_total, 0, "{}", r.report);
+    assert!(r.report.notes.iter().any(|n| n.contains("cut short")), "{:?}", r.report.notes);
+    assert_eq!(r.players.len(), 1, "the cut row is left out");
+    assert_eq!(r.position_count(), 2);
+    assert!(r.engagements.is_empty() && r.combat.is_empty());
+}
