@@ -22,11 +22,12 @@ fn rounds_lists_every_fixture_round_with_its_problems() {
     let stdout = text(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(
-        lines[0].starts_with("date        time      map       round  length  players  kills  problems"),
+        lines[0].starts_with("date        time      map       round  length  players  kills  problems  format"),
         "{stdout}"
     );
-    assert_eq!(lines[2], "2025-12-20  12:00:00  supply        1   00:08        3      1         -");
-    assert_eq!(lines[4], "2025-12-21  21:30:00  -             1   00:01        2      1         2");
+    assert_eq!(lines[2], "2025-12-20  12:00:00  supply        1   00:08        3      1         -  seed");
+    assert_eq!(lines[3], "2025-12-20  13:00:00  goldrush      2   00:06        3      1         -  proxviz");
+    assert_eq!(lines[4], "2025-12-21  21:30:00  -             1   00:01        2      1         2  seed");
     assert!(stdout.contains("2025-12-21-213000--round-0_combat.txt:2: column 2 (type)"), "{stdout}");
 }
 
@@ -39,6 +40,7 @@ fn rounds_as_json_gives_one_object_per_round() {
     assert_eq!(v[1]["map"], "goldrush");
     assert_eq!(v[1]["round"], 2);
     assert_eq!(v[2]["problems"], 2);
+    assert_eq!((v[0]["format"].as_str(), v[1]["format"].as_str()), (Some("seed"), Some("proxviz")));
 }
 
 #[test]
@@ -145,6 +147,38 @@ fn simulate_writes_a_round_that_rounds_lists() {
     let listed = proxviz(&["rounds", out]);
     let stdout = text(&listed.stdout);
     assert!(stdout.contains("2025-12-20  20:00:15  sw_goldrush_te      1   01:00"), "{stdout}");
+}
+
+#[test]
+fn simulate_runs_any_tracker_and_keeps_where_it_wrote() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A tracker of another shape: one file per round in its own folder, as the current public
+    // tracker writes into `proximity/`.
+    let script = dir.path().join("other.lua");
+    std::fs::write(
+        &script,
+        "function et_ShutdownGame(restart) \
+           local fd, len = et.trap_FS_FOpenFile('proximity/round_engagements.txt', et.FS_WRITE) \
+           local text = '# PROXIMITY_TRACKER_V6\\n# map=supply\\n' \
+           et.trap_FS_Write(text, string.len(text), fd) \
+           et.trap_FS_FCloseFile(fd) end",
+    )
+    .expect("script");
+    let out = dir.path().join("out");
+    let args = ["simulate", "--players", "4", "--minutes", "0.2", "--tracker", script.to_str().expect("utf8"), "--out"];
+    let sim = proxviz(&[&args[..], &[out.to_str().expect("utf8")]].concat());
+    assert!(sim.status.success(), "{}", text(&sim.stderr));
+    let written = out.join("proximity/round_engagements.txt");
+    assert_eq!(text(&sim.stdout).trim(), written.display().to_string());
+    assert!(std::fs::read_to_string(&written).expect("copied").starts_with("# PROXIMITY_TRACKER_V6"));
+    // A script that never returns is stopped with the callback named, not a hang.
+    std::fs::write(&script, "function et_RunFrame(t) while true do end end").expect("script");
+    let started = std::time::Instant::now();
+    let sim = proxviz(&[&args[..], &[out.to_str().expect("utf8")]].concat());
+    assert_eq!(sim.status.code(), Some(1));
+    let stderr = text(&sim.stderr);
+    assert!(stderr.contains("the tracker script was stopped") && stderr.contains("et_RunFrame"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "{:?}", started.elapsed());
 }
 
 #[test]

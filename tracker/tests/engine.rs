@@ -226,3 +226,50 @@ fn writing_a_pak_is_fatal() {
     assert!(!ok);
     assert!(e.state().fatal.is_some());
 }
+
+fn bounded_engine(source: &str) -> (Engine, tempfile::TempDir) {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cfg = EngineConfig::new(home.path());
+    cfg.callback_budget = std::time::Duration::from_millis(300);
+    cfg.memory_limit = 64 << 20;
+    let mut engine = Engine::new(cfg);
+    engine.add_module("runaway.lua", source);
+    (engine, home)
+}
+
+#[test]
+fn an_endless_loop_is_stopped_naming_its_callback_and_the_server_goes_on() {
+    let (mut e, _home) =
+        bounded_engine("frames = 0  function et_RunFrame(t) frames = frames + 1 while true do end end");
+    e.load_map("supply");
+    let started = std::time::Instant::now();
+    for _ in 0..5 {
+        e.run_frame();
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "stopped in time: {:?}", started.elapsed());
+    let runaways = e.runaways();
+    assert_eq!(runaways.len(), 1, "stopped once, then unloaded: {runaways:?}");
+    assert!(runaways[0].contains("runaway.lua") && runaways[0].contains("et_RunFrame"), "{runaways:?}");
+    assert!(runaways[0].contains("300 ms"), "{runaways:?}");
+    assert!(e.vm(0).is_none(), "the module is unloaded");
+}
+
+#[test]
+fn a_huge_allocation_is_stopped_by_the_memory_limit() {
+    let (mut e, _home) = bounded_engine(
+        "function et_InitGame() local t = {} for i = 1, 100000000 do t[i] = string.rep('x', 1 << 20) .. i end end",
+    );
+    e.load_map("supply");
+    let runaways = e.runaways();
+    assert_eq!(runaways.len(), 1, "{runaways:?}");
+    assert!(runaways[0].contains("et_InitGame") && runaways[0].contains("64 MiB"), "{runaways:?}");
+    assert!(e.lua_memory() < 80 << 20);
+}
+
+#[test]
+fn a_top_level_chunk_that_never_ends_is_stopped_too() {
+    let (mut e, _home) = bounded_engine("while true do end");
+    e.load_map("supply");
+    assert!(e.runaways().first().is_some_and(|r| r.contains("top-level chunk")), "{:?}", e.runaways());
+    assert!(e.vm(0).is_none());
+}

@@ -53,6 +53,11 @@ pub struct EngineConfig {
     pub start_level_time: i64,
     /// `Sys_Milliseconds()` at the first map load (process uptime).
     pub start_process_ms: i64,
+    /// Longest one callback (or a module's top-level chunk) may run before it is stopped and
+    /// its module unloaded, as a runaway script.
+    pub callback_budget: Duration,
+    /// Most memory one module's VM may hold.
+    pub memory_limit: usize,
 }
 
 impl EngineConfig {
@@ -66,6 +71,8 @@ impl EngineConfig {
             start_unix: 1_766_232_000,
             start_level_time: 12_350,
             start_process_ms: 4_711_000,
+            callback_budget: Duration::from_secs(2),
+            memory_limit: 512 << 20,
         }
     }
 }
@@ -84,7 +91,29 @@ pub struct Engine {
     random_seed: i64,
     lua_time: Duration,
     vm_starts: usize,
+    /// When the callback running now must have returned.
+    deadline: Rc<std::cell::Cell<Option<Instant>>>,
+    /// Modules stopped as runaway scripts, with why.
+    runaways: Vec<String>,
 }
+
+/// Instructions between two looks at the clock while a callback runs.
+const HOOK_EVERY: u32 = 100_000;
+
+/// Why a call into a module ended it: past its time budget or over its memory limit.
+fn runaway_reason(e: &mlua::Error, budget: Duration, memory_limit: usize) -> Option<String> {
+    match e {
+        mlua::Error::MemoryError(_) => Some(format!("used more than its {} MiB of memory", memory_limit >> 20)),
+        mlua::Error::CallbackError { cause, .. } => runaway_reason(cause, budget, memory_limit),
+        other if other.to_string().contains(RUNAWAY_MARK) => {
+            Some(format!("ran longer than its budget of {} ms", budget.as_millis()))
+        }
+        _ => None,
+    }
+}
+
+/// In the message of the error the instruction hook raises.
+const RUNAWAY_MARK: &str = "runaway script";
 
 impl Engine {
     /// A server with no map loaded yet.
@@ -112,7 +141,23 @@ impl Engine {
             random_seed: 1_234_567,
             lua_time: Duration::ZERO,
             vm_starts: 0,
+            deadline: Rc::new(std::cell::Cell::new(None)),
+            runaways: Vec::new(),
         }
+    }
+
+    /// Modules stopped as runaway scripts (an endless loop, a huge allocation), each with the
+    /// callback it ran away in.
+    pub fn runaways(&self) -> &[String] {
+        &self.runaways
+    }
+
+    /// Runs `f` with the callback budget armed.
+    fn bounded<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.deadline.set(Some(Instant::now() + self.config.callback_budget));
+        let out = f();
+        self.deadline.set(None);
+        out
     }
 
     /// Adds a Lua module (a `lua_modules` entry); it starts with the next map load.
@@ -183,8 +228,34 @@ impl Engine {
                     continue;
                 }
             };
+            // A runaway script is stopped: the VM's memory is capped, and every so many
+            // instructions the hook looks whether the callback is past its budget.
+            let deadline = self.deadline.clone();
+            let limits = lua.set_memory_limit(self.config.memory_limit).and_then(|_| {
+                lua.set_hook(mlua::HookTriggers::new().every_nth_instruction(HOOK_EVERY), move |_, _| {
+                    match deadline.get() {
+                        Some(d) if Instant::now() > d => Err(mlua::Error::runtime(RUNAWAY_MARK)),
+                        _ => Ok(mlua::VmState::Continue),
+                    }
+                })
+            });
+            if let Err(e) = limits {
+                state.borrow_mut().print(&format!("Lua API: cannot limit the VM of {}: {e}\n", module.name));
+            }
+            self.deadline.set(Some(Instant::now() + self.config.callback_budget));
             let started = et::install(&lua, &state)
                 .and_then(|()| lua.load(&module.source).set_name(format!("@{}", module.name)).exec());
+            self.deadline.set(None);
+            if let Err(e) = &started
+                && let Some(why) = runaway_reason(e, self.config.callback_budget, self.config.memory_limit)
+            {
+                let msg = format!("Lua 5.4 API: module '{}' stopped: its top-level chunk {why}\n", module.name);
+                let mut st = state.borrow_mut();
+                st.print(&msg);
+                st.lua_errors.push(msg.clone());
+                self.runaways.push(msg.trim_end().to_owned());
+                continue;
+            }
             match started {
                 Ok(()) => {
                     state.borrow_mut().print(&format!("Lua 5.4 API: file '{}' loaded into Lua VM\n", module.name));
@@ -211,11 +282,12 @@ impl Engine {
     /// An error is printed the way the engine prints it and the VM stays loaded.
     pub fn call<A: IntoLuaMulti + Clone>(&mut self, name: &str, args: A) -> Vec<Value> {
         let mut results = Vec::new();
-        for m in &self.modules {
+        let mut stopped = Vec::new();
+        for (i, m) in self.modules.iter().enumerate() {
             let Some(lua) = &m.vm else { continue };
             let Ok(Value::Function(f)) = lua.globals().get::<Value>(name) else { continue };
             let started = Instant::now();
-            let outcome = f.call::<Value>(args.clone());
+            let outcome = self.bounded(|| f.call::<Value>(args.clone()));
             self.lua_time += started.elapsed();
             match outcome {
                 Ok(v) => results.push(v),
@@ -224,8 +296,20 @@ impl Engine {
                     let mut st = self.state.borrow_mut();
                     st.print(&msg);
                     st.lua_errors.push(msg);
+                    if let Some(why) = runaway_reason(&e, self.config.callback_budget, self.config.memory_limit) {
+                        stopped.push((i, format!("module '{}' stopped: {name} {why}", m.name)));
+                    }
                 }
             }
+        }
+        // A runaway module is unloaded: a real server would hang in it; the simulation goes on
+        // without it and says so.
+        for (i, msg) in stopped {
+            self.modules[i].vm = None;
+            let mut st = self.state.borrow_mut();
+            st.print(&format!("Lua 5.4 API: {msg}\n"));
+            st.lua_errors.push(format!("Lua 5.4 API: {msg}\n"));
+            self.runaways.push(msg);
         }
         if name != "et_Print" {
             self.deliver_prints();

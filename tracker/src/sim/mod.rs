@@ -90,6 +90,12 @@ pub enum SimError {
     /// Bad player count or round.
     #[error("{0}")]
     BadConfig(String),
+    /// The tracker script ran away (an endless loop, a huge allocation) and was stopped.
+    #[error("the tracker script was stopped: {0}")]
+    Runaway(String),
+    /// The script wrote nothing.
+    #[error("the tracker script wrote no files under the game folder {0}")]
+    NoFiles(PathBuf),
     /// Files could not be written or copied.
     #[error("{path}: {source}")]
     Io {
@@ -229,8 +235,30 @@ pub fn run_match(cfg: &MatchConfig, homepath: &Path) -> Result<Outcome, SimError
     Ok(Outcome { engine: sim.engine, truth: sim.truth, output_dir })
 }
 
-/// Runs a match in a scratch folder and copies the round files the tracker wrote into `out`;
-/// returns the copied paths.
+/// Every file under `dir`, recursively, as paths relative to it (at most `limit`).
+fn files_under(dir: &Path, limit: usize) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut todo = vec![PathBuf::new()];
+    while let Some(rel) = todo.pop() {
+        for entry in std::fs::read_dir(dir.join(&rel))? {
+            let entry = entry?;
+            let path = rel.join(entry.file_name());
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                todo.push(path);
+            } else if kind.is_file() && found.len() < limit {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Runs a match in a scratch folder and copies every file the tracker wrote under the game
+/// folder into `out`: the files of `gamestats/` straight into it, any other (the current public
+/// tracker writes into `proximity/`) under its path relative to the game folder. Returns the
+/// copied paths. A script stopped as a runaway is an error naming the callback.
 pub fn simulate_into(cfg: &MatchConfig, out: &Path) -> Result<Vec<PathBuf>, SimError> {
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -240,13 +268,29 @@ pub fn simulate_into(cfg: &MatchConfig, out: &Path) -> Result<Vec<PathBuf>, SimE
         move |source| SimError::Io { path, source }
     };
     let outcome = run_match(cfg, &scratch)?;
-    std::fs::create_dir_all(out).map_err(io(out))?;
+    if !outcome.engine.runaways().is_empty() {
+        let why = outcome.engine.runaways().join("; ");
+        drop(outcome);
+        let _ = std::fs::remove_dir_all(&scratch);
+        return Err(SimError::Runaway(why));
+    }
+    let game = outcome.engine.game_dir();
+    let written = if game.exists() { files_under(&game, 10_000).map_err(io(&game))? } else { Vec::new() };
+    if written.is_empty() {
+        drop(outcome);
+        let _ = std::fs::remove_dir_all(&scratch);
+        return Err(SimError::NoFiles(game));
+    }
     let mut copied = Vec::new();
-    let entries = std::fs::read_dir(&outcome.output_dir).map_err(io(&outcome.output_dir))?;
-    for entry in entries {
-        let entry = entry.map_err(io(&outcome.output_dir))?;
-        let to = out.join(entry.file_name());
-        std::fs::copy(entry.path(), &to).map_err(io(&to))?;
+    for rel in written {
+        let to = match rel.strip_prefix("gamestats") {
+            Ok(inside) => out.join(inside),
+            Err(_) => out.join(&rel),
+        };
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        std::fs::copy(game.join(&rel), &to).map_err(io(&to))?;
         copied.push(to);
     }
     drop(outcome);
