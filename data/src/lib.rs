@@ -7,6 +7,7 @@ pub mod discover;
 pub mod error;
 pub mod gamedata;
 pub mod heatmap;
+pub mod infer;
 pub mod model;
 pub mod name;
 pub mod parse;

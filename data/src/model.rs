@@ -403,6 +403,16 @@ impl Round {
         }
     }
 
+    /// Whether client `cn`'s name was inferred (a seed-format round: see [`crate::infer`]).
+    pub fn name_inferred(&self, cn: u16) -> bool {
+        crate::infer::listed(self, crate::infer::INFERRED_NAMES).contains(&cn)
+    }
+
+    /// Whether client `cn`'s team was inferred.
+    pub fn team_inferred(&self, cn: u16) -> bool {
+        crate::infer::listed(self, crate::infer::INFERRED_TEAMS).contains(&cn)
+    }
+
     /// Heatmap cell size in units (metadata, else the seed's 512).
     pub fn grid_size_units(&self) -> u32 {
         self.meta.grid_size_units.filter(|&g| g > 0).unwrap_or(DEFAULT_GRID_SIZE_UNITS)

@@ -66,6 +66,10 @@ pub struct PlayerStats {
     pub name: String,
     /// Roster team, if known.
     pub team: Option<Team>,
+    /// The name was inferred from the files (a seed-format round: see [`crate::infer`]).
+    pub name_inferred: bool,
+    /// The team was inferred from the files.
+    pub team_inferred: bool,
     /// Other players killed.
     pub kills: u32,
     /// Times killed (by anyone or anything).
@@ -166,6 +170,8 @@ fn player_stats(timeline: &Timeline, cn: u16, cfg: &StatsConfig) -> PlayerStats 
         clientnum: cn,
         name: round.display_name(cn),
         team: player.and_then(|p| p.team),
+        name_inferred: round.name_inferred(cn),
+        team_inferred: round.team_inferred(cn),
         kills: 0,
         deaths: 0,
         suicides: 0,

@@ -270,6 +270,14 @@ fn raw_pos_at(samples: &[PositionSample], time_ms: u32) -> Option<Vec3> {
     })
 }
 
+/// The round's player kills in the combat file's order, each with the victim's place (what a
+/// seed-format round's other files are matched against).
+pub(crate) fn player_kills_with_places(round: &Round) -> Vec<Kill> {
+    let mut kills: Vec<Kill> = kills_of(round).into_iter().filter(Kill::by_player).collect();
+    kills.sort_by_key(|k| k.event_index);
+    kills
+}
+
 fn kills_of(round: &Round) -> Vec<Kill> {
     let mut kills: Vec<Kill> = round
         .combat

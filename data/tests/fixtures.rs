@@ -48,9 +48,17 @@ fn the_seed_lookup_by_date_and_round_finds_each_fixture() {
 #[test]
 fn a_seed_format_round_loads_with_seed_columns_only() {
     let r = load(SEED);
-    assert!(r.report.is_clean(), "{}", r.report);
+    assert!(r.report.missing.is_empty() && r.report.skipped_total == 0, "{}", r.report);
     assert_eq!((r.map(), r.round_number(), r.grid_size_units()), (Some("supply"), Some(1), 512));
-    assert!(r.players.is_empty() && r.meta == Default::default());
+    // No roster in the seed's files: names and teams are what the files imply, and say so.
+    assert_eq!(
+        r.report.notes,
+        [format!(
+            "{SEED}_engagements.txt: no roster: names of 2 of 3 players inferred from the engagements file, teams of 2 from the kills and the heatmap file"
+        )]
+    );
+    assert!(r.name_inferred(0) && r.team_inferred(0));
+    assert_eq!(r.meta.format_version, None);
     let t0 = r.track(0).expect("client 0");
     assert_eq!(t0.samples.len(), 8);
     let s = t0.samples[0];
@@ -96,7 +104,7 @@ fn a_seed_format_round_has_the_seed_statistics() {
     assert_eq!(s.average_engagement_distance, 150.5);
     assert_eq!(s.hotspots[0].grid, "(2, 10)");
     let p0 = &s.players[0];
-    assert_eq!((p0.name.as_str(), p0.kills, p0.shots, p0.hits, p0.damage_given), ("#0", 1, 3, 2, 105));
+    assert_eq!((p0.name.as_str(), p0.kills, p0.shots, p0.hits, p0.damage_given), ("Player1", 1, 3, 2, 105));
     assert!((p0.distance_travelled_units - 1050.0).abs() < 0.01);
     let p1 = &s.players[1];
     assert_eq!((p1.deaths, p1.damage_taken), (1, 105));
@@ -165,7 +173,12 @@ fn a_round_from_the_wild_loads_what_it_can_and_says_what_it_could_not() {
     assert_eq!(skipped, [format!("{WILD}_combat.txt:2: column 2 (type): expected fire, hit or kill, found \"boom\"")]);
     assert_eq!(
         r.report.notes,
-        [format!("{WILD}_positions.txt: line 5: last line is cut short (file ends mid-line); ignored")]
+        [
+            format!("{WILD}_positions.txt: line 5: last line is cut short (file ends mid-line); ignored"),
+            format!(
+                "{WILD}_engagements.txt: no roster: names of 2 of 2 players inferred from the engagements file, teams of 0 from the kills and the heatmap file"
+            ),
+        ]
     );
     assert_eq!(r.track(0).expect("client 0").samples.len(), 2, "CRLF lines load");
     assert_eq!(r.track(0).expect("client 0").samples[1].pos.x, 150.0);

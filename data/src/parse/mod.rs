@@ -143,7 +143,7 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
         });
     }
 
-    Round {
+    let mut round = Round {
         name,
         meta: header.meta,
         players: header.roster.into_values().collect(),
@@ -152,7 +152,15 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
         engagements,
         heatmap,
         report,
+    };
+    // The seed's own files carry no roster: take what they imply.
+    if round.meta.format_version.is_none()
+        && let Some(note) = crate::infer::infer_roster(&mut round)
+    {
+        let label = files[FileKind::Engagements.index()].map_or("round", |f| f.label);
+        round.report.note(label, note);
     }
+    round
 }
 
 /// Sizes the per-client vectors once instead of growing them by doubling (which copies and

@@ -798,3 +798,29 @@ async fn a_read_only_role_reads_and_is_told_when_the_schema_is_too_old() {
     );
     assert!(msg.contains("proxviz db migrate"), "{msg}");
 }
+
+#[tokio::test]
+async fn rounds_of_the_public_tracker_import_and_answer_the_seeds_sql() {
+    let s = store().await;
+    let files = discover_rounds(&repo("../tests/upstream")).expect("v4-v6 rounds");
+    let imported = import_all(&s, &files).await;
+    assert_eq!(imported.len(), 3);
+    for (id, parsed) in &imported {
+        let loaded = s.load_round(*id).await.expect("loads");
+        assert!(loaded.same_content(parsed), "{} differs after the database", parsed.name.base);
+    }
+    // The seed's sample query "kills with nearby enemies" and "shots per player" run on them.
+    let kills = count(&s, "SELECT count(*) FROM combat_events WHERE event_type = 'kill'").await;
+    assert_eq!(kills, 3, "two kills in v6 (one a selfkill), one in v4, none in the cut v5");
+    let shots: Vec<(i32, i64)> = sqlx::query_as(
+        "SELECT attacker, COUNT(*) as shots_fired FROM combat_events WHERE session_date = '2026-03-14' \
+         AND event_type = 'fire' GROUP BY attacker",
+    )
+    .fetch_all(s.pool())
+    .await
+    .expect("shots");
+    assert_eq!(shots, [(1, 1)]);
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT name_clean FROM round_players ORDER BY 1").fetch_all(s.pool()).await.expect("names");
+    assert!(names.contains(&"[BOT]Otto".to_owned()) && names.contains(&"Fritz".to_owned()), "{names:?}");
+}

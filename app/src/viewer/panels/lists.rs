@@ -117,7 +117,27 @@ fn players_ui(ui: &mut egui::Ui, library: &Library, present: &Present, time_ms: 
                 }
                 let following = view.follow == Some(m.clientnum);
                 let name = egui::Button::selectable(following, m.name.as_str()).truncate();
-                if ui.add_sized([150.0, row_height], name).on_hover_text("follow").clicked() {
+                // Names and teams a seed-format round only implies are marked as inferred.
+                let round = entry.round();
+                let (name_guess, team_guess) = (round.name_inferred(m.clientnum), round.team_inferred(m.clientnum));
+                let hover = match (name_guess, team_guess) {
+                    (false, false) => "follow".to_owned(),
+                    (n, t) => format!(
+                        "follow · {} inferred from the round's files (the seed's format has no roster)",
+                        match (n, t) {
+                            (true, true) => "name and team",
+                            (true, false) => "name",
+                            _ => "team",
+                        }
+                    ),
+                };
+                let name = if name_guess || team_guess {
+                    egui::Button::selectable(following, egui::RichText::new(format!("{} ≈", m.name)).italics())
+                        .truncate()
+                } else {
+                    name
+                };
+                if ui.add_sized([150.0, row_height], name).on_hover_text(hover).clicked() {
                     view.follow = if following { None } else { Some(m.clientnum) };
                 }
                 ui.add_sized([44.0, row_height], egui::Label::new(format!("{k}/{d}")));
