@@ -534,7 +534,9 @@ function et_Obituary(victim, killer, meansOfDeath)
             if k.team == 1 then cell[3] = cell[3] + 1 elseif k.team == 2 then cell[4] = cell[4] + 1 end
         end
         proximity.active_engagements[victim] = nil
-        logCombatEvent("kill", killer, victim, data)
+        -- The seed's `kill` is a player killed by another player; a suicide, a fall or the
+        -- world is a `death` (proxviz's superset), so the seed's SQL and statistics stay true.
+        logCombatEvent(k and "kill" or "death", killer, victim, data)
     end)
 end
 

@@ -134,18 +134,27 @@ pub enum CombatKind {
     Fire,
     /// Damage was dealt.
     Hit,
-    /// A player died.
+    /// A player was killed by another player (the seed's `kill`).
     Kill,
+    /// A player died by their own hand, a fall or the world (superset: the seed's tracker
+    /// logged none of these; older files have them as `kill`).
+    Death,
 }
 
 impl CombatKind {
-    /// The word used in the files and the database (`fire`, `hit`, `kill`).
+    /// The word used in the files and the database (`fire`, `hit`, `kill`, `death`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Fire => "fire",
             Self::Hit => "hit",
             Self::Kill => "kill",
+            Self::Death => "death",
         }
+    }
+
+    /// Whether someone died (a kill or a death).
+    pub fn is_death(self) -> bool {
+        matches!(self, Self::Kill | Self::Death)
     }
 }
 

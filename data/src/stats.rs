@@ -199,7 +199,7 @@ fn player_stats(timeline: &Timeline, cn: u16, cfg: &StatsConfig) -> PlayerStats 
         if e.target == Some(cn) {
             match e.kind {
                 CombatKind::Hit => s.damage_taken += i64::from(e.damage),
-                CombatKind::Kill => {
+                CombatKind::Kill | CombatKind::Death => {
                     s.deaths += 1;
                     if e.attacker == cn || e.attacker >= MAX_CLIENTS {
                         s.suicides += 1;

@@ -283,7 +283,7 @@ fn kills_of(round: &Round) -> Vec<Kill> {
         .combat
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.kind == CombatKind::Kill)
+        .filter(|(_, e)| e.kind.is_death())
         .filter_map(|(i, e)| {
             let victim = e.target.filter(|&v| v < MAX_CLIENTS)?;
             let pos = e.target_pos.or_else(|| raw_pos_at(&round.track(victim)?.samples, e.time_ms));

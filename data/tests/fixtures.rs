@@ -170,7 +170,10 @@ fn a_round_from_the_wild_loads_what_it_can_and_says_what_it_could_not() {
     assert_eq!((r.map(), r.round_number()), (None, Some(1)));
     assert_eq!(r.report.missing, [FileKind::Heatmap]);
     let skipped: Vec<String> = r.report.skipped.iter().map(ToString::to_string).collect();
-    assert_eq!(skipped, [format!("{WILD}_combat.txt:2: column 2 (type): expected fire, hit or kill, found \"boom\"")]);
+    assert_eq!(
+        skipped,
+        [format!("{WILD}_combat.txt:2: column 2 (type): expected fire, hit, kill or death, found \"boom\"")]
+    );
     assert_eq!(
         r.report.notes,
         [

@@ -51,9 +51,11 @@ fn a_v6_round_maps_onto_players_tracks_kills_hits_shots_engagements_and_cells() 
     assert!((later.pos.x + 495.0).abs() < 0.01, "{:?}", later.pos);
     // He faces where he moves (no view angles in the format): along +x at first.
     assert!(track.samples[1].yaw_deg.abs() < 0.01);
-    // Kills with both positions, weapon and means of death; his selfkill is not a player kill.
+    // Kills with both positions, weapon and means of death; his selfkill is a death, not a kill.
     let kills: Vec<_> = r.combat.iter().filter(|e| e.kind == CombatKind::Kill).collect();
-    assert_eq!(kills.len(), 2);
+    assert_eq!(kills.len(), 1);
+    let deaths: Vec<_> = r.combat.iter().filter(|e| e.kind == CombatKind::Death).collect();
+    assert_eq!((deaths.len(), deaths[0].attacker, deaths[0].target), (1, fritz, Some(fritz)));
     let k = kills[0];
     assert_eq!((k.time_ms, k.attacker, k.target, k.weapon, k.mod_id), (10_000, fritz, Some(hans), Some(8), Some(10)));
     assert_eq!((k.attacker_pos, k.target_pos), (Some(Vec3::new(310.0, 5.0, 0.0)), Some(Vec3::new(610.0, 5.0, 0.0))));

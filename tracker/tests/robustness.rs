@@ -48,7 +48,7 @@ fn world_and_unknown_attackers_are_logged_by_their_entity_numbers() {
     assert!(errors.is_empty(), "{errors:?}");
     assert!(r.report.is_clean(), "{}", r.report);
     let attackers: Vec<(CombatKind, u16)> = r.combat.iter().map(|c| (c.kind, c.attacker)).collect();
-    assert_eq!(attackers, [(CombatKind::Hit, 1022), (CombatKind::Hit, 1023), (CombatKind::Kill, 1023)]);
+    assert_eq!(attackers, [(CombatKind::Hit, 1022), (CombatKind::Hit, 1023), (CombatKind::Death, 1023)]);
     assert!(r.engagements.is_empty() && r.heatmap.is_empty());
 }
 

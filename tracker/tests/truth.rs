@@ -81,15 +81,16 @@ fn every_player_kill_is_in_combat_and_engagements_with_the_right_people_and_plac
 }
 
 #[test]
-fn world_and_self_kills_are_in_combat_but_not_engagements() {
+fn world_and_self_kills_are_deaths_in_combat_but_not_engagements() {
     let p = played();
     let start = p.truth.round_start_level_time;
     let others: Vec<_> = p.truth.kills.iter().filter(|k| k.killer == k.victim as i64 || k.killer >= 64).collect();
     assert!(!others.is_empty(), "the simulator made falls or self-kills");
     for k in others {
         let t = (k.level_time - start) as u32;
+        // Not the seed's `kill` (a player killed by another): a `death` line.
         let found = p.round.combat.iter().any(|e| {
-            e.kind == CombatKind::Kill
+            e.kind == CombatKind::Death
                 && e.time_ms == t
                 && e.target == Some(k.victim as u16)
                 && i64::from(e.attacker) == k.killer

@@ -43,6 +43,7 @@ pub fn combat_kind(i: &[u8]) -> PResult<'_, CombatKind> {
         b"fire" => CombatKind::Fire,
         b"hit" => CombatKind::Hit,
         b"kill" => CombatKind::Kill,
+        b"death" => CombatKind::Death,
         _ => {
             return Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag)));
         }
@@ -181,7 +182,7 @@ impl ColumnKind {
             Self::Client => "a client number 0-1023",
             Self::Target => "a client number or NONE",
             Self::Number => "a number",
-            Self::EventType => "fire, hit or kill",
+            Self::EventType => "fire, hit, kill or death",
             Self::Team => "a team (1/AXIS, 2/ALLIES, 3/SPECTATOR, 0/FREE)",
             Self::Text => "text",
         }
@@ -357,7 +358,7 @@ mod tests {
         assert_eq!(diagnose(b"1\t2", &HEATMAP_COLUMNS), "expected at least 4 tab-separated columns, found 2");
         assert_eq!(
             diagnose(b"100\tboom\t0\t1\t0\t0\t0\t0", &COMBAT_COLUMNS),
-            "column 2 (type): expected fire, hit or kill, found \"boom\""
+            "column 2 (type): expected fire, hit, kill or death, found \"boom\""
         );
     }
 }

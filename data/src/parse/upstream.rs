@@ -297,9 +297,11 @@ fn kill_row(row: &Row, clients: &mut Clients) -> Result<Option<CombatEvent>, Str
     let (Some(attacker), Some(victim)) = (atk, vic) else { return Ok(None) };
     let attacker_pos = row.vec3("ax", "ay", "az");
     let target_pos = row.vec3("vx", "vy", "vz");
+    // A selfkill or a death by the world is a death, not a kill (the seed's meaning).
+    let kind = if crate::model::is_player_kill(attacker, victim) { CombatKind::Kill } else { CombatKind::Death };
     Ok(Some(CombatEvent {
         time_ms: time,
-        kind: CombatKind::Kill,
+        kind,
         attacker,
         target: Some(victim),
         distance: attacker_pos.zip(target_pos).map_or(0.0, |(a, v)| a.distance(v)),

@@ -94,6 +94,7 @@ impl Store {
             kind: match r.get::<String, _>(1).as_str() {
                 "fire" => CombatKind::Fire,
                 "hit" => CombatKind::Hit,
+                "death" => CombatKind::Death,
                 _ => CombatKind::Kill,
             },
             attacker: u16_of(r.get(2)),

@@ -417,7 +417,7 @@ impl Store {
                  COALESCE(sum(c.damage) FILTER (WHERE c.event_type = 'hit' AND c.target <> c.attacker AND c.target < 64), 0) AS dmg \
                FROM combat_events c WHERE c.round_id IN (SELECT id FROM sel) GROUP BY 1, 2), \
              taken AS ( \
-               SELECT c.round_id, c.target AS cn, count(*) FILTER (WHERE c.event_type = 'kill') AS deaths, \
+               SELECT c.round_id, c.target AS cn, count(*) FILTER (WHERE c.event_type IN ('kill', 'death')) AS deaths, \
                  COALESCE(sum(c.damage) FILTER (WHERE c.event_type = 'hit'), 0) AS dmg \
                FROM combat_events c WHERE c.round_id IN (SELECT id FROM sel) AND c.target IS NOT NULL GROUP BY 1, 2) \
              SELECT p.name_clean, count(DISTINCT p.round_id), COALESCE(sum(g.kills), 0)::bigint, COALESCE(sum(t.deaths), 0)::bigint, \

@@ -811,7 +811,8 @@ async fn rounds_of_the_public_tracker_import_and_answer_the_seeds_sql() {
     }
     // The seed's sample query "kills with nearby enemies" and "shots per player" run on them.
     let kills = count(&s, "SELECT count(*) FROM combat_events WHERE event_type = 'kill'").await;
-    assert_eq!(kills, 3, "two kills in v6 (one a selfkill), one in v4, none in the cut v5");
+    assert_eq!(kills, 2, "one kill in v6 (its selfkill is a death), one in v4, none in the cut v5");
+    assert_eq!(count(&s, "SELECT count(*) FROM combat_events WHERE event_type = 'death'").await, 1);
     let shots: Vec<(i32, i64)> = sqlx::query_as(
         "SELECT attacker, COUNT(*) as shots_fired FROM combat_events WHERE session_date = '2026-03-14' \
          AND event_type = 'fire' GROUP BY attacker",
