@@ -9,7 +9,7 @@ use std::sync::Arc;
 use glam::{Vec2, Vec3};
 use serde::Serialize;
 
-use crate::model::{CombatKind, MAX_CLIENTS, PlayerTrack, PositionSample, Round, Team};
+use crate::model::{MAX_CLIENTS, PlayerTrack, PositionSample, Round, Team};
 
 /// A respawn teleports; a sample this far from the death spot, after a death, means a new life
 /// (seed-format files have no health column to tell).
