@@ -1,6 +1,7 @@
 //! Tests of the replay index.
 
 use super::*;
+use crate::model::CombatKind;
 use crate::model::{CombatEvent, Engagement, EngagementType, Player};
 
 fn sample(time_ms: u32, x: f32, yaw_deg: f32, speed_ups: f32, health: Option<i16>) -> PositionSample {
