@@ -91,6 +91,15 @@ fn bench(c: &mut Criterion) {
     group.bench_function("browser_page_unfiltered_deep", |b| {
         b.iter(|| rt.block_on(store.round_page(&RoundFilter::default(), 50_000, 50)).expect("page"))
     });
+    group.bench_function("browser_page_broad_substring", |b| {
+        // "player00" is part of 99 of the 2,000 names: thousands of rounds match.
+        let broad = RoundFilter { player: Some("player00".into()), ..RoundFilter::default() };
+        b.iter(|| rt.block_on(store.round_page(&broad, 0, 50)).expect("page"))
+    });
+    group.bench_function("browser_page_name_everyone_has", |b| {
+        let all = RoundFilter { player: Some("player".into()), ..RoundFilter::default() };
+        b.iter(|| rt.block_on(store.round_page(&all, 0, 50)).expect("page"))
+    });
     group.bench_function("browser_page_rare_name", |b| {
         let rare = RoundFilter { player: Some("nobody".into()), ..RoundFilter::default() };
         b.iter(|| rt.block_on(store.round_page(&rare, 0, 50)).expect("page"))
