@@ -31,6 +31,32 @@ fn bench(c: &mut Criterion) {
     group.bench_function("positions_64p_30min_2hz", |b| b.iter(|| parse_positions(black_box(text.as_bytes()))));
     group.finish();
 
+    // The same round in the current public tracker's single-file format, beside the seed's files.
+    let round = big_round();
+    let v6 = proxviz_data::write::upstream_text(&round);
+    let seed_files: Vec<String> = FileKind::ALL.iter().map(|&k| proxviz_data::write::file_text(&round, k)).collect();
+    let seed_bytes: usize = seed_files.iter().map(String::len).sum();
+    eprintln!("v6 file: {:.1} MB; four seed-format files: {:.1} MB", v6.len() as f64 / 1e6, seed_bytes as f64 / 1e6);
+    let parse_v6 = |bytes: &[u8]| {
+        let mut files = [None; 4];
+        files[FileKind::Engagements.index()] = Some(FileInput { label: "v6", bytes });
+        parse_round(RoundName::default(), files)
+    };
+    assert_eq!(parse_v6(v6.as_bytes()).position_count(), 230_400);
+    let mut group = c.benchmark_group("parse_round");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(v6.len() as u64));
+    group.bench_function("public_v6_64p_30min", |b| b.iter(|| parse_v6(black_box(v6.as_bytes()))));
+    group.throughput(Throughput::Bytes(seed_bytes as u64));
+    group.bench_function("seed_four_files_64p_30min", |b| {
+        b.iter(|| {
+            let files: [Option<FileInput<'_>>; 4] =
+                std::array::from_fn(|i| Some(FileInput { label: "seed", bytes: seed_files[i].as_bytes() }));
+            parse_round(RoundName::default(), black_box(files))
+        })
+    });
+    group.finish();
+
     let timeline = Timeline::new(Arc::new(parsed));
     let mut rng = StdRng::seed_from_u64(1);
     let mut group = c.benchmark_group("timeline");

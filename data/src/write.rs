@@ -180,3 +180,205 @@ pub fn write_round(round: &Round, dir: &Path) -> io::Result<[PathBuf; 4]> {
     }
     Ok(paths)
 }
+
+/// The guid a client gets in [`upstream_text`]: 32 hex-like characters, `OMNIBOT…` for bots.
+fn upstream_guid(round: &Round, cn: u16) -> String {
+    let bot = round.player(cn).is_some_and(|p| p.name.contains("[BOT]"));
+    if cn >= crate::model::MAX_CLIENTS {
+        return format!("WORLD_{cn}");
+    }
+    if bot { format!("OMNIBOT{cn:025}") } else { format!("{:032X}", 0xC0FFEE_u64 * 1000 + u64::from(cn)) }
+}
+
+/// A name as the current public tracker writes it: `;`, `|`, `,` and tabs become `_`.
+fn upstream_name(name: &str) -> String {
+    name.chars().map(|c| if matches!(c, ';' | '|' | ',' | '\t' | '\r' | '\n') { '_' } else { c }).collect()
+}
+
+fn upstream_team(team: Option<crate::model::Team>) -> &'static str {
+    match team {
+        Some(crate::model::Team::Axis) => "AXIS",
+        Some(crate::model::Team::Allies) => "ALLIES",
+        _ => "SPEC",
+    }
+}
+
+/// Writes `round` in the current public tracker's single-file format (v6: the sections proxviz
+/// reads), for tests and benchmarks of that reader. A player's track is cut into lives where
+/// their health goes from dead to alive or a sample follows a long gap.
+pub fn upstream_text(round: &Round) -> String {
+    let mut out = String::new();
+    let meta = &round.meta;
+    let _ = writeln!(out, "# PROXIMITY_TRACKER_V6");
+    let _ = writeln!(out, "# map={}", round.map().unwrap_or("unknown"));
+    let _ = writeln!(out, "# round={}", round.round_number().unwrap_or(1));
+    if let Some(t) = meta.round_start_unix {
+        let _ = writeln!(out, "# round_start_unix={t}");
+    }
+    let _ = writeln!(out, "# tracker_version_full=proxviz-writer");
+    let name =
+        |cn: u16| upstream_name(&round.player(cn).map(|p| p.name.clone()).unwrap_or_else(|| format!("client{cn}")));
+    let team = |cn: u16| upstream_team(round.player(cn).and_then(|p| p.team));
+    let guid = |cn: u16| upstream_guid(round, cn);
+    let kills: Vec<&CombatEvent> = round.combat.iter().filter(|e| e.kind.is_death()).collect();
+
+    let _ = writeln!(out, "\n# ENGAGEMENTS");
+    let _ = writeln!(
+        out,
+        "# id;start_time;end_time;duration;target_guid;target_name;target_team;outcome;total_damage;killer_guid;\
+         killer_name;num_attackers;is_crossfire;crossfire_delay;crossfire_participants;start_x;start_y;start_z;end_x;\
+         end_y;end_z;distance_traveled;positions;attackers"
+    );
+    for (i, k) in kills.iter().filter(|k| k.is_player_kill()).enumerate() {
+        let Some(v) = k.target else { continue };
+        let at = k.target_pos.unwrap_or_default();
+        let attackers = round
+            .engagements
+            .iter()
+            .find(|e| e.time_ms == Some(k.time_ms) && e.victim == Some(v))
+            .and_then(|e| match e.kind {
+                crate::model::EngagementType::Versus { attackers, .. } => Some(attackers.max(1)),
+                _ => None,
+            })
+            .unwrap_or(1);
+        let _ = writeln!(
+            out,
+            "{};{};{};1000;{};{};{};killed;100;{};{};{attackers};0;0;;{:.1};{:.1};{:.1};{:.1};{:.1};{:.1};0.0;;{},{},{},100,1,{},{},1,{}:1;",
+            i + 1,
+            k.time_ms.saturating_sub(1000),
+            k.time_ms,
+            guid(v),
+            name(v),
+            team(v),
+            guid(k.attacker),
+            name(k.attacker),
+            at.x,
+            at.y,
+            at.z,
+            at.x,
+            at.y,
+            at.z,
+            guid(k.attacker),
+            name(k.attacker),
+            team(k.attacker),
+            k.time_ms,
+            k.time_ms,
+            k.weapon.unwrap_or(0)
+        );
+    }
+
+    let _ = writeln!(out, "\n# PLAYER_TRACKS");
+    let _ = writeln!(out, "# guid;name;team;class;spawn_time;death_time;first_move_time;death_type;samples;path");
+    for t in &round.tracks {
+        let mut lives: Vec<Vec<&crate::model::PositionSample>> = vec![Vec::new()];
+        for s in &t.samples {
+            let new_life = lives.last().and_then(|l| l.last()).is_some_and(|prev| {
+                (prev.health.is_some_and(|h| h <= 0) && s.health.is_some_and(|h| h > 0))
+                    || s.time_ms - prev.time_ms > 5000
+            });
+            if new_life {
+                lives.push(Vec::new());
+            }
+            if let Some(life) = lives.last_mut() {
+                life.push(s);
+            }
+        }
+        for life in lives.iter().filter(|l| !l.is_empty()) {
+            let path: Vec<String> = life
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let event = if i == 0 { "spawn" } else { "sample" };
+                    format!(
+                        "{},{:.1},{:.1},{:.1},{},{:.0},0,0,0,{event}",
+                        s.time_ms,
+                        s.pos.x,
+                        s.pos.y,
+                        s.pos.z,
+                        s.health.unwrap_or(100),
+                        s.speed_ups
+                    )
+                })
+                .collect();
+            let (first, last) = (life[0].time_ms, life[life.len() - 1].time_ms);
+            let _ = writeln!(
+                out,
+                "{};{};{};SOLDIER;{first};{last};{first};unknown;{};{}",
+                guid(t.clientnum),
+                name(t.clientnum),
+                upstream_team(life[0].team.or_else(|| round.player(t.clientnum).and_then(|p| p.team))),
+                life.len(),
+                path.join("|")
+            );
+        }
+    }
+
+    let _ = writeln!(out, "\n# COMBAT_POSITIONS");
+    let _ = writeln!(
+        out,
+        "# time;event;atk_guid;atk_name;atk_team;atk_class;vic_guid;vic_name;vic_team;vic_class;ax;ay;az;vx;vy;vz;weapon;mod;\
+         killer_health;axis_alive;allies_alive"
+    );
+    for k in &kills {
+        let Some(v) = k.target else { continue };
+        let a = k.attacker_pos.or(k.target_pos).unwrap_or_default();
+        let p = k.target_pos.unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{};kill;{};{};{};SOLDIER;{};{};{};SOLDIER;{:.0};{:.0};{:.0};{:.0};{:.0};{:.0};{};{};100;0;0",
+            k.time_ms,
+            guid(k.attacker),
+            name(k.attacker),
+            team(k.attacker),
+            guid(v),
+            name(v),
+            team(v),
+            a.x,
+            a.y,
+            a.z,
+            p.x,
+            p.y,
+            p.z,
+            k.weapon.unwrap_or(0),
+            k.mod_id.unwrap_or(0)
+        );
+    }
+
+    let _ = writeln!(out, "\n# SHOT_FIRED\n# time;guid;weapon;ox;oy;oz;yaw;pitch");
+    for e in round.combat.iter().filter(|e| e.kind == crate::model::CombatKind::Fire) {
+        let o = e.attacker_pos.unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{};{};{};{:.0};{:.0};{:.0};0;0",
+            e.time_ms,
+            guid(e.attacker),
+            e.weapon.unwrap_or(0),
+            o.x,
+            o.y,
+            o.z
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n# HIT_REGIONS\n# time;attacker_guid;attacker_name;victim_guid;victim_name;weapon;region;damage"
+    );
+    for e in round.combat.iter().filter(|e| e.kind == crate::model::CombatKind::Hit) {
+        let Some(v) = e.target else { continue };
+        let _ = writeln!(
+            out,
+            "{};{};{};{};{};{};2;{}",
+            e.time_ms,
+            guid(e.attacker),
+            name(e.attacker),
+            guid(v),
+            name(v),
+            e.weapon.unwrap_or(0),
+            e.damage
+        );
+    }
+    let _ = writeln!(out, "\n# KILL_HEATMAP\n# grid_x;grid_y;axis_kills;allies_kills");
+    for c in &round.heatmap {
+        let _ = writeln!(out, "{};{};{};{}", c.grid_x, c.grid_y, c.axis_kills, c.allies_kills);
+    }
+    out
+}

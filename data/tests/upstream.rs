@@ -104,3 +104,33 @@ fn a_file_cut_short_loads_what_is_complete() {
     assert_eq!(r.position_count(), 2);
     assert!(r.engagements.is_empty() && r.combat.is_empty());
 }
+
+#[test]
+fn a_round_written_in_the_public_format_reads_back_with_the_same_players_positions_and_kills() {
+    use proxviz_data::{FileInput, FileKind, parse_round};
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
+    for files in discover_rounds(&demo).expect("demo") {
+        let round = files.load();
+        let text = proxviz_data::write::upstream_text(&round);
+        let mut inputs = [None; 4];
+        inputs[FileKind::Engagements.index()] = Some(FileInput { label: "v6", bytes: text.as_bytes() });
+        let back = parse_round(round.name.clone(), inputs);
+        assert_eq!(back.report.skipped_total, 0, "{}", back.report);
+        assert_eq!(back.meta.format_version, Some(6));
+        assert_eq!(back.position_count(), round.position_count(), "{}", round.name.base);
+        assert_eq!(back.player_kill_count(), round.player_kill_count());
+        assert_eq!(back.engagements.len(), round.player_kill_count());
+        assert_eq!(back.heatmap, round.heatmap);
+        let count = |r: &Round, k: CombatKind| r.combat.iter().filter(|e| e.kind == k).count();
+        for k in [CombatKind::Fire, CombatKind::Hit, CombatKind::Death] {
+            assert_eq!(count(&back, k), count(&round, k), "{k:?}");
+        }
+        let mut names: Vec<&str> =
+            round.tracks.iter().filter_map(|t| round.player(t.clientnum)).map(|p| p.name.as_str()).collect();
+        let mut read: Vec<&str> = back.players.iter().map(|p| p.name.as_str()).collect();
+        names.sort_unstable();
+        read.sort_unstable();
+        read.retain(|n| names.contains(n));
+        assert_eq!(read, names);
+    }
+}

@@ -404,7 +404,12 @@ fn database_ui(
             }
             match &db.page {
                 Some(p) if p.total > 0 => {
-                    ui.label(format!("{}–{} of {} rounds", db.offset + 1, db.offset + p.rounds.len() as i64, p.total));
+                    let total = if p.total > proxviz_store::PAGE_COUNT_CAP {
+                        format!("more than {}", proxviz_store::PAGE_COUNT_CAP)
+                    } else {
+                        p.total.to_string()
+                    };
+                    ui.label(format!("{}–{} of {total} rounds", db.offset + 1, db.offset + p.rounds.len() as i64));
                 }
                 Some(_) => {
                     ui.label("no rounds match");

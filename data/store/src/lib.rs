@@ -18,7 +18,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 pub use self::import::{Extent, ImportOptions, ImportOutcome, ImportReport, Source, read_for_import, source_of};
-pub use self::query::{HeatmapQuery, PlayerTotals, RoundFilter, RoundPage, StoredRound};
+pub use self::query::{HeatmapQuery, PAGE_COUNT_CAP, PlayerTotals, RoundFilter, RoundPage, StoredRound};
 
 /// Store errors. Messages name the round or the server, and never carry a password.
 #[derive(Debug, thiserror::Error)]

@@ -53,7 +53,8 @@ impl StoredRound {
 pub struct RoundPage {
     /// The rounds of the page.
     pub rounds: Vec<StoredRound>,
-    /// Rounds matching the filter, all pages.
+    /// Rounds matching the filter, all pages, counted up to [`PAGE_COUNT_CAP`] + 1 (more than
+    /// the cap: "more than 10,000").
     pub total: i64,
 }
 
@@ -137,6 +138,20 @@ const ROUND_FILTER: &str = "($1::date IS NULL OR r.session_date >= $1) AND ($2::
      AND ($4::text IS NULL OR r.id IN (SELECT fp.round_id FROM round_players fp WHERE fp.name_id IN \
      (SELECT n.id FROM player_names n WHERE n.name_clean ILIKE $4)))";
 
+/// [`ROUND_FILTER`] for a name filter that matches many names: each round is probed for one of
+/// its own players (a semi-join against hundreds of thousands of roster rows would be re-run per
+/// round once it no longer fits in memory).
+const ROUND_FILTER_BROAD: &str = "($1::date IS NULL OR r.session_date >= $1) AND ($2::date IS NULL OR r.session_date <= $2) \
+     AND ($3::text IS NULL OR r.map = $3) AND ($5::int IS NULL OR r.round_number = $5) \
+     AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM round_players fp JOIN player_names n ON n.id = fp.name_id \
+     WHERE fp.round_id = r.id AND n.name_clean ILIKE $4))";
+
+/// A name filter matching more names than this takes [`ROUND_FILTER_BROAD`].
+const BROAD_NAMES: i64 = 64;
+
+/// A page's total is counted up to this many rounds ("more than 10,000").
+pub const PAGE_COUNT_CAP: i64 = 10_000;
+
 const ROUND_COLUMNS: &str = "r.id, r.base_name, r.session_date, r.start_time, r.map, r.round_number, r.player_count, \
      r.kill_count, r.duration_ms, (jsonb_array_length(r.load_report -> 'missing') + (r.load_report ->> 'skipped_total')::bigint)";
 
@@ -202,17 +217,30 @@ fn split_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Option<DateSp
 }
 
 impl Store {
+    /// The round filter's SQL for a name pattern: a pattern that matches few names finds their
+    /// rounds through the name index; one that matches many probes each round.
+    async fn round_filter_for(&self, pattern: Option<&str>) -> Result<&'static str, StoreError> {
+        let Some(p) = pattern else { return Ok(ROUND_FILTER) };
+        let names: i64 = sqlx::query_scalar("SELECT count(*) FROM player_names WHERE name_clean ILIKE $1")
+            .bind(p)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(if names > BROAD_NAMES { ROUND_FILTER_BROAD } else { ROUND_FILTER })
+    }
+
     /// Rounds matching `filter`, oldest first.
     pub async fn list_rounds(&self, filter: &RoundFilter) -> Result<Vec<StoredRound>, StoreError> {
-        let sql = format!(
-            "SELECT {ROUND_COLUMNS} FROM rounds r WHERE {ROUND_FILTER} ORDER BY r.session_date, r.start_time, r.base_name"
-        );
+        let pattern = player_pattern(filter.player.as_deref());
         answer("listing rounds", async {
+            let where_ = self.round_filter_for(pattern.as_deref()).await?;
+            let sql = format!(
+                "SELECT {ROUND_COLUMNS} FROM rounds r WHERE {where_} ORDER BY r.session_date, r.start_time, r.base_name"
+            );
             let rows = sqlx::query(&sql)
                 .bind(filter.from)
                 .bind(filter.to)
                 .bind(filter.map.as_deref())
-                .bind(player_pattern(filter.player.as_deref()))
+                .bind(pattern.as_deref())
                 .bind(filter.round_number)
                 .fetch_all(&self.pool)
                 .await?;
@@ -223,13 +251,14 @@ impl Store {
 
     /// One page of the rounds matching `filter`, newest first: `limit` rounds after `offset`.
     pub async fn round_page(&self, filter: &RoundFilter, offset: i64, limit: i64) -> Result<RoundPage, StoreError> {
-        let sql = format!(
-            "SELECT {ROUND_COLUMNS} FROM rounds r WHERE {ROUND_FILTER} \
-             ORDER BY r.session_date DESC, r.start_time DESC NULLS LAST, r.id DESC OFFSET $6 LIMIT $7"
-        );
-        let count = format!("SELECT count(*) FROM rounds r WHERE {ROUND_FILTER}");
         let pattern = player_pattern(filter.player.as_deref());
         answer("listing rounds", async {
+            let where_ = self.round_filter_for(pattern.as_deref()).await?;
+            let sql = format!(
+                "SELECT {ROUND_COLUMNS} FROM rounds r WHERE {where_} \
+                 ORDER BY r.session_date DESC, r.start_time DESC NULLS LAST, r.id DESC OFFSET $6 LIMIT $7"
+            );
+            let count = format!("SELECT count(*) FROM (SELECT 1 FROM rounds r WHERE {where_} LIMIT $6) c");
             let rows = sqlx::query(&sql)
                 .bind(filter.from)
                 .bind(filter.to)
@@ -246,6 +275,7 @@ impl Store {
                 .bind(filter.map.as_deref())
                 .bind(pattern.as_deref())
                 .bind(filter.round_number)
+                .bind(PAGE_COUNT_CAP + 1)
                 .fetch_one(&self.pool)
                 .await?;
             Ok(RoundPage { rounds: rows.iter().map(stored_round).collect(), total })
@@ -407,8 +437,10 @@ impl Store {
 
     /// Totals per player (by clean name) over the rounds matching `filter`, most kills first.
     pub async fn player_totals(&self, filter: &RoundFilter) -> Result<Vec<PlayerTotals>, StoreError> {
+        let pattern = player_pattern(filter.player.as_deref());
+        let where_ = answer("adding up players", self.round_filter_for(pattern.as_deref())).await?;
         let sql = format!(
-            "WITH sel AS (SELECT r.id FROM rounds r WHERE {ROUND_FILTER}), \
+            "WITH sel AS (SELECT r.id FROM rounds r WHERE {where_}), \
              given AS ( \
                SELECT c.round_id, c.attacker AS cn, \
                  count(*) FILTER (WHERE c.event_type = 'fire') AS shots, \
@@ -434,7 +466,7 @@ impl Store {
                 .bind(filter.from)
                 .bind(filter.to)
                 .bind(filter.map.as_deref())
-                .bind(player_pattern(filter.player.as_deref()))
+                .bind(pattern.as_deref())
                 .bind(filter.round_number)
                 .fetch_all(&self.pool)
                 .await?)

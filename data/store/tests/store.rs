@@ -649,6 +649,23 @@ async fn the_browser_pages_newest_first_with_filters() {
     }
     let supply = RoundFilter { map: Some("supply".into()), player: Some("fritz".into()), ..RoundFilter::default() };
     assert_eq!(s.round_page(&supply, 0, 50).await.expect("page").total, 2);
+    // A part of a name that many names share takes the other plan: the same rounds.
+    sqlx::query("INSERT INTO player_names (name_clean) SELECT 'fritzfan' || n FROM generate_series(1, 100) n")
+        .execute(s.pool())
+        .await
+        .expect("names");
+    let broad = s
+        .round_page(&RoundFilter { player: Some("FRITZ".into()), ..RoundFilter::default() }, 0, 50)
+        .await
+        .expect("page");
+    assert_eq!((broad.total, broad.rounds.len()), (4, 4));
+    assert_eq!(
+        s.list_rounds(&RoundFilter { player: Some("fritz".into()), ..RoundFilter::default() })
+            .await
+            .expect("lists")
+            .len(),
+        4
+    );
     assert_eq!(s.maps().await.expect("maps"), ["supply", "sw_goldrush_te"]);
 }
 
