@@ -138,13 +138,20 @@ const ROUND_FILTER: &str = "($1::date IS NULL OR r.session_date >= $1) AND ($2::
      AND ($4::text IS NULL OR r.id IN (SELECT fp.round_id FROM round_players fp WHERE fp.name_id IN \
      (SELECT n.id FROM player_names n WHERE n.name_clean ILIKE $4)))";
 
-/// [`ROUND_FILTER`] for a name filter that matches many names: each round is probed for one of
-/// its own players (a semi-join against hundreds of thousands of roster rows would be re-run per
-/// round once it no longer fits in memory).
+/// [`ROUND_FILTER`] with a name filter that matches few names: the rounds of those names,
+/// through the name index, as a semi-join (no `$4 IS NULL OR`, which would keep PostgreSQL from
+/// planning it as one and re-run it per round once it outgrows memory).
+const ROUND_FILTER_NAMED: &str = "($1::date IS NULL OR r.session_date >= $1) AND ($2::date IS NULL OR r.session_date <= $2) \
+     AND ($3::text IS NULL OR r.map = $3) AND ($5::int IS NULL OR r.round_number = $5) \
+     AND r.id IN (SELECT fp.round_id FROM round_players fp WHERE fp.name_id IN \
+     (SELECT n.id FROM player_names n WHERE n.name_clean ILIKE $4::text))";
+
+/// [`ROUND_FILTER`] with a name filter that matches many names: each round, newest first, is
+/// probed for one of its own players among those names.
 const ROUND_FILTER_BROAD: &str = "($1::date IS NULL OR r.session_date >= $1) AND ($2::date IS NULL OR r.session_date <= $2) \
      AND ($3::text IS NULL OR r.map = $3) AND ($5::int IS NULL OR r.round_number = $5) \
-     AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM round_players fp JOIN player_names n ON n.id = fp.name_id \
-     WHERE fp.round_id = r.id AND n.name_clean ILIKE $4))";
+     AND EXISTS (SELECT 1 FROM round_players fp WHERE fp.round_id = r.id AND fp.name_id IN \
+     (SELECT n.id FROM player_names n WHERE n.name_clean ILIKE $4::text))";
 
 /// A name filter matching more names than this takes [`ROUND_FILTER_BROAD`].
 const BROAD_NAMES: i64 = 64;
@@ -225,7 +232,7 @@ impl Store {
             .bind(p)
             .fetch_one(&self.pool)
             .await?;
-        Ok(if names > BROAD_NAMES { ROUND_FILTER_BROAD } else { ROUND_FILTER })
+        Ok(if names > BROAD_NAMES { ROUND_FILTER_BROAD } else { ROUND_FILTER_NAMED })
     }
 
     /// Rounds matching `filter`, oldest first.
