@@ -195,6 +195,25 @@ pub fn is_player_kill(killer: u16, victim: u16) -> bool {
 }
 
 impl CombatEvent {
+    /// An event of `kind` by `attacker` on `target` at `time_ms`, with nothing else known (no
+    /// distance, nearby counts, damage, weapon or places).
+    pub fn new(time_ms: u32, kind: CombatKind, attacker: u16, target: Option<u16>) -> Self {
+        Self {
+            time_ms,
+            kind,
+            attacker,
+            target,
+            distance: 0.0,
+            nearby_allies: 0,
+            nearby_enemies: 0,
+            damage: 0,
+            weapon: None,
+            mod_id: None,
+            attacker_pos: None,
+            target_pos: None,
+        }
+    }
+
     /// Whether this is a kill line of a player killed by another player ([`is_player_kill`]).
     pub fn is_player_kill(&self) -> bool {
         self.kind == CombatKind::Kill && self.target.is_some_and(|t| is_player_kill(self.attacker, t))

@@ -295,18 +295,8 @@ mod tests {
     fn round() -> Round {
         use crate::model::{CombatEvent, CombatKind, Player};
         let kill = |t: u32, attacker: u16, target: u16, x: f32| CombatEvent {
-            time_ms: t,
-            kind: CombatKind::Kill,
-            attacker,
-            target: Some(target),
-            distance: 0.0,
-            nearby_allies: 0,
-            nearby_enemies: 0,
-            damage: 0,
-            weapon: None,
-            mod_id: None,
-            attacker_pos: None,
             target_pos: Some(glam::Vec3::new(x, 0.0, 0.0)),
+            ..CombatEvent::new(t, CombatKind::Kill, attacker, Some(target))
         };
         Round {
             name: crate::name::RoundName::parse("2025-12-20-200015-supply-round-1"),

@@ -220,14 +220,14 @@ pub fn parse_upstream(name: RoundName, file: FileInput<'_>, version: u32) -> Rou
     engagements.sort_by_key(|(t, _)| *t);
     // An engagement's distance is the killer's to the victim at the kill, when the kill says.
     let mut engagements: Vec<Engagement> = engagements.into_iter().map(|(_, e)| e).collect();
+    let kill_distance: HashMap<(u32, u16), f32> = combat
+        .iter()
+        .filter(|k| k.kind == CombatKind::Kill && k.distance > 0.0)
+        .map(|k| ((k.time_ms, k.attacker), k.distance))
+        .collect();
     for e in &mut engagements {
-        let kill = combat
-            .iter()
-            .find(|k| k.kind == CombatKind::Kill && Some(k.time_ms) == e.time_ms && Some(k.attacker) == e.killer);
-        if let Some(k) = kill
-            && k.distance > 0.0
-        {
-            e.distance = k.distance;
+        if let Some(&d) = e.time_ms.zip(e.killer).and_then(|key| kill_distance.get(&key)) {
+            e.distance = d;
         }
     }
     if clients.overflow > 0 {
@@ -300,18 +300,12 @@ fn kill_row(row: &Row, clients: &mut Clients) -> Result<Option<CombatEvent>, Str
     // A selfkill or a death by the world is a death, not a kill (the seed's meaning).
     let kind = if crate::model::is_player_kill(attacker, victim) { CombatKind::Kill } else { CombatKind::Death };
     Ok(Some(CombatEvent {
-        time_ms: time,
-        kind,
-        attacker,
-        target: Some(victim),
         distance: attacker_pos.zip(target_pos).map_or(0.0, |(a, v)| a.distance(v)),
-        nearby_allies: 0,
-        nearby_enemies: 0,
-        damage: 0,
         weapon: row.opt_num("weapon"),
         mod_id: row.opt_num("mod"),
         attacker_pos,
         target_pos,
+        ..CombatEvent::new(time, kind, attacker, Some(victim))
     }))
 }
 
@@ -321,18 +315,9 @@ fn hit_row(row: &Row, clients: &mut Clients) -> Result<Option<CombatEvent>, Stri
     let vic = clients.slot(row.need("victim_guid")?, row.get("victim_name"), None);
     let (Some(attacker), Some(victim)) = (atk, vic) else { return Ok(None) };
     Ok(Some(CombatEvent {
-        time_ms: time,
-        kind: CombatKind::Hit,
-        attacker,
-        target: Some(victim),
-        distance: 0.0,
-        nearby_allies: 0,
-        nearby_enemies: 0,
         damage: row.num("damage")?,
         weapon: row.opt_num("weapon"),
-        mod_id: None,
-        attacker_pos: None,
-        target_pos: None,
+        ..CombatEvent::new(time, CombatKind::Hit, attacker, Some(victim))
     }))
 }
 
@@ -342,18 +327,9 @@ fn shot_row(row: &Row, clients: &mut Clients) -> Result<Option<(CombatEvent, Sho
     let shot =
         Shot { time_ms: time, yaw: row.opt_num("yaw").unwrap_or(0.0), pitch: row.opt_num("pitch").unwrap_or(0.0) };
     let event = CombatEvent {
-        time_ms: time,
-        kind: CombatKind::Fire,
-        attacker,
-        target: None,
-        distance: 0.0,
-        nearby_allies: 0,
-        nearby_enemies: 0,
-        damage: 0,
         weapon: row.opt_num("weapon"),
-        mod_id: None,
         attacker_pos: row.vec3("ox", "oy", "oz"),
-        target_pos: None,
+        ..CombatEvent::new(time, CombatKind::Fire, attacker, None)
     };
     Ok(Some((event, shot)))
 }
@@ -375,20 +351,7 @@ fn engagement_row(row: &Row, clients: &mut Clients) -> Result<Option<(CombatEven
         .unwrap_or(0);
     let attackers = row.opt_num::<usize>("num_attackers").unwrap_or(attackers).max(1);
     let victim_pos = row.vec3("end_x", "end_y", "end_z");
-    let kill = CombatEvent {
-        time_ms: end,
-        kind: CombatKind::Kill,
-        attacker: killer,
-        target: Some(victim),
-        distance: 0.0,
-        nearby_allies: 0,
-        nearby_enemies: 0,
-        damage: 0,
-        weapon: None,
-        mod_id: None,
-        attacker_pos: None,
-        target_pos: victim_pos,
-    };
+    let kill = CombatEvent { target_pos: victim_pos, ..CombatEvent::new(end, CombatKind::Kill, killer, Some(victim)) };
     let engagement = Engagement {
         kind: EngagementType::Versus { attackers: u8::try_from(attackers).unwrap_or(u8::MAX), targets: 1 },
         distance: 0.0,
