@@ -5,6 +5,7 @@
 
 pub mod discover;
 pub mod error;
+pub mod events;
 pub mod gamedata;
 pub mod heatmap;
 pub mod infer;
@@ -20,6 +21,7 @@ pub mod write;
 
 pub use discover::{RoundFiles, discover_rounds, find_rounds, resolve_rounds};
 pub use error::DataError;
+pub use events::{EventKind, RoundEvent};
 pub use model::{
     CombatEvent, CombatKind, Engagement, EngagementType, HeatmapCell, Metadata, Player, PlayerTrack, PositionSample,
     Round, Team,

@@ -395,6 +395,8 @@ pub struct Round {
     pub engagements: Vec<Engagement>,
     /// Heatmap cells in file order.
     pub heatmap: Vec<HeatmapCell>,
+    /// Revives and objective events, sorted by time (none in the seed's files).
+    pub events: Vec<crate::events::RoundEvent>,
     /// Missing files and skipped lines.
     pub report: LoadReport,
 }
@@ -495,7 +497,8 @@ impl Round {
         let last_sample = self.tracks.iter().filter_map(|t| t.samples.last()).map(|s| s.time_ms);
         let last_event = self.combat.iter().map(|e| e.time_ms);
         let last_engagement = self.engagements.iter().filter_map(|e| e.time_ms);
-        last_sample.chain(last_event).chain(last_engagement).max().unwrap_or(0)
+        let last_moment = self.events.iter().map(|e| e.time_ms);
+        last_sample.chain(last_event).chain(last_engagement).chain(last_moment).max().unwrap_or(0)
     }
 
     /// The round's content without the load report, for comparisons.
@@ -507,6 +510,7 @@ impl Round {
             && self.combat == other.combat
             && self.engagements == other.engagements
             && self.heatmap == other.heatmap
+            && self.events == other.events
     }
 }
 

@@ -81,6 +81,21 @@ pub fn write_header(out: &mut String, kind: FileKind, meta: &Metadata, players: 
     writeln!(out, "# {}", column_header(kind))
 }
 
+/// `# event<TAB>time<TAB>kind<TAB>player<TAB>other<TAB>team<TAB>x<TAB>y<TAB>z<TAB>detail`.
+pub fn event_line(out: &mut String, e: &crate::events::RoundEvent) -> fmt::Result {
+    writeln!(
+        out,
+        "# event\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        e.time_ms,
+        e.kind.as_str(),
+        Opt(e.player),
+        Opt(e.other),
+        Opt(e.team.map(|t| t.name())),
+        OptVec3(e.pos),
+        field_safe(&e.detail),
+    )
+}
+
 fn combat_line(out: &mut String, e: &CombatEvent) -> fmt::Result {
     let target = match e.target {
         Some(t) => t.to_string(),
@@ -163,7 +178,10 @@ fn write_body(out: &mut String, round: &Round, kind: FileKind) -> fmt::Result {
     write_header(out, kind, &round.meta, &round.players)?;
     match kind {
         FileKind::Positions => position_lines(out, round),
-        FileKind::Combat => round.combat.iter().try_for_each(|e| combat_line(out, e)),
+        FileKind::Combat => {
+            round.events.iter().try_for_each(|e| event_line(out, e))?;
+            round.combat.iter().try_for_each(|e| combat_line(out, e))
+        }
         FileKind::Engagements => round.engagements.iter().try_for_each(|e| engagement_line(out, e)),
         FileKind::Heatmap => round.heatmap.iter().try_for_each(|c| heatmap_line(out, c)),
     }
@@ -380,5 +398,135 @@ pub fn upstream_text(round: &Round) -> String {
     for c in &round.heatmap {
         let _ = writeln!(out, "{};{};{};{}", c.grid_x, c.grid_y, c.axis_kills, c.allies_kills);
     }
+    upstream_events(&mut out, round);
     out
+}
+
+/// The round's events as the public tracker's REVIVES, CONSTRUCTION_EVENTS and CARRIER_*
+/// sections (places as integers, as it writes them).
+fn upstream_events(out: &mut String, round: &Round) {
+    use crate::events::EventKind as K;
+    let guid = |cn: Option<u16>| cn.map(|c| upstream_guid(round, c)).unwrap_or_default();
+    let name = |cn: Option<u16>| {
+        cn.map(|c| upstream_name(&round.player(c).map(|p| p.name.clone()).unwrap_or_else(|| format!("client{c}"))))
+            .unwrap_or_default()
+    };
+    let team = |t: Option<crate::model::Team>| upstream_team(t);
+    let at = |p: Option<glam::Vec3>| {
+        let p = p.unwrap_or_default();
+        format!("{:.0};{:.0};{:.0}", p.x, p.y, p.z)
+    };
+    fn of<'a>(round: &'a Round, kinds: &'a [crate::events::EventKind]) -> impl Iterator<Item = &'a crate::events::RoundEvent> {
+        round.events.iter().filter(move |e| kinds.contains(&e.kind))
+    }
+
+    let _ = writeln!(
+        out,
+        "\n# REVIVES\n# time;medic_guid;medic_name;revived_guid;revived_name;x;y;z;distance_to_enemy;nearest_enemy_guid;under_fire"
+    );
+    for e in of(round, &[K::Revive]) {
+        let _ = writeln!(
+            out,
+            "{};{};{};{};{};{};0;;0",
+            e.time_ms,
+            guid(e.player),
+            name(e.player),
+            guid(e.other),
+            name(e.other),
+            at(e.pos)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n# CONSTRUCTION_EVENTS\n# event_time;event_type;player_guid;player_name;player_team;track_name;player_x;player_y;player_z"
+    );
+    let construction = [K::DynamitePlant, K::DynamiteDefuse, K::ObjectiveDestroyed, K::ConstructionComplete, K::FlagCaptured, K::Objective];
+    for e in of(round, &construction) {
+        let _ = writeln!(
+            out,
+            "{};{};{};{};{};{};{}",
+            e.time_ms,
+            e.kind.as_str(),
+            guid(e.player),
+            name(e.player),
+            team(e.team),
+            upstream_name(&e.detail),
+            at(e.pos)
+        );
+    }
+    // A carry is a pickup and the carrier's next drop or capture.
+    let _ = writeln!(
+        out,
+        "\n# CARRIER_EVENTS\n# carrier_guid;carrier_name;carrier_team;flag_team;pickup_time;drop_time;duration_ms;outcome;\
+         carry_distance;beeline_distance;efficiency;path_samples;pickup_x;pickup_y;pickup_z;drop_x;drop_y;drop_z;killer_guid;killer_name"
+    );
+    for (i, p) in round.events.iter().enumerate().filter(|(_, e)| e.kind == K::CarrierPickup) {
+        let end = round.events[i + 1..]
+            .iter()
+            .take_while(|e| !(e.kind == K::CarrierPickup && e.player == p.player))
+            .find(|e| match e.kind {
+                K::CarrierDrop | K::CarrierSecured => e.player == p.player,
+                K::CarrierKilled => e.other == p.player,
+                _ => false,
+            });
+        let (drop_time, outcome, drop_at, killer) = match end {
+            Some(e) => {
+                let word = match e.kind {
+                    _ if !e.detail.is_empty() => e.detail.replace(' ', "_"),
+                    K::CarrierSecured => "secured".to_owned(),
+                    K::CarrierKilled => "killed".to_owned(),
+                    _ => "dropped".to_owned(),
+                };
+                let killer = if e.kind == K::CarrierKilled { e.player } else { None };
+                (e.time_ms.to_string(), word, at(e.pos), killer)
+            }
+            None => (String::new(), String::new(), at(None), None),
+        };
+        let _ = writeln!(
+            out,
+            "{};{};{};;{};{drop_time};0;{outcome};0;0;0;0;{};{drop_at};{};{}",
+            guid(p.player),
+            name(p.player),
+            team(p.team),
+            p.time_ms,
+            at(p.pos),
+            guid(killer),
+            name(killer)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n# CARRIER_KILLS\n# kill_time;carrier_guid;carrier_name;carrier_team;killer_guid;killer_name;killer_team;\
+         means_of_death;carrier_distance_at_kill;flag_team"
+    );
+    for e in of(round, &[K::CarrierKilled]) {
+        let carrier_team = e.other.and_then(|c| round.player(c)).and_then(|p| p.team);
+        let _ = writeln!(
+            out,
+            "{};{};{};{};{};{};{};0;0;",
+            e.time_ms,
+            guid(e.other),
+            name(e.other),
+            team(carrier_team),
+            guid(e.player),
+            name(e.player),
+            team(e.team)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n# CARRIER_RETURNS\n# return_time;returner_guid;returner_name;returner_team;flag_team;original_carrier_guid;\
+         drop_time;return_delay_ms;drop_x;drop_y;drop_z"
+    );
+    for e in of(round, &[K::CarrierReturned]) {
+        let _ = writeln!(
+            out,
+            "{};{};{};{};;;0;0;{}",
+            e.time_ms,
+            guid(e.player),
+            name(e.player),
+            team(e.team),
+            at(e.pos)
+        );
+    }
 }

@@ -164,9 +164,29 @@ fn heatmap_cell() -> impl Strategy<Value = HeatmapCell> {
         .prop_map(|(grid_x, grid_y, axis_kills, allies_kills)| HeatmapCell { grid_x, grid_y, axis_kills, allies_kills })
 }
 
+fn round_event() -> impl Strategy<Value = proxviz_data::RoundEvent> {
+    let kind = proptest::sample::select(proxviz_data::EventKind::ALL.to_vec());
+    (
+        (any::<u32>(), kind, proptest::option::of(0u16..1024), proptest::option::of(0u16..1024)),
+        (proptest::option::of(team()), proptest::option::of(vec3()), name()),
+    )
+        .prop_map(|((time_ms, kind, player, other), (team, pos, detail))| proxviz_data::RoundEvent {
+            time_ms,
+            kind,
+            player,
+            other,
+            team,
+            pos,
+            detail,
+        })
+}
+
 fn round() -> impl Strategy<Value = Round> {
-    (metadata(), players(), tracks(), vec(combat_event(), 0..20), vec(engagement(), 0..10), vec(heatmap_cell(), 0..10))
-        .prop_map(|(meta, players, tracks, combat, engagements, heatmap)| Round {
+    (
+        (metadata(), players(), tracks()),
+        (vec(combat_event(), 0..20), vec(engagement(), 0..10), vec(heatmap_cell(), 0..10), vec(round_event(), 0..8)),
+    )
+        .prop_map(|((meta, players, tracks), (combat, engagements, heatmap, mut events))| Round {
             name: RoundName::parse("2025-12-20-120000-supply-round-1"),
             meta,
             players,
@@ -174,6 +194,10 @@ fn round() -> impl Strategy<Value = Round> {
             combat,
             engagements,
             heatmap,
+            events: {
+                events.sort_by_key(|e| e.time_ms);
+                events
+            },
             ..Round::default()
         })
 }
@@ -197,6 +221,7 @@ proptest! {
         prop_assert_eq!(&back.combat, &round.combat);
         prop_assert_eq!(&back.engagements, &round.engagements);
         prop_assert_eq!(&back.heatmap, &round.heatmap);
+        prop_assert_eq!(&back.events, &round.events);
         prop_assert!(back.same_content(&round));
     }
 

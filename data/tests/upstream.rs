@@ -82,6 +82,34 @@ fn a_v6_round_maps_onto_players_tracks_kills_hits_shots_engagements_and_cells() 
 }
 
 #[test]
+fn revives_and_objective_events_become_round_events_in_time_order() {
+    use proxviz_data::EventKind as K;
+    let r = load("2026-03-14-213045-supply-round-1");
+    let (hans, fritz, otto) = (Some(0u16), Some(1u16), Some(2u16));
+    let got: Vec<(u32, K, Option<u16>, Option<u16>, Option<Team>, &str)> =
+        r.events.iter().map(|e| (e.time_ms, e.kind, e.player, e.other, e.team, e.detail.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (3000, K::CarrierPickup, hans, None, Some(Team::Allies), ""),
+            (8000, K::Revive, hans, otto, Some(Team::Allies), ""),
+            // Said by the carry's end and by CARRIER_KILLS: once.
+            (10_000, K::CarrierKilled, fritz, hans, Some(Team::Axis), ""),
+            (12_000, K::CarrierReturned, otto, None, Some(Team::Axis), ""),
+            (15_000, K::CarrierPickup, otto, None, Some(Team::Axis), ""),
+            (21_000, K::CarrierSecured, otto, None, Some(Team::Axis), ""),
+            (25_000, K::DynamitePlant, otto, None, Some(Team::Axis), "Depot Gate"),
+            (26_000, K::DynamiteDefuse, hans, None, Some(Team::Allies), "Depot Gate"),
+            (27_000, K::Objective, hans, None, Some(Team::Allies), "tank repaired Tank"),
+        ]
+    );
+    assert_eq!(r.events[1].pos, Some(Vec3::new(0.0, 100.0, 0.0)));
+    assert_eq!(r.events[2].pos, Some(Vec3::new(610.0, 5.0, 0.0)), "the carry's end says where");
+    assert_eq!(r.events[6].describe(), "dynamite planted (Depot Gate)");
+    assert_eq!(r.duration_ms(), 35_200);
+}
+
+#[test]
 fn a_v4_0_round_without_death_types_or_kill_positions_takes_its_kills_from_engagements() {
     let r = load("2026-01-20-201500-goldrush-round-2");
     assert_eq!(r.report.skipped_total, 0, "{}", r.report);
@@ -133,4 +161,25 @@ fn a_round_written_in_the_public_format_reads_back_with_the_same_players_positio
         read.retain(|n| names.contains(n));
         assert_eq!(read, names);
     }
+}
+
+#[test]
+fn round_events_read_back_from_both_writers() {
+    use proxviz_data::{FileInput, FileKind, parse_round};
+    let r = load("2026-03-14-213045-supply-round-1");
+    assert_eq!(r.events.len(), 9);
+    // The public format.
+    let text = proxviz_data::write::upstream_text(&r);
+    let mut inputs = [None; 4];
+    inputs[FileKind::Engagements.index()] = Some(FileInput { label: "v6", bytes: text.as_bytes() });
+    let back = parse_round(r.name.clone(), inputs);
+    assert_eq!(back.report.skipped_total, 0, "{}", back.report);
+    assert_eq!(back.events, r.events);
+    // Ours: `# event` lines in the combat file, which a reader of the seed's format skips.
+    let texts: Vec<String> = FileKind::ALL.iter().map(|&k| proxviz_data::write::file_text(&r, k)).collect();
+    let inputs = std::array::from_fn(|i| Some(FileInput { label: "f", bytes: texts[i].as_bytes() }));
+    let back = parse_round(r.name.clone(), inputs);
+    assert_eq!(back.report.skipped_total, 0, "{}", back.report);
+    assert_eq!(back.events, r.events);
+    assert!(texts[FileKind::Combat.index()].contains("# event\t8000\trevive\t0\t2\tALLIES\t0\t100\t0\t\n"));
 }

@@ -1,19 +1,23 @@
 //! Header lines (`#` ...): `# key=value` metadata, `# player<TAB>clientnum<TAB>team<TAB>name`
-//! roster lines, and plain comments, merged across a round's four files.
+//! roster lines, `# event<TAB>...` round events, and plain comments, merged across a round's four
+//! files.
 
 use std::collections::BTreeMap;
 
-use super::grammar::{PResult, client, optional, tab, team, text};
+use super::grammar::{PResult, client, float, optional, tab, team, text, uint_as, word};
+use crate::events::{EventKind, RoundEvent};
 use crate::model::{Metadata, Player};
 use crate::report::LoadReport;
 
 /// What one `#` line says.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum HeaderLine {
     /// `# key=value`
     Meta(String, String),
     /// `# player<TAB>clientnum<TAB>team<TAB>name`
     Player(Player),
+    /// `# event<TAB>time<TAB>kind<TAB>player<TAB>other<TAB>team<TAB>x<TAB>y<TAB>z<TAB>detail`
+    Event(RoundEvent),
     /// Anything else: a comment for humans.
     Comment,
 }
@@ -48,12 +52,50 @@ pub fn roster_entry(i: &[u8]) -> PResult<'_, Player> {
     Ok((i, Player { clientnum, team, name }))
 }
 
+/// `event<TAB>time<TAB>kind<TAB>player<TAB>other<TAB>team<TAB>x<TAB>y<TAB>z<TAB>detail`, unknown
+/// fields `-`; the detail may be absent.
+pub fn event_entry(i: &[u8]) -> PResult<'_, RoundEvent> {
+    let tag = |i| nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag));
+    let i = i.strip_prefix(b"event").ok_or_else(|| tag(i))?;
+    let (i, ()) = tab(i)?;
+    let (i, time_ms) = uint_as::<u32>(i)?;
+    let (i, ()) = tab(i)?;
+    let (rest, w) = word(i)?;
+    let kind = std::str::from_utf8(w).ok().and_then(EventKind::parse).ok_or_else(|| tag(i))?;
+    let i = rest;
+    let (i, ()) = tab(i)?;
+    let (i, player) = optional(i, client)?;
+    let (i, ()) = tab(i)?;
+    let (i, other) = optional(i, client)?;
+    let (i, ()) = tab(i)?;
+    let (i, team) = optional(i, team)?;
+    let mut xyz = [None; 3];
+    let mut i = i;
+    for v in &mut xyz {
+        let (rest, ()) = tab(i)?;
+        let (rest, value) = optional(rest, float)?;
+        (i, *v) = (rest, value);
+    }
+    let pos = match xyz {
+        [Some(x), Some(y), Some(z)] => Some(glam::Vec3::new(x, y, z)),
+        _ => None,
+    };
+    let (i, detail) = match tab(i) {
+        Ok((i, ())) => text(i)?,
+        Err(_) => (i, String::new()),
+    };
+    Ok((i, RoundEvent { time_ms, kind, player, other, team, pos, detail }))
+}
+
 /// One `#` line (the `#` included).
 pub fn header_line(i: &[u8]) -> HeaderLine {
     let body = i.strip_prefix(b"#").unwrap_or(i);
     let body = body.trim_ascii_start();
     if let Ok((_, p)) = roster_entry(body) {
         return HeaderLine::Player(p);
+    }
+    if let Ok((_, e)) = event_entry(body) {
+        return HeaderLine::Event(e);
     }
     if let Ok((_, (k, v))) = meta_pair(body) {
         return HeaderLine::Meta(k, v);
@@ -69,7 +111,14 @@ pub struct HeaderAcc {
     pub meta: Metadata,
     /// Roster so far, by client slot.
     pub roster: BTreeMap<u16, Player>,
+    /// Round events so far, in file order.
+    pub events: Vec<RoundEvent>,
+    /// Event lines past [`MAX_EVENTS`], left out.
+    pub events_left_out: usize,
 }
+
+/// The most events a round keeps (a file with more is cut, with a note).
+pub const MAX_EVENTS: usize = 100_000;
 
 impl HeaderAcc {
     /// Takes one header line of `file` (line number `line`).
@@ -86,6 +135,13 @@ impl HeaderAcc {
                     format!("line {line}: roster entry for client {} differs from an earlier one ({:?}); keeping the earlier", p.clientnum, known.name),
                 ),
             },
+            HeaderLine::Event(e) if self.events.len() < MAX_EVENTS => self.events.push(e),
+            HeaderLine::Event(_) => {
+                if self.events_left_out == 0 {
+                    report.note(file, format!("line {line}: more than {MAX_EVENTS} events; the rest are left out"));
+                }
+                self.events_left_out += 1;
+            }
             HeaderLine::Meta(key, value) => self.take_meta(key, value, file, line, report),
         }
     }
@@ -155,6 +211,19 @@ mod tests {
             header_line(b"# player\t6\t-\tx"),
             HeaderLine::Player(Player { clientnum: 6, team: None, name: "x".into() })
         );
+    }
+
+    #[test]
+    fn event_lines_give_round_events() {
+        let HeaderLine::Event(e) = header_line(b"# event\t61000\tdynamite_plant\t3\t-\t1\t10\t-20.5\t30\tMain Gate") else {
+            panic!("not an event line");
+        };
+        assert_eq!((e.time_ms, e.kind, e.player, e.other, e.team), (61000, EventKind::DynamitePlant, Some(3), None, Some(Team::Axis)));
+        assert_eq!(e.pos, Some(glam::Vec3::new(10.0, -20.5, 30.0)));
+        assert_eq!(e.detail, "Main Gate");
+        let HeaderLine::Event(e) = header_line(b"# event\t5\trevive\t-\t7\t-\t-\t-\t-") else { panic!("not an event line") };
+        assert_eq!((e.player, e.other, e.pos, e.detail.as_str()), (None, Some(7), None, ""));
+        assert_eq!(header_line(b"# event\t5\tteleport\t-\t7\t-\t-\t-\t-"), HeaderLine::Comment);
     }
 
     #[test]

@@ -143,6 +143,8 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
         });
     }
 
+    let mut events = header.events;
+    events.sort_by_key(|e| e.time_ms);
     let mut round = Round {
         name,
         meta: header.meta,
@@ -151,6 +153,7 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
         combat,
         engagements,
         heatmap,
+        events,
         report,
     };
     // The seed's own files carry no roster: take what they imply.

@@ -455,6 +455,19 @@ async fn copy_rows(
         }),
     )
     .await?;
+    copy(
+        conn,
+        "COPY round_events (round_id, seq, time_ms, kind, player, other, team, x, y, z, detail) FROM STDIN",
+        round.events.iter().enumerate().map(|(seq, e)| {
+            move |r: &mut CopyRows| {
+                r.int(id).int(seq as i64).int(e.time_ms).text(e.kind.as_str());
+                r.opt_int(e.player).opt_int(e.other).opt_int(e.team.map(|t| t.number()));
+                r.opt_real(e.pos.map(|p| p.x)).opt_real(e.pos.map(|p| p.y)).opt_real(e.pos.map(|p| p.z));
+                r.text(&e.detail);
+            }
+        }),
+    )
+    .await?;
     Ok(())
 }
 

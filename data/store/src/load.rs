@@ -8,6 +8,7 @@ use super::{Store, StoreError};
 use proxviz_data::model::{
     CombatEvent, CombatKind, Engagement, HeatmapCell, Metadata, Player, PlayerTrack, PositionSample, Round, Team,
 };
+use proxviz_data::events::{EventKind, RoundEvent};
 use proxviz_data::name::RoundName;
 use proxviz_data::report::LoadReport;
 
@@ -147,6 +148,27 @@ impl Store {
         })
         .collect();
 
-        Ok(Round { name, meta, players, tracks, combat, engagements, heatmap, report })
+        let events = sqlx::query(
+            "SELECT time_ms, kind, player, other, team, x, y, z, detail FROM round_events WHERE round_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .filter_map(|r| {
+            let kind = EventKind::parse(&r.get::<String, _>(1))?;
+            Some(RoundEvent {
+                time_ms: u32::try_from(r.get::<i64, _>(0)).unwrap_or(u32::MAX),
+                kind,
+                player: r.get::<Option<i32>, _>(2).map(u16_of),
+                other: r.get::<Option<i32>, _>(3).map(u16_of),
+                team: r.get::<Option<i16>, _>(4).and_then(|t| u32::try_from(t).ok()).and_then(Team::from_number),
+                pos: vec3(r, 5),
+                detail: r.get(8),
+            })
+        })
+        .collect();
+
+        Ok(Round { name, meta, players, tracks, combat, engagements, heatmap, events, report })
     }
 }

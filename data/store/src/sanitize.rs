@@ -74,6 +74,9 @@ fn needs_fixing(round: &Round) -> bool {
             .iter()
             .any(|e| e.attacker_pos.is_some_and(|p| !place_ok(p)) || e.target_pos.is_some_and(|p| !place_ok(p)))
         || round.heatmap.iter().any(|c| c.axis_kills > i32::MAX as u32 || c.allies_kills > i32::MAX as u32)
+        || round.events.iter().any(|e| {
+            e.detail.contains('\0') || e.detail.chars().count() > PLAYER_NAME_CHARS || e.pos.is_some_and(|p| !place_ok(p))
+        })
 }
 
 /// The round as it can be stored, and a line per kind of value that had to change.
@@ -167,11 +170,28 @@ pub fn sanitize(round: &Arc<Round>) -> (Arc<Round>, Vec<String>) {
             }
         }
     }
+    for (i, e) in r.events.iter_mut().enumerate() {
+        if strip_nul(&mut e.detail) {
+            nul.add(|| format!("event {}'s detail", i + 1));
+        }
+        if e.detail.chars().count() > PLAYER_NAME_CHARS {
+            long.add(|| format!("event {}'s detail: {} characters", i + 1, e.detail.chars().count()));
+            e.detail = e.detail.chars().take(PLAYER_NAME_CHARS).collect();
+        }
+        if let Some(p) = e.pos.filter(|&p| !place_ok(p)) {
+            far_combat.add(|| format!("{} at {:.1} s: {p}", e.kind, f64::from(e.time_ms) / 1000.0));
+            e.pos = None;
+        }
+    }
     nul.line("NUL bytes in names", "removed", &mut notes);
-    long.line("names or types longer than their columns (players 256, engagements 64, types 20)", "cut", &mut notes);
+    long.line(
+        "names or types longer than their columns (players and event details 256, engagements 64, types 20)",
+        "cut",
+        &mut notes,
+    );
     repeated.line("heatmap cells listed more than once", "added up into one", &mut notes);
     far_samples.line(&format!("position samples beyond ±{WORLD_LIMIT} units or not numbers"), "dropped", &mut notes);
-    far_combat.line(&format!("combat positions beyond ±{WORLD_LIMIT} units or not numbers"), "left out", &mut notes);
+    far_combat.line(&format!("combat or event positions beyond ±{WORLD_LIMIT} units or not numbers"), "left out", &mut notes);
     far_engagements.line("engagement places or distances that are not places", "left out", &mut notes);
     counts.line("heatmap counts of 2³¹ or more", "clamped to 2147483647", &mut notes);
     (Arc::new(r), notes)
