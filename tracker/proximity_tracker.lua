@@ -545,6 +545,13 @@ function et_ClientSpawn(clientnum, revived, teamChange, restoreHealth)
         local p = refreshPlayer(clientnum)
         if p then p.alive = true end
         cached_frame = -1
+        -- A revive is a round event (proxviz's superset: a `# event` line the seed's readers
+        -- skip). The engine does not say which medic it was: left unknown (`-`).
+        if p and round and (revived == 1 or revived == true) and (p.team == 1 or p.team == 2) then
+            local o = gentity_get(clientnum, "ps.origin")
+            buffer("combat", format("# event\t%d\trevive\t-\t%d\t%s\t%.1f\t%.1f\t%.1f\t\n",
+                proximity.level_time - round.start, clientnum, TEAM_NAMES[p.team], o[1], o[2], o[3]))
+        end
     end)
 end
 

@@ -150,6 +150,22 @@ fn simulate_writes_a_round_that_rounds_lists() {
 }
 
 #[test]
+fn simulate_writes_the_public_format_too_when_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().to_str().expect("utf8 path");
+    let args = ["simulate", "--players", "6", "--minutes", "1", "--public-format", "--out", out];
+    let sim = proxviz(&args);
+    assert!(sim.status.success(), "{}", text(&sim.stderr));
+    let written = text(&sim.stdout);
+    let public: Vec<&str> = written.lines().filter(|l| l.contains("/proximity/")).collect();
+    assert_eq!(public.len(), 1, "{written}");
+    assert!(public[0].ends_with("-supply-round-1_engagements.txt"), "{written}");
+    let listed = proxviz(&["rounds", &format!("{out}/proximity")]);
+    let stdout = text(&listed.stdout);
+    assert!(listed.status.success() && stdout.contains("public v6"), "{stdout}{}", text(&listed.stderr));
+}
+
+#[test]
 fn simulate_runs_any_tracker_and_keeps_where_it_wrote() {
     let dir = tempfile::tempdir().expect("tempdir");
     // A tracker of another shape: one file per round in its own folder, as the current public

@@ -20,6 +20,9 @@ pub struct RoundFiles {
     pub dir: PathBuf,
     /// Paths of the files present, in the order of [`FileKind::ALL`].
     pub paths: [Option<PathBuf>; 4],
+    /// Byte-identical copies of this round's single file written moments later under another
+    /// name (the current public tracker writes some rounds twice, ~15 s apart): the same round.
+    pub duplicates: Vec<PathBuf>,
 }
 
 impl RoundFiles {
@@ -35,7 +38,18 @@ impl RoundFiles {
 
     /// Reads and parses the round (never fails: what cannot be read is in the load report).
     pub fn load(&self) -> Round {
-        crate::parse::load_round(self.name.clone(), &self.paths.each_ref().map(|p| p.as_deref()))
+        let mut round = crate::parse::load_round(self.name.clone(), &self.paths.each_ref().map(|p| p.as_deref()));
+        self.note_duplicates(&mut round);
+        round
+    }
+
+    /// Says in the load report which copies were taken as this round.
+    pub fn note_duplicates(&self, round: &mut Round) {
+        let label = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(own) = self.paths.iter().flatten().next() else { return };
+        for d in &self.duplicates {
+            round.report.note(&label(own), format!("{} holds the same bytes: the same round, read once", label(d)));
+        }
     }
 
     /// Reads the files' bytes once (to parse them and, say, hash them for the database).
@@ -65,13 +79,73 @@ pub fn discover_rounds(folder: &Path) -> Result<Vec<RoundFiles>, DataError> {
     }
     let mut rounds: Vec<RoundFiles> = groups
         .into_iter()
-        .map(|(base, paths)| RoundFiles { name: RoundName::parse(&base), dir: folder.to_path_buf(), paths })
+        .map(|(base, paths)| RoundFiles {
+            name: RoundName::parse(&base),
+            dir: folder.to_path_buf(),
+            paths,
+            duplicates: Vec::new(),
+        })
         .collect();
     mark_zero_based(&mut rounds);
+    fold_duplicates(&mut rounds);
     rounds.sort_by(|a, b| {
         (a.name.date, a.name.start_time, &a.name.base).cmp(&(b.name.date, b.name.start_time, &b.name.base))
     });
     Ok(rounds)
+}
+
+/// Most seconds between a single-file round and a byte-identical copy of it.
+const DUPLICATE_WITHIN_SECS: i64 = 60;
+
+/// Folds byte-identical copies of a single-file round, named a few seconds apart, into the
+/// first. Only files of the same date, map, round and size, at most a minute apart, are read to
+/// compare, so a folder costs no more to list.
+fn fold_duplicates(rounds: &mut Vec<RoundFiles>) {
+    let single = |r: &RoundFiles| match r.paths.iter().flatten().collect::<Vec<_>>()[..] {
+        [only] => Some(only.clone()),
+        _ => None,
+    };
+    let mut keyed: Vec<(usize, PathBuf, u64)> = rounds
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let path = single(r)?;
+            let len = std::fs::metadata(&path).ok()?.len();
+            Some((i, path, len))
+        })
+        .collect();
+    let key = |r: &RoundFiles| (r.name.date, r.name.map.clone(), r.name.round_in_name);
+    let secs = |r: &RoundFiles| r.name.start_time.map(|t| i64::from(chrono::Timelike::num_seconds_from_midnight(&t)));
+    keyed.sort_by(|a, b| (key(&rounds[a.0]), secs(&rounds[a.0])).cmp(&(key(&rounds[b.0]), secs(&rounds[b.0]))));
+    let mut folded: Vec<(usize, usize)> = Vec::new();
+    let mut kept = 0;
+    for n in 1..keyed.len() {
+        let (first, second) = (&keyed[kept], &keyed[n]);
+        let (a, b) = (&rounds[first.0], &rounds[second.0]);
+        let close = secs(a).zip(secs(b)).is_some_and(|(x, y)| (y - x).abs() <= DUPLICATE_WITHIN_SECS);
+        let same = key(a) == key(b) && close && first.2 == second.2 && {
+            matches!((std::fs::read(&first.1), std::fs::read(&second.1)), (Ok(x), Ok(y)) if x == y)
+        };
+        if same {
+            folded.push((first.0, second.0));
+        } else {
+            kept = n;
+        }
+    }
+    if folded.is_empty() {
+        return;
+    }
+    let mut drop = vec![false; rounds.len()];
+    for (into, from) in folded {
+        let path = single(&rounds[from]).unwrap_or_default();
+        rounds[into].duplicates.push(path);
+        drop[from] = true;
+    }
+    let mut i = 0;
+    rounds.retain(|_| {
+        i += 1;
+        !drop[i - 1]
+    });
 }
 
 /// A tracker that numbers rounds from 0 (ET's `g_currentRound`) writes `round-0` and `round-1`
@@ -156,6 +230,38 @@ mod tests {
         let bases: Vec<&str> = rounds.iter().map(|r| r.name.base.as_str()).collect();
         assert_eq!(bases, ["2025-12-20-120000-supply-round-1", "2025-12-20-130000-goldrush-round-1"]);
         assert_eq!(rounds[0].missing(), vec![FileKind::Engagements, FileKind::Heatmap]);
+    }
+
+    #[test]
+    fn a_byte_identical_copy_written_seconds_later_is_the_same_round() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let body = "# PROXIMITY_TRACKER_V6\n# map=supply\n";
+        for name in [
+            "2026-03-14-213045-supply-round-1_engagements.txt",
+            "2026-03-14-213100-supply-round-1_engagements.txt",
+            // A minute and a half later: another round, however alike.
+            "2026-03-14-213230-supply-round-1_engagements.txt",
+            // Same time, other bytes of the same length.
+            "2026-03-14-213046-supply-round-2_engagements.txt",
+        ] {
+            std::fs::write(dir.path().join(name), body).expect("write");
+        }
+        std::fs::write(dir.path().join("2026-03-14-213101-supply-round-2_engagements.txt"), body.replace('s', "S"))
+            .expect("write");
+        let rounds = discover_rounds(dir.path()).expect("lists");
+        let bases: Vec<&str> = rounds.iter().map(|r| r.name.base.as_str()).collect();
+        assert_eq!(
+            bases,
+            [
+                "2026-03-14-213045-supply-round-1",
+                "2026-03-14-213046-supply-round-2",
+                "2026-03-14-213101-supply-round-2",
+                "2026-03-14-213230-supply-round-1"
+            ]
+        );
+        assert_eq!(rounds[0].duplicates.len(), 1);
+        let round = rounds[0].load();
+        assert!(round.report.notes.iter().any(|n| n.contains("213100-supply-round-1_engagements.txt holds the same bytes")));
     }
 
     #[test]

@@ -84,7 +84,8 @@ pub struct Timeline {
     engagement_at: Vec<Option<(u32, Option<Vec3>)>>,
     /// Times of the engagements that have one, sorted.
     engagement_times: Vec<u32>,
-    /// Times of kills and engagements, sorted, without repeats.
+    /// Times of kills, engagements and round events (revives, objectives), sorted, without
+    /// repeats.
     event_times: Vec<u32>,
     /// The rectangle (x, y) every position sample and heatmap cell lies in.
     bounds: (Vec2, Vec2),
@@ -102,8 +103,12 @@ impl Timeline {
         let engagement_at = engagement_places(&round, &kills);
         let mut engagement_times: Vec<u32> = engagement_at.iter().flatten().map(|(t, _)| *t).collect();
         engagement_times.sort_unstable();
-        let mut event_times: Vec<u32> =
-            kills.iter().map(|k| k.time_ms).chain(engagement_times.iter().copied()).collect();
+        let mut event_times: Vec<u32> = kills
+            .iter()
+            .map(|k| k.time_ms)
+            .chain(engagement_times.iter().copied())
+            .chain(round.events.iter().map(|e| e.time_ms))
+            .collect();
         event_times.sort_unstable();
         event_times.dedup();
         let bounds = bounds_of(&round);
@@ -121,7 +126,8 @@ impl Timeline {
         self.round.tracks.iter().filter_map(|t| t.samples.first()).map(|s| s.time_ms).min()
     }
 
-    /// Times of kills and engagements, sorted, each once: where "previous / next event" jumps.
+    /// Times of kills, engagements and round events (revives, objectives), sorted, each once:
+    /// where "previous / next event" jumps.
     pub fn event_times(&self) -> &[u32] {
         &self.event_times
     }

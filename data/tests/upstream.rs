@@ -1,6 +1,7 @@
 //! Rounds in the current public tracker's single-file format (v4 – v6), hand-written in
-//! `tests/upstream/`: a v6 round with every section proxviz reads, a v4.0 round (no
-//! `death_type` column, no COMBAT_POSITIONS), and a v5 round cut short mid-row.
+//! `tests/upstream/`: a v6 round with every section proxviz reads (and a byte-identical copy of
+//! it written 15 s later, as the public tracker sometimes does), a v4.0 round (no `death_type`
+//! column, no COMBAT_POSITIONS), and a v5 round cut short mid-row.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,7 +26,10 @@ fn the_format_is_told_by_the_first_line_not_the_file_name() {
     assert_eq!(version_of(b"# PROXIMITY_TRACKER engagements\n"), None);
     assert_eq!(version_of(b"1v1\t150.5\tFritz\tHans\n"), None);
     let rounds = discover_rounds(&folder()).expect("rounds");
-    assert_eq!(rounds.len(), 3);
+    assert_eq!(rounds.len(), 3, "the copy written 15 s later is the same round");
+    let v6 = rounds.iter().find(|r| r.name.base == "2026-03-14-213045-supply-round-1").expect("v6");
+    assert_eq!(v6.duplicates.len(), 1);
+    assert!(v6.load().report.notes.iter().any(|n| n.contains("holds the same bytes")));
 }
 
 #[test]

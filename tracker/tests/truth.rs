@@ -154,3 +154,20 @@ fn the_roster_has_every_player_with_their_final_team_and_name() {
     assert_eq!(fritz.name, "^1Fritz");
     assert!(p.round.players.iter().all(|pl| pl.team.is_some()));
 }
+
+#[test]
+fn every_revive_is_a_round_event_of_the_revived_player_where_they_lay() {
+    let p = played();
+    let start = p.truth.round_start_level_time;
+    assert!(!p.truth.revives.is_empty(), "the simulator revived someone");
+    let got: Vec<_> = p.round.events.iter().filter(|e| e.kind == proxviz_data::EventKind::Revive).collect();
+    assert_eq!(got.len(), p.truth.revives.len());
+    for (e, r) in got.iter().zip(&p.truth.revives) {
+        // The tracker's clock is the last frame's: at most one frame (50 ms) behind.
+        let t = r.level_time - start;
+        assert!((t - 50..=t).contains(&i64::from(e.time_ms)), "revive at {} vs {t}", e.time_ms);
+        assert_eq!(e.other, Some(r.revived as u16));
+        assert_eq!(e.player, None, "the engine does not say which medic");
+        assert!(e.pos.expect("place").distance(r.pos) <= 0.1);
+    }
+}

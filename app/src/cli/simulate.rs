@@ -35,6 +35,10 @@ pub struct SimulateArgs {
     /// Tracker settings preset: high, balanced or low.
     #[arg(long)]
     pub preset: Option<String>,
+    /// Also write the round as the current public tracker writes it (one v6 file, from the
+    /// simulator's truth) into `proximity/` under `--out`.
+    #[arg(long)]
+    pub public_format: bool,
     /// Regenerate the bundled demo rounds into `--out` (other options are ignored).
     #[arg(long)]
     pub demo: bool,
@@ -79,6 +83,7 @@ pub fn run(args: &SimulateArgs, stdout: &mut dyn std::io::Write) -> anyhow::Resu
     let mut cfg = MatchConfig::new(&args.map);
     (cfg.players, cfg.minutes, cfg.seed, cfg.round) = (args.players, args.minutes, args.seed, args.round);
     cfg.start_unix = parse_start(&args.start)?;
+    cfg.public_format = args.public_format;
     if let Some(path) = &args.tracker {
         cfg.tracker_source = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
     }

@@ -16,7 +16,7 @@ pub struct Clock(pub ReplayClock);
 #[derive(Message, Debug, Clone, Copy, PartialEq)]
 pub struct ClockMsg(pub ClockCommand);
 
-/// Jump to the previous or next kill or engagement.
+/// Jump to the previous or next kill, engagement, revive or objective event.
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventJump {
     /// The last event before the cursor.

@@ -18,6 +18,7 @@ pub mod markers;
 pub mod model;
 pub mod paths;
 pub mod picture;
+pub mod round_events;
 pub mod season;
 pub mod timing;
 pub mod view;
@@ -39,4 +40,5 @@ pub fn plugin(app: &mut App) {
     heat_layer::plugin(app);
     paths::plugin(app);
     engagements::plugin(app);
+    round_events::plugin(app);
 }

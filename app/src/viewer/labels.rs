@@ -1,5 +1,6 @@
 //! Text on the map, under the panels: world coordinates on the grid lines, the names of the map's
-//! spawn points and objectives (when shown), and player names next to their markers.
+//! spawn points and objectives (when shown), what each revive or objective event on the map was,
+//! and player names next to their markers.
 
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
@@ -8,7 +9,10 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use super::map_view::{PanelInsets, grid_lines, grid_step};
 use super::state::UiPass;
 use crate::scene::backdrop::{Backdrop, CommandMaps};
+use crate::scene::clock::Clock;
+use crate::scene::heat_layer::Heat;
 use crate::scene::library::Library;
+use crate::scene::model::round_events::{event_rgb, visible_events};
 use crate::scene::markers::Present;
 use crate::scene::view::{MapCamera, ViewSettings};
 
@@ -22,6 +26,7 @@ fn labels_ui(
     present: Res<Present>,
     (library, backdrop, maps): (Res<Library>, Res<Backdrop>, Res<CommandMaps>),
     view: Res<ViewSettings>,
+    (heat, clock): (Res<Heat>, Res<Clock>),
     insets: Res<PanelInsets>,
     camera: Single<(&Camera, &GlobalTransform, &Projection), With<MapCamera>>,
     window: Single<&Window, With<PrimaryWindow>>,
@@ -56,6 +61,20 @@ fn labels_ui(
             let Ok(p) = camera.world_to_viewport(global, m.pos.extend(0.0)) else { continue };
             let (font, colour) = (egui::FontId::proportional(11.0), super::panels::color32(m.rgb));
             painter.text(egui::pos2(p.x + 10.0, p.y + 4.0), egui::Align2::LEFT_TOP, &m.label, font, colour);
+        }
+    }
+    if heat.round_events
+        && let Some(entry) = library.current()
+    {
+        let events = &entry.round().events;
+        // The whole round's events would bury the map in text: their labels only near the cursor.
+        for (e, alpha) in visible_events(events, clock.time_ms(), false) {
+            let Some(pos) = e.pos else { continue };
+            let Ok(p) = camera.world_to_viewport(global, Vec3::new(pos.x, pos.y, 0.0)) else { continue };
+            let [r, g, b] = event_rgb(e.kind);
+            let colour = egui::Color32::from_rgba_unmultiplied(r, g, b, (alpha * 255.0) as u8);
+            let (font, text) = (egui::FontId::proportional(11.0), e.describe());
+            painter.text(egui::pos2(p.x + 11.0, p.y + 6.0), egui::Align2::LEFT_TOP, text, font, colour);
         }
     }
     if !view.names || !view.players {

@@ -27,9 +27,9 @@ pub enum Shortcut {
     BackTen,
     /// Ten seconds on.
     ForwardTen,
-    /// The previous kill or engagement.
+    /// The previous kill, engagement, revive or objective event.
     PreviousEvent,
-    /// The next kill or engagement.
+    /// The next kill, engagement, revive or objective event.
     NextEvent,
     /// Slower playback.
     Slower,
@@ -147,8 +147,8 @@ impl Shortcut {
             Self::ForwardOne => "1 s on",
             Self::BackTen => "10 s back",
             Self::ForwardTen => "10 s on",
-            Self::PreviousEvent => "previous kill or engagement",
-            Self::NextEvent => "next kill or engagement",
+            Self::PreviousEvent => "previous kill, engagement, revive or objective event",
+            Self::NextEvent => "next kill, engagement, revive or objective event",
             Self::Slower => "slower (down to 0.25×)",
             Self::Faster => "faster (up to 8×)",
             Self::Start => "start of the round",

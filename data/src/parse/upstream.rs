@@ -251,7 +251,68 @@ pub fn parse_upstream(name: RoundName, file: FileInput<'_>, version: u32) -> Rou
     );
     meta.grid_size_units.get_or_insert(512);
     let events = finish_events(events, &clients.players);
-    Round { name, meta, players: clients.players, tracks, combat, engagements, heatmap, events, report }
+    let mut round = Round { name, meta, players: clients.players, tracks, combat, engagements, heatmap, events, report };
+    times_from_round_start(&mut round, label);
+    note_untracked_revives(&mut round, label);
+    round
+}
+
+/// Builds before June 2026 counted times from map load, so they include the warmup. Such a file
+/// is told by its times running past the round's length (`round_end_unix - round_start_unix`,
+/// whole seconds); every time is then moved back by the first spawn's (every player spawns when
+/// the round goes live). Files without `round_end_unix` (before 4.2) cannot tell and stay as
+/// they are.
+fn times_from_round_start(round: &mut Round, label: &str) {
+    let end_unix: Option<i64> = round.meta.extra.get("round_end_unix").and_then(|v| v.parse().ok());
+    let Some(live_ms) = round.meta.round_start_unix.zip(end_unix).and_then(|(a, b)| b.checked_sub(a)).map(|s| s.saturating_mul(1000))
+    else {
+        return;
+    };
+    let last = i64::from(round.duration_ms());
+    let first_spawn = round.tracks.iter().filter_map(|t| t.samples.first()).map(|s| s.time_ms).min();
+    let Some(offset) = first_spawn.filter(|_| live_ms >= 0 && last - live_ms > 2000) else { return };
+    if offset == 0 {
+        return;
+    }
+    for t in &mut round.tracks {
+        t.samples.iter_mut().for_each(|s| s.time_ms = s.time_ms.saturating_sub(offset));
+    }
+    round.combat.iter_mut().for_each(|e| e.time_ms = e.time_ms.saturating_sub(offset));
+    round.events.iter_mut().for_each(|e| e.time_ms = e.time_ms.saturating_sub(offset));
+    for e in &mut round.engagements {
+        e.time_ms = e.time_ms.map(|t| t.saturating_sub(offset));
+    }
+    round.report.note(
+        label,
+        format!(
+            "times run {:.1} s past the round's length: counted from map load (a build before June 2026); \
+             moved back {:.1} s so the round starts when it went live",
+            (last - live_ms) as f64 / 1000.0,
+            f64::from(offset) / 1000.0
+        ),
+    );
+}
+
+/// The public tracker does not follow a revived player until their next spawn: said once.
+fn note_untracked_revives(round: &mut Round, label: &str) {
+    let untracked = round
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Revive)
+        .filter_map(|e| Some((e.other?, e.time_ms)))
+        .filter(|&(cn, t)| {
+            round.track(cn).is_none_or(|tr| {
+                let at = tr.samples.partition_point(|s| s.time_ms <= t);
+                tr.samples.get(at).is_none_or(|s| s.time_ms > t.saturating_add(1000))
+            })
+        })
+        .count();
+    if untracked > 0 {
+        round.report.note(
+            label,
+            format!("{untracked} revived lives have no positions: the format does not follow a revived player until their next spawn"),
+        );
+    }
 }
 
 fn header(meta: &mut Metadata, key: &str, value: &str) {

@@ -173,7 +173,7 @@ fn only_kills_by_another_player_count_as_kills() {
 }
 
 #[test]
-fn event_times_are_kills_and_engagements_once_each_in_order() {
+fn event_times_are_kills_engagements_and_round_events_once_each_in_order() {
     let mut round = walker();
     round.combat = vec![kill(5000, 2, 1, None), kill(2000, 2, 1, None)];
     let engagement = |t: u32| Engagement {
@@ -189,8 +189,12 @@ fn event_times_are_kills_and_engagements_once_each_in_order() {
         target_backup: None,
     };
     round.engagements = vec![engagement(5000), engagement(3000)];
+    round.events = vec![
+        crate::RoundEvent::new(2000, crate::EventKind::Revive),
+        crate::RoundEvent::new(4500, crate::EventKind::DynamitePlant),
+    ];
     let t = timeline(round);
-    assert_eq!(t.event_times(), &[2000, 3000, 5000]);
+    assert_eq!(t.event_times(), &[2000, 3000, 4500, 5000]);
     assert_eq!(t.engagement_times(), &[3000, 5000]);
 }
 

@@ -511,7 +511,9 @@ async fn copy_positions(
 /// Reads a round's files once: the parsed round and its source (names and content hash).
 pub fn read_for_import(files: &proxviz_data::RoundFiles) -> (Arc<Round>, Source) {
     let bytes = files.read();
-    let round = Arc::new(bytes.parse(files.name.clone()));
+    let mut round = bytes.parse(files.name.clone());
+    files.note_duplicates(&mut round);
+    let round = Arc::new(round);
     let names = bytes.files.each_ref().map(|f| f.as_ref().map(|(label, _)| label.as_str()));
     let contents = bytes.files.each_ref().map(|f| f.as_ref().map(|(_, b)| b.as_slice()));
     (round, source_of(&names, &contents))

@@ -6,6 +6,7 @@
 pub mod maps;
 pub mod player;
 mod rules;
+pub mod upstream;
 
 use std::path::{Path, PathBuf};
 
@@ -54,6 +55,9 @@ pub struct MatchConfig {
     pub damage_scale: f64,
     /// Multiplies every weapon's rate of fire (1.0).
     pub fire_rate: f64,
+    /// [`simulate_into`] also writes the round as the current public tracker's v6 file, from the
+    /// simulator's truth, into `proximity/` of the output folder (where that tracker writes).
+    pub public_format: bool,
 }
 
 impl MatchConfig {
@@ -77,6 +81,7 @@ impl MatchConfig {
             accuracy: 1.0,
             damage_scale: 1.0,
             fire_rate: 1.0,
+            public_format: false,
         }
     }
 }
@@ -138,6 +143,57 @@ pub struct TruthKill {
     pub killer_backup: usize,
     /// Living team-mates of the victim within 300 units of the victim.
     pub victim_backup: usize,
+    /// Where the killer was (a client killer).
+    pub killer_pos: Option<Vec3>,
+    /// The killer's weapon (`weapon_t`; 0 for the world).
+    pub weapon: i64,
+    /// Distinct players who damaged the victim in this life (the killer among them).
+    pub attackers: usize,
+}
+
+/// A revive as the simulator made it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TruthRevive {
+    /// `level.time` of the revive.
+    pub level_time: i64,
+    /// The medic.
+    pub medic: Option<usize>,
+    /// Who was revived.
+    pub revived: usize,
+    /// Where.
+    pub pos: Vec3,
+}
+
+/// An objective action as the simulator made it (dynamite on an objective).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TruthObjective {
+    /// `level.time`.
+    pub level_time: i64,
+    /// Who.
+    pub cn: usize,
+    /// Their team.
+    pub team: i64,
+    /// Where they were.
+    pub pos: Vec3,
+    /// What, in the public tracker's words (`dynamite_plant`).
+    pub kind: &'static str,
+    /// Which objective.
+    pub target: String,
+}
+
+/// Who held a client slot from a moment on (a slot is reused when a bot leaves and another joins).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TruthPlayer {
+    /// Client slot.
+    pub cn: usize,
+    /// Name, with colour codes.
+    pub name: String,
+    /// Class (`0` soldier ... `4` covert ops).
+    pub class: i64,
+    /// A bot.
+    pub is_bot: bool,
+    /// `level.time` they connected.
+    pub from_level_time: i64,
 }
 
 /// What really happened in the live round.
@@ -153,9 +209,20 @@ pub struct Truth {
     pub shots: usize,
     /// Hits in the live round.
     pub hits: usize,
+    /// Revives in the live round.
+    pub revives: Vec<TruthRevive>,
+    /// Objective actions in the live round.
+    pub objectives: Vec<TruthObjective>,
+    /// Every connect, in order.
+    pub players: Vec<TruthPlayer>,
 }
 
 impl Truth {
+    /// Who held slot `cn` at `level_time`.
+    pub fn player(&self, cn: usize, level_time: i64) -> Option<&TruthPlayer> {
+        self.players.iter().rev().find(|p| p.cn == cn && p.from_level_time <= level_time)
+    }
+
     /// Position of `cn` at `level_time`, if the simulator had the player then.
     pub fn position(&self, cn: usize, level_time: i64) -> Option<TruthPosition> {
         let i = self.frames.binary_search_by_key(&level_time, |(t, _)| *t).ok()?;
@@ -291,6 +358,13 @@ pub fn simulate_into(cfg: &MatchConfig, out: &Path) -> Result<Vec<PathBuf>, SimE
             std::fs::create_dir_all(dir).map_err(io(dir))?;
         }
         std::fs::copy(game.join(&rel), &to).map_err(io(&to))?;
+        copied.push(to);
+    }
+    if cfg.public_format {
+        let dir = out.join("proximity");
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let to = dir.join(format!("{}_engagements.txt", upstream::base_name(&outcome.truth, cfg)));
+        std::fs::write(&to, upstream::upstream_text(&outcome.truth, cfg, false)).map_err(io(&to))?;
         copied.push(to);
     }
     drop(outcome);

@@ -75,6 +75,10 @@ pub struct SimPlayer {
     pub next_shot_ms: i64,
     /// Level time a pending revive happens.
     pub revive_at_ms: Option<i64>,
+    /// The medic who will revive (with `revive_at_ms`).
+    pub revive_by: Option<usize>,
+    /// Clients who damaged this player in this life (bit per client slot).
+    pub hurt_by: u64,
     /// Switched team since the last spawn (the next spawn says `teamChange`).
     pub changed_team: bool,
 }
@@ -105,6 +109,8 @@ impl SimPlayer {
             skill: rng.random_range(0.7..1.3),
             next_shot_ms: 0,
             revive_at_ms: None,
+            revive_by: None,
+            hurt_by: 0,
             changed_team: false,
         }
     }
@@ -120,6 +126,7 @@ impl SimPlayer {
         self.health = if self.class == 1 { 110 } else { 100 };
         self.alive = true;
         self.revive_at_ms = None;
+        self.hurt_by = 0;
         self.choose_goal(map, rng);
     }
 

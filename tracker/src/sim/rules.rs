@@ -8,7 +8,9 @@ use rand_chacha::ChaCha8Rng;
 
 use super::maps::MapDef;
 use super::player::SimPlayer;
-use super::{MatchConfig, Truth, TruthKill, TruthPosition, name_for, random_class, roster};
+use super::{
+    MatchConfig, Truth, TruthKill, TruthObjective, TruthPlayer, TruthPosition, TruthRevive, name_for, random_class, roster,
+};
 use crate::engine::entity::{CON_CONNECTED, PITCH, YAW};
 use crate::engine::{Engine, gamestate};
 
@@ -109,6 +111,8 @@ impl<'c> Match<'c> {
     fn connect(&mut self, cn: usize) {
         let Some(p) = &self.players[cn] else { return };
         let (name, bot) = (p.name.clone(), p.is_bot);
+        let from_level_time = self.engine.state().level_time;
+        self.truth.players.push(TruthPlayer { cn, name: name.clone(), class: p.class, is_bot: bot, from_level_time });
         self.engine.client_connect(cn, &name, bot);
         let mut slot = self.engine.client_mut(cn);
         slot.player_type = p.class;
@@ -122,6 +126,11 @@ impl<'c> Match<'c> {
             p.alive = true;
             p.health = 50;
             p.revive_at_ms = None;
+            p.hurt_by = 0;
+            if self.live {
+                let level_time = self.engine.state().level_time;
+                self.truth.revives.push(TruthRevive { level_time, medic: p.revive_by.take(), revived: cn, pos: p.pos });
+            }
         } else {
             p.changed_team = false;
             p.spawn(&self.map, &mut self.rng);
@@ -239,6 +248,12 @@ impl<'c> Match<'c> {
             self.truth.hits += 1;
         }
         let Some(v) = self.players[target].as_mut() else { return };
+        if let Ok(a) = usize::try_from(attacker)
+            && a < 64
+            && a != target
+        {
+            v.hurt_by |= 1 << a;
+        }
         v.health -= damage;
         let dead = v.health <= 0;
         self.engine.client_mut(target).health = v.health;
@@ -267,9 +282,11 @@ impl<'c> Match<'c> {
         let Some(v) = self.players[victim].as_mut() else { return };
         v.alive = false;
         v.vel = Vec3::ZERO;
-        let (victim_pos, victim_team) = (v.pos, v.team);
+        let (victim_pos, victim_team, hurt_by) = (v.pos, v.team, v.hurt_by);
         let killer_slot = usize::try_from(killer).ok().filter(|&k| k < 64 && k != victim);
         let killer_team = killer_slot.and_then(|k| self.players[k].as_ref()).map_or(0, |k| k.team);
+        let killer_pos = killer_slot.and_then(|k| self.players[k].as_ref()).map(|k| k.pos);
+        let weapon = killer_slot.and_then(|k| self.players[k].as_ref()).map_or(0, |k| k.weapon.id);
         let killer_backup = killer_slot.map_or(0, |k| self.backup(k, victim));
         let victim_backup = self.backup(victim, killer_slot.unwrap_or(victim));
         {
@@ -285,11 +302,17 @@ impl<'c> Match<'c> {
             .players
             .iter()
             .flatten()
-            .any(|o| o.alive && o.class == 1 && o.team == victim_team && o.pos.distance(victim_pos) < 600.0);
-        if medic_near && mod_id != MOD_SWITCHTEAM && self.rng.random_bool(0.35) {
+            .filter(|o| o.alive && o.class == 1 && o.team == victim_team && o.pos.distance(victim_pos) < 600.0)
+            .min_by(|a, b| a.pos.distance(victim_pos).total_cmp(&b.pos.distance(victim_pos)))
+            .map(|o| o.cn);
+        if let Some(medic) = medic_near
+            && mod_id != MOD_SWITCHTEAM
+            && self.rng.random_bool(0.35)
+        {
             let at = lt + self.rng.random_range(3000..6000);
             if let Some(v) = self.players[victim].as_mut() {
                 v.revive_at_ms = Some(at);
+                v.revive_by = Some(medic);
             }
         }
         if self.live {
@@ -302,6 +325,9 @@ impl<'c> Match<'c> {
                 mod_id,
                 killer_backup,
                 victim_backup,
+                killer_pos,
+                weapon,
+                attackers: hurt_by.count_ones() as usize,
             });
         }
         self.engine.obituary(victim, killer, mod_id);
@@ -337,6 +363,24 @@ impl<'c> Match<'c> {
             } else if alive && self.rng.random_bool(OBJECTIVE_DAMAGE_CHANCE) {
                 // Dynamite on an objective: damage to an entity that is not a client.
                 self.engine.damage(400 + cn as i64, cn as i64, 30, 0, MOD_DYNAMITE);
+                // At an objective (within 800 units of one), it is a plant the truth keeps.
+                let near = self.players[cn].as_ref().and_then(|p| {
+                    let d = |i: usize| self.map.nodes[self.map.objectives[i]].distance(p.pos);
+                    (0..self.map.objectives.len()).min_by(|&a, &b| d(a).total_cmp(&d(b))).filter(|&i| d(i) <= 800.0)
+                });
+                if self.live
+                    && let Some(p) = &self.players[cn]
+                    && let Some(nearest) = near
+                {
+                    self.truth.objectives.push(TruthObjective {
+                        level_time: lt,
+                        cn,
+                        team: p.team,
+                        pos: p.pos,
+                        kind: "dynamite_plant",
+                        target: format!("Objective {}", nearest + 1),
+                    });
+                }
             }
         }
         if self.live && self.cfg.bots_join_leave && self.rng.random_bool(BOT_CHURN_CHANCE) {

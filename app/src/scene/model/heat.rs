@@ -107,6 +107,9 @@ pub struct HeatSettings {
     pub hidden_types: Vec<EngagementType>,
     /// Every player's whole path, faint, as context (it traces the map's walkable areas).
     pub paths: bool,
+    /// Revives and objective events drawn on the map (those of the last few seconds, or of the
+    /// whole round with `engagements_whole_round`).
+    pub round_events: bool,
 }
 
 impl Default for HeatSettings {
@@ -126,6 +129,7 @@ impl Default for HeatSettings {
             engagements_whole_round: false,
             hidden_types: Vec::new(),
             paths: false,
+            round_events: true,
         }
     }
 }

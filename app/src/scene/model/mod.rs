@@ -9,3 +9,4 @@ pub mod engagements;
 pub mod heat;
 pub mod legend;
 pub mod present;
+pub mod round_events;

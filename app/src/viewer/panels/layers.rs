@@ -67,6 +67,11 @@ pub(super) fn layers_panel_ui(
                 ui.checkbox(&mut players, "Players");
                 ui.checkbox(&mut h.paths, "Paths").on_hover_text("every player's path over the round");
             });
+            let events = entry.map_or(0, |e| e.round().events.len());
+            ui.add_enabled(events > 0, egui::Checkbox::new(&mut h.round_events, format!("Revives & objectives ({events})")))
+                .on_hover_text("a green cross where a player was revived, a diamond where an objective was planted, \
+                     defused, built, captured or carried (the current public tracker's rounds have them; ours have revives)")
+                .on_disabled_hover_text("this round's files have no revives or objective events");
             ui.separator();
             ui.checkbox(&mut h.show, egui::RichText::new("Kill heatmap").strong());
             ui.add_enabled_ui(h.show, |ui| {

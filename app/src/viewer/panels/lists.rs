@@ -1,11 +1,14 @@
-//! The left panel: the open rounds as a table (click to replay one) and the players at the
-//! cursor (team, alive, K/D so far; click a name to follow, untick to hide a player or a team).
+//! The left panel: the open rounds as a table (click to replay one), the round's revives and
+//! objective events (click one to go there), and the players at the cursor (team, alive, K/D so
+//! far; click a name to follow, untick to hide a player or a team).
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
-use super::{FreeArea, color32, panel_root};
-use crate::scene::clock::Clock;
+use super::{FreeArea, color32, panel_root, rgb32};
+use crate::scene::clock::{Clock, ClockMsg};
+use crate::scene::model::clock::{ClockCommand, mm_ss};
+use crate::scene::model::round_events::{describe, event_rgb};
 use crate::scene::library::{Library, RoundKey, SelectRound};
 use crate::scene::markers::Present;
 use crate::scene::model::present::{Marker, kd_all, team_rgb};
@@ -20,6 +23,7 @@ pub(super) fn lists_ui(
     present: Res<Present>,
     mut view: ResMut<ViewSettings>,
     mut select: MessageWriter<SelectRound>,
+    mut clock_out: MessageWriter<ClockMsg>,
 ) -> Result {
     let _probe = crate::scene::timing::scope();
     let ctx = contexts.ctx_mut()?.clone();
@@ -31,6 +35,9 @@ pub(super) fn lists_ui(
             select.write(SelectRound(key));
         }
         ui.separator();
+        if let Some(t) = events_ui(ui, &library, clock.time_ms()) {
+            clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
+        }
         players_ui(ui, &library, &present, clock.time_ms(), &mut v);
     });
     free.0 = root.available_rect_before_wrap();
@@ -73,6 +80,45 @@ fn rounds_ui(ui: &mut egui::Ui, library: &Library) -> Option<RoundKey> {
             ui.spinner();
         }
     });
+    pick
+}
+
+/// The round's revives and objective events, the latest one up to the cursor highlighted; the
+/// time of the one clicked, if any. Nothing when the round has none.
+fn events_ui(ui: &mut egui::Ui, library: &Library, time_ms: u32) -> Option<u32> {
+    let entry = library.current()?;
+    let round = entry.round();
+    if round.events.is_empty() {
+        return None;
+    }
+    let current = round.events.partition_point(|e| e.time_ms <= time_ms).checked_sub(1);
+    let mut pick = None;
+    egui::CollapsingHeader::new(format!("Revives & objectives ({})", round.events.len()))
+        .id_salt("round_events")
+        .default_open(true)
+        .show(ui, |ui| {
+            let row_height = ui.spacing().interact_size.y;
+            egui::ScrollArea::vertical().id_salt("round_events_rows").max_height(160.0).show_rows(
+                ui,
+                row_height,
+                round.events.len(),
+                |ui, rows| {
+                    for i in rows {
+                        let e = &round.events[i];
+                        ui.horizontal(|ui| {
+                            let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                            ui.painter().circle_filled(dot.center(), 4.0, rgb32(event_rgb(e.kind)));
+                            let text = format!("{}  {}", mm_ss(e.time_ms), describe(round, e));
+                            let label = egui::Button::selectable(current == Some(i), text).truncate();
+                            if ui.add(label).on_hover_text("go to this moment").clicked() {
+                                pick = Some(e.time_ms);
+                            }
+                        });
+                    }
+                },
+            );
+        });
+    ui.separator();
     pick
 }
 

@@ -1,17 +1,19 @@
 //! The timeline at the bottom: play / pause and event jumps, time, speed, trail length, the
-//! loop range, and the scrub bar with kill ticks in the killer's team colour and engagement
-//! ticks; click or drag to seek, Shift+drag to loop a range.
+//! loop range, and the scrub bar with kill ticks in the killer's team colour, engagement ticks
+//! and dots for revives and objective events (hover one to read it); click or drag to seek,
+//! Shift+drag to loop a range.
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 use proxviz_data::Timeline;
 
 use super::super::shortcuts::Shortcut;
-use super::{FreeArea, color32, panel_root};
+use super::{FreeArea, color32, panel_root, rgb32};
 use crate::scene::clock::{Clock, ClockMsg};
 use crate::scene::library::{Library, RoundKey};
 use crate::scene::model::clock::{ClockCommand, SPEEDS, mm_ss};
 use crate::scene::model::present::team_rgb;
+use crate::scene::model::round_events::{describe, event_rgb};
 use crate::scene::view::ViewSettings;
 
 pub(super) fn plugin(app: &mut App) {
@@ -25,13 +27,21 @@ pub(super) struct Ticks {
     round: Option<RoundKey>,
     kills: Vec<(u32, egui::Color32)>,
     engagements: Vec<u32>,
+    /// Revives and objective events: time, colour, what it was.
+    events: Vec<(u32, egui::Color32, String)>,
 }
 
 impl Ticks {
     fn of(round: RoundKey, tl: &Timeline) -> Self {
         let kills =
             tl.kills().iter().map(|k| (k.time_ms, color32(team_rgb(tl.team_at(k.killer, k.time_ms))))).collect();
-        Self { round: Some(round), kills, engagements: tl.engagement_times().to_vec() }
+        let r = tl.round();
+        let events = r
+            .events
+            .iter()
+            .map(|e| (e.time_ms, rgb32(event_rgb(e.kind)), format!("{}  {}", mm_ss(e.time_ms), describe(r, e))))
+            .collect();
+        Self { round: Some(round), kills, engagements: tl.engagement_times().to_vec(), events }
     }
 }
 
@@ -136,7 +146,7 @@ fn scrub_bar_ui(
     loop_range: Option<(u32, u32)>,
 ) -> Option<Scrub> {
     let (rect, response) =
-        ui.allocate_exact_size(egui::vec2(ui.available_width(), 30.0), egui::Sense::click_and_drag());
+        ui.allocate_exact_size(egui::vec2(ui.available_width(), 36.0), egui::Sense::click_and_drag());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 3.0, egui::Color32::from_gray(35));
     let span = duration_ms.max(1) as f32;
@@ -183,9 +193,36 @@ fn scrub_bar_ui(
         }
         last_x = Some(x as i32);
         painter.line_segment(
-            [egui::pos2(x, rect.center().y + 2.0), egui::pos2(x, rect.bottom() - 3.0)],
+            [egui::pos2(x, rect.center().y + 2.0), egui::pos2(x, rect.bottom() - 10.0)],
             egui::Stroke::new(1.0, egui::Color32::from_gray(170)),
         );
+    }
+    // Revives and objective events: a dot each along the bottom; hovering one says what it was.
+    let dot_y = rect.bottom() - 5.0;
+    let mut last: Option<(i32, egui::Color32)> = None;
+    for (t, colour, _) in &ticks.events {
+        let x = x_of(*t);
+        if last == Some((x as i32, *colour)) {
+            continue;
+        }
+        last = Some((x as i32, *colour));
+        painter.circle_filled(egui::pos2(x, dot_y), 3.0, *colour);
+    }
+    if let Some(p) = response.hover_pos().filter(|p| (p.y - dot_y).abs() <= 6.0) {
+        let near: Vec<&str> = ticks
+            .events
+            .iter()
+            .filter(|(t, _, _)| (x_of(*t) - p.x).abs() <= 4.0)
+            .take(8)
+            .map(|(_, _, text)| text.as_str())
+            .collect();
+        if !near.is_empty() {
+            response.clone().on_hover_ui_at_pointer(|ui| {
+                for line in near {
+                    ui.label(line);
+                }
+            });
+        }
     }
     let x = x_of(now_ms);
     painter.line_segment(
