@@ -261,7 +261,9 @@ mod tests {
         );
         assert_eq!(rounds[0].duplicates.len(), 1);
         let round = rounds[0].load();
-        assert!(round.report.notes.iter().any(|n| n.contains("213100-supply-round-1_engagements.txt holds the same bytes")));
+        assert!(
+            round.report.notes.iter().any(|n| n.contains("213100-supply-round-1_engagements.txt holds the same bytes"))
+        );
     }
 
     #[test]

@@ -177,7 +177,7 @@ mod tests {
     fn every_kind_reads_back_from_its_word() {
         for k in EventKind::ALL {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
-            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+            assert_eq!(serde_json::to_string(&k).expect("json"), format!("\"{}\"", k.as_str()));
         }
         assert_eq!(EventKind::parse("bogus"), None);
     }

@@ -416,7 +416,10 @@ fn upstream_events(out: &mut String, round: &Round) {
         let p = p.unwrap_or_default();
         format!("{:.0};{:.0};{:.0}", p.x, p.y, p.z)
     };
-    fn of<'a>(round: &'a Round, kinds: &'a [crate::events::EventKind]) -> impl Iterator<Item = &'a crate::events::RoundEvent> {
+    fn of<'a>(
+        round: &'a Round,
+        kinds: &'a [crate::events::EventKind],
+    ) -> impl Iterator<Item = &'a crate::events::RoundEvent> {
         round.events.iter().filter(move |e| kinds.contains(&e.kind))
     }
 
@@ -440,7 +443,14 @@ fn upstream_events(out: &mut String, round: &Round) {
         out,
         "\n# CONSTRUCTION_EVENTS\n# event_time;event_type;player_guid;player_name;player_team;track_name;player_x;player_y;player_z"
     );
-    let construction = [K::DynamitePlant, K::DynamiteDefuse, K::ObjectiveDestroyed, K::ConstructionComplete, K::FlagCaptured, K::Objective];
+    let construction = [
+        K::DynamitePlant,
+        K::DynamiteDefuse,
+        K::ObjectiveDestroyed,
+        K::ConstructionComplete,
+        K::FlagCaptured,
+        K::Objective,
+    ];
     for e in of(round, &construction) {
         let _ = writeln!(
             out,
@@ -519,14 +529,7 @@ fn upstream_events(out: &mut String, round: &Round) {
          drop_time;return_delay_ms;drop_x;drop_y;drop_z"
     );
     for e in of(round, &[K::CarrierReturned]) {
-        let _ = writeln!(
-            out,
-            "{};{};{};{};;;0;0;{}",
-            e.time_ms,
-            guid(e.player),
-            name(e.player),
-            team(e.team),
-            at(e.pos)
-        );
+        let _ =
+            writeln!(out, "{};{};{};{};;;0;0;{}", e.time_ms, guid(e.player), name(e.player), team(e.team), at(e.pos));
     }
 }

@@ -90,7 +90,8 @@ fn revives_and_objective_events_become_round_events_in_time_order() {
     use proxviz_data::EventKind as K;
     let r = load("2026-03-14-213045-supply-round-1");
     let (hans, fritz, otto) = (Some(0u16), Some(1u16), Some(2u16));
-    let got: Vec<(u32, K, Option<u16>, Option<u16>, Option<Team>, &str)> =
+    type Row<'a> = (u32, K, Option<u16>, Option<u16>, Option<Team>, &'a str);
+    let got: Vec<Row> =
         r.events.iter().map(|e| (e.time_ms, e.kind, e.player, e.other, e.team, e.detail.as_str())).collect();
     assert_eq!(
         got,

@@ -118,7 +118,8 @@ fn every_death_is_there_with_both_places_and_every_kill_has_its_engagement_type(
         if player_kill(k) {
             assert_eq!(slot[&e.attacker] as i64, k.killer);
             assert!(e.attacker_pos.expect("killer place").distance(k.killer_pos.expect("truth")) <= 1.0);
-            let g = p.round.engagements.iter().find(|g| g.time_ms == Some(t) && g.victim == e.target).expect("engagement");
+            let g =
+                p.round.engagements.iter().find(|g| g.time_ms == Some(t) && g.victim == e.target).expect("engagement");
             assert_eq!(g.kind.to_string(), format!("{}v1", k.attackers.max(1)), "at {t}");
         }
     }
@@ -130,7 +131,9 @@ fn the_kill_grid_counts_player_kills_in_the_killers_team_column() {
     let p = played();
     let mut expected: BTreeMap<(i32, i32), (u32, u32)> = BTreeMap::new();
     for k in p.truth.kills.iter().filter(|k| player_kill(k)) {
-        let e = expected.entry(((k.victim_pos.x / 512.0).floor() as i32, (k.victim_pos.y / 512.0).floor() as i32)).or_default();
+        let e = expected
+            .entry(((k.victim_pos.x / 512.0).floor() as i32, (k.victim_pos.y / 512.0).floor() as i32))
+            .or_default();
         match k.killer_team {
             1 => e.0 += 1,
             2 => e.1 += 1,

@@ -12,8 +12,8 @@ use crate::scene::backdrop::{Backdrop, CommandMaps};
 use crate::scene::clock::Clock;
 use crate::scene::heat_layer::Heat;
 use crate::scene::library::Library;
-use crate::scene::model::round_events::{event_rgb, visible_events};
 use crate::scene::markers::Present;
+use crate::scene::model::round_events::{event_rgb, visible_events};
 use crate::scene::view::{MapCamera, ViewSettings};
 
 pub(super) fn plugin(app: &mut App) {

@@ -215,13 +215,19 @@ mod tests {
 
     #[test]
     fn event_lines_give_round_events() {
-        let HeaderLine::Event(e) = header_line(b"# event\t61000\tdynamite_plant\t3\t-\t1\t10\t-20.5\t30\tMain Gate") else {
+        let HeaderLine::Event(e) = header_line(b"# event\t61000\tdynamite_plant\t3\t-\t1\t10\t-20.5\t30\tMain Gate")
+        else {
             panic!("not an event line");
         };
-        assert_eq!((e.time_ms, e.kind, e.player, e.other, e.team), (61000, EventKind::DynamitePlant, Some(3), None, Some(Team::Axis)));
+        assert_eq!(
+            (e.time_ms, e.kind, e.player, e.other, e.team),
+            (61000, EventKind::DynamitePlant, Some(3), None, Some(Team::Axis))
+        );
         assert_eq!(e.pos, Some(glam::Vec3::new(10.0, -20.5, 30.0)));
         assert_eq!(e.detail, "Main Gate");
-        let HeaderLine::Event(e) = header_line(b"# event\t5\trevive\t-\t7\t-\t-\t-\t-") else { panic!("not an event line") };
+        let HeaderLine::Event(e) = header_line(b"# event\t5\trevive\t-\t7\t-\t-\t-\t-") else {
+            panic!("not an event line")
+        };
         assert_eq!((e.player, e.other, e.pos, e.detail.as_str()), (None, Some(7), None, ""));
         assert_eq!(header_line(b"# event\t5\tteleport\t-\t7\t-\t-\t-\t-"), HeaderLine::Comment);
     }

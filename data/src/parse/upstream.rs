@@ -23,11 +23,11 @@ use std::collections::HashMap;
 use glam::Vec3;
 
 use super::{FileInput, for_each_line};
+use crate::events::{EventKind, RoundEvent, carry_end_kind, construction_kind};
 use crate::model::{
     CombatEvent, CombatKind, Engagement, EngagementType, HeatmapCell, MAX_CLIENTS, Metadata, Player, PlayerTrack,
     PositionSample, Round, Team, WORLD_CLIENTNUM,
 };
-use crate::events::{EventKind, RoundEvent, carry_end_kind, construction_kind};
 use crate::name::RoundName;
 use crate::report::LoadReport;
 
@@ -251,7 +251,8 @@ pub fn parse_upstream(name: RoundName, file: FileInput<'_>, version: u32) -> Rou
     );
     meta.grid_size_units.get_or_insert(512);
     let events = finish_events(events, &clients.players);
-    let mut round = Round { name, meta, players: clients.players, tracks, combat, engagements, heatmap, events, report };
+    let mut round =
+        Round { name, meta, players: clients.players, tracks, combat, engagements, heatmap, events, report };
     times_from_round_start(&mut round, label);
     note_untracked_revives(&mut round, label);
     round
@@ -264,7 +265,8 @@ pub fn parse_upstream(name: RoundName, file: FileInput<'_>, version: u32) -> Rou
 /// they are.
 fn times_from_round_start(round: &mut Round, label: &str) {
     let end_unix: Option<i64> = round.meta.extra.get("round_end_unix").and_then(|v| v.parse().ok());
-    let Some(live_ms) = round.meta.round_start_unix.zip(end_unix).and_then(|(a, b)| b.checked_sub(a)).map(|s| s.saturating_mul(1000))
+    let Some(live_ms) =
+        round.meta.round_start_unix.zip(end_unix).and_then(|(a, b)| b.checked_sub(a)).map(|s| s.saturating_mul(1000))
     else {
         return;
     };
@@ -590,7 +592,9 @@ fn finish_events(mut events: Vec<RoundEvent>, players: &[Player]) -> Vec<RoundEv
             e.team = team_of(e.player).or_else(|| if e.player.is_none() { team_of(e.other) } else { None });
         }
     }
-    events.sort_by(|a, b| a.time_ms.cmp(&b.time_ms).then(a.kind.cmp(&b.kind)).then(b.pos.is_some().cmp(&a.pos.is_some())));
+    events.sort_by(|a, b| {
+        a.time_ms.cmp(&b.time_ms).then(a.kind.cmp(&b.kind)).then(b.pos.is_some().cmp(&a.pos.is_some()))
+    });
     events.dedup_by(|later, first| {
         later.kind == EventKind::CarrierKilled
             && first.kind == EventKind::CarrierKilled

@@ -5,10 +5,10 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 
 use super::{Store, StoreError};
+use proxviz_data::events::{EventKind, RoundEvent};
 use proxviz_data::model::{
     CombatEvent, CombatKind, Engagement, HeatmapCell, Metadata, Player, PlayerTrack, PositionSample, Round, Team,
 };
-use proxviz_data::events::{EventKind, RoundEvent};
 use proxviz_data::name::RoundName;
 use proxviz_data::report::LoadReport;
 

@@ -75,7 +75,9 @@ fn needs_fixing(round: &Round) -> bool {
             .any(|e| e.attacker_pos.is_some_and(|p| !place_ok(p)) || e.target_pos.is_some_and(|p| !place_ok(p)))
         || round.heatmap.iter().any(|c| c.axis_kills > i32::MAX as u32 || c.allies_kills > i32::MAX as u32)
         || round.events.iter().any(|e| {
-            e.detail.contains('\0') || e.detail.chars().count() > PLAYER_NAME_CHARS || e.pos.is_some_and(|p| !place_ok(p))
+            e.detail.contains('\0')
+                || e.detail.chars().count() > PLAYER_NAME_CHARS
+                || e.pos.is_some_and(|p| !place_ok(p))
         })
 }
 
@@ -191,7 +193,11 @@ pub fn sanitize(round: &Arc<Round>) -> (Arc<Round>, Vec<String>) {
     );
     repeated.line("heatmap cells listed more than once", "added up into one", &mut notes);
     far_samples.line(&format!("position samples beyond ±{WORLD_LIMIT} units or not numbers"), "dropped", &mut notes);
-    far_combat.line(&format!("combat or event positions beyond ±{WORLD_LIMIT} units or not numbers"), "left out", &mut notes);
+    far_combat.line(
+        &format!("combat or event positions beyond ±{WORLD_LIMIT} units or not numbers"),
+        "left out",
+        &mut notes,
+    );
     far_engagements.line("engagement places or distances that are not places", "left out", &mut notes);
     counts.line("heatmap counts of 2³¹ or more", "clamped to 2147483647", &mut notes);
     (Arc::new(r), notes)

@@ -233,7 +233,10 @@ async fn rounds_of_the_public_tracker_import_and_answer_the_seeds_sql() {
     assert_eq!(count(&s, "SELECT count(*) FROM combat_events WHERE event_type = 'death'").await, 1);
     // Revives and objective events are stored beside them (and came back above).
     assert_eq!(count(&s, "SELECT count(*) FROM round_events").await, 9);
-    assert_eq!(count(&s, "SELECT count(*) FROM round_events WHERE kind = 'dynamite_plant' AND detail = 'Depot Gate'").await, 1);
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM round_events WHERE kind = 'dynamite_plant' AND detail = 'Depot Gate'").await,
+        1
+    );
     let shots: Vec<(i32, i64)> = sqlx::query_as(
         "SELECT attacker, COUNT(*) as shots_fired FROM combat_events WHERE session_date = '2026-03-14' \
          AND event_type = 'fire' GROUP BY attacker",

@@ -9,7 +9,8 @@ use rand_chacha::ChaCha8Rng;
 use super::maps::MapDef;
 use super::player::SimPlayer;
 use super::{
-    MatchConfig, Truth, TruthKill, TruthObjective, TruthPlayer, TruthPosition, TruthRevive, name_for, random_class, roster,
+    MatchConfig, Truth, TruthKill, TruthObjective, TruthPlayer, TruthPosition, TruthRevive, name_for, random_class,
+    roster,
 };
 use crate::engine::entity::{CON_CONNECTED, PITCH, YAW};
 use crate::engine::{Engine, gamestate};

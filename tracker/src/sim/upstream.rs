@@ -159,11 +159,12 @@ pub fn upstream_text(truth: &Truth, cfg: &MatchConfig, from_map_load: bool) -> S
             seen[p.cn] = true;
             let occupant = who(p.cn, *lt).map(|o| o.from_level_time);
             // A life ends at a death, a team change or a new occupant of the slot.
-            let ends = open[p.cn].as_ref().is_some_and(|l| {
-                !p.alive || l.team != p.team || occupant.is_some_and(|from| from > l.spawn)
-            });
+            let ends = open[p.cn]
+                .as_ref()
+                .is_some_and(|l| !p.alive || l.team != p.team || occupant.is_some_and(|from| from > l.spawn));
             if ends && let Some(life) = open[p.cn].take() {
-                let death = deaths.iter().find(|k| k.victim == p.cn && k.level_time > life.spawn && k.level_time <= *lt);
+                let death =
+                    deaths.iter().find(|k| k.victim == p.cn && k.level_time > life.spawn && k.level_time <= *lt);
                 match death {
                     Some(k) => finish(life, k.level_time, death_type(k, p.team), Some(k.victim_pos), &mut rows),
                     None => finish(life, *lt, "disconnect", None, &mut rows),
@@ -285,9 +286,10 @@ pub fn upstream_text(truth: &Truth, cfg: &MatchConfig, from_map_load: bool) -> S
         };
         let ap = k.killer_pos.unwrap_or(vp);
         let alive = |team: i64| {
-            truth.frames.binary_search_by_key(&lt, |(t, _)| *t).map_or(0, |i| {
-                truth.frames[i].1.iter().filter(|p| p.alive && p.team == team).count()
-            })
+            truth
+                .frames
+                .binary_search_by_key(&lt, |(t, _)| *t)
+                .map_or(0, |i| truth.frames[i].1.iter().filter(|p| p.alive && p.team == team).count())
         };
         let _ = writeln!(
             out,

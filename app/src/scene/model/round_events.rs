@@ -1,8 +1,8 @@
 //! Revives and objective events on the map and the timeline: which to show at a time, in what
 //! colour, and how a list row reads.
 
-use proxviz_data::events::{EventKind, RoundEvent};
 use proxviz_data::Round;
+use proxviz_data::events::{EventKind, RoundEvent};
 
 /// How long after its moment an event stays on the map (fading) when not showing the whole
 /// round.
@@ -26,17 +26,25 @@ pub fn event_rgb(kind: EventKind) -> [u8; 3] {
 
 /// The events with a place to draw at `cursor_ms`, each with its opacity: 1 at its moment,
 /// fading over [`EVENT_SHOW_MS`] after it (every one at full opacity for the whole round).
-pub fn visible_events(events: &[RoundEvent], cursor_ms: u32, whole_round: bool) -> impl Iterator<Item = (&RoundEvent, f32)> {
+pub fn visible_events(
+    events: &[RoundEvent],
+    cursor_ms: u32,
+    whole_round: bool,
+) -> impl Iterator<Item = (&RoundEvent, f32)> {
     // Events are sorted by time: start at the first that can still show.
-    let from = if whole_round { 0 } else { events.partition_point(|e| e.time_ms.saturating_add(EVENT_SHOW_MS) < cursor_ms) };
-    events[from..].iter().filter(|e| e.pos.is_some()).map_while(move |e| {
-        if whole_round {
-            return Some(Some((e, 1.0)));
-        }
-        let after = cursor_ms.checked_sub(e.time_ms)?;
-        Some((after <= EVENT_SHOW_MS).then(|| (e, 1.0 - 0.7 * after as f32 / EVENT_SHOW_MS as f32)))
-    })
-    .flatten()
+    let from =
+        if whole_round { 0 } else { events.partition_point(|e| e.time_ms.saturating_add(EVENT_SHOW_MS) < cursor_ms) };
+    events[from..]
+        .iter()
+        .filter(|e| e.pos.is_some())
+        .map_while(move |e| {
+            if whole_round {
+                return Some(Some((e, 1.0)));
+            }
+            let after = cursor_ms.checked_sub(e.time_ms)?;
+            Some((after <= EVENT_SHOW_MS).then(|| (e, 1.0 - 0.7 * after as f32 / EVENT_SHOW_MS as f32)))
+        })
+        .flatten()
 }
 
 /// One row of the events list: `dynamite planted (Depot Gate) · Otto`, `Otto revived by Hans`,
@@ -65,8 +73,14 @@ mod tests {
 
     #[test]
     fn events_show_from_their_moment_and_fade_out() {
-        let events = vec![at(1000, EventKind::Revive), RoundEvent::new(2000, EventKind::FlagCaptured), at(20_000, EventKind::DynamitePlant)];
-        let times = |t: u32, whole: bool| visible_events(&events, t, whole).map(|(e, a)| (e.time_ms, (a * 10.0).round() as u32)).collect::<Vec<_>>();
+        let events = vec![
+            at(1000, EventKind::Revive),
+            RoundEvent::new(2000, EventKind::FlagCaptured),
+            at(20_000, EventKind::DynamitePlant),
+        ];
+        let times = |t: u32, whole: bool| {
+            visible_events(&events, t, whole).map(|(e, a)| (e.time_ms, (a * 10.0).round() as u32)).collect::<Vec<_>>()
+        };
         assert_eq!(times(500, false), []);
         assert_eq!(times(1000, false), [(1000, 10)]);
         assert_eq!(times(1000 + EVENT_SHOW_MS, false), [(1000, 3)]);
@@ -89,7 +103,8 @@ mod tests {
         assert_eq!(describe(&round, &e), "Otto revived by Hans");
         let e = RoundEvent { other: Some(2), ..RoundEvent::new(8000, EventKind::Revive) };
         assert_eq!(describe(&round, &e), "Otto revived");
-        let e = RoundEvent { player: Some(2), detail: "Depot Gate".into(), ..RoundEvent::new(1, EventKind::DynamitePlant) };
+        let e =
+            RoundEvent { player: Some(2), detail: "Depot Gate".into(), ..RoundEvent::new(1, EventKind::DynamitePlant) };
         assert_eq!(describe(&round, &e), "dynamite planted (Depot Gate) · Otto");
         assert_eq!(describe(&round, &RoundEvent::new(1, EventKind::FlagCaptured)), "flag captured");
     }

@@ -7,11 +7,11 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::{FreeArea, color32, panel_root, rgb32};
 use crate::scene::clock::{Clock, ClockMsg};
-use crate::scene::model::clock::{ClockCommand, mm_ss};
-use crate::scene::model::round_events::{describe, event_rgb};
 use crate::scene::library::{Library, RoundKey, SelectRound};
 use crate::scene::markers::Present;
+use crate::scene::model::clock::{ClockCommand, mm_ss};
 use crate::scene::model::present::{Marker, kd_all, team_rgb};
+use crate::scene::model::round_events::{describe, event_rgb};
 use crate::scene::view::ViewSettings;
 
 #[allow(clippy::too_many_arguments)]
