@@ -43,6 +43,31 @@ impl RoundFiles {
         round
     }
 
+    /// [`RoundFiles::load`] reading the files into `buffers` (kept by the caller between
+    /// rounds: reading thousands of rounds then costs no fresh memory per file).
+    pub fn load_with(&self, buffers: &mut [Vec<u8>; 4]) -> Round {
+        use std::io::Read as _;
+        let mut notes = Vec::new();
+        let mut labels: [String; 4] = Default::default();
+        let mut present = [false; 4];
+        for (i, path) in self.paths.iter().enumerate() {
+            let Some(path) = path else { continue };
+            labels[i] = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            buffers[i].clear();
+            match std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut buffers[i])) {
+                Ok(_) => present[i] = true,
+                Err(e) => notes.push(format!("{}: cannot read: {e}", labels[i])),
+            }
+        }
+        let inputs: [Option<crate::parse::FileInput<'_>>; 4] = std::array::from_fn(|i| {
+            present[i].then(|| crate::parse::FileInput { label: labels[i].as_str(), bytes: buffers[i].as_slice() })
+        });
+        let mut round = crate::parse::parse_round(self.name.clone(), inputs);
+        round.report.notes.extend(notes);
+        self.note_duplicates(&mut round);
+        round
+    }
+
     /// Says in the load report which copies were taken as this round.
     pub fn note_duplicates(&self, round: &mut Round) {
         let label = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

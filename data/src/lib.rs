@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod gamedata;
 pub mod heatmap;
+pub mod index;
 pub mod infer;
 pub mod model;
 pub mod name;

@@ -423,7 +423,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
     });
     let maps = if matches!(settings.backdrop.mode, BackdropMode::Auto | BackdropMode::Image) || settings.backdrop.marks
     {
-        let names = CommandMaps::maps_of(jobs.iter().map(|j| &j.round));
+        let names = CommandMaps::maps_of(jobs.iter().map(|j| j.round.map()));
         let folders = game_folders(&args.etmain, args.path.as_deref());
         let found = CommandMaps::search(
             &folders,

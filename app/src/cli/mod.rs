@@ -202,6 +202,56 @@ pub fn print_json(out: &mut dyn std::io::Write, value: &impl serde::Serialize) -
     Ok(())
 }
 
+/// Reads rounds on all cores and hands what `work` makes of each to `each`, in order: a round
+/// is dropped as soon as `work` is done with it, so memory stays that of a few rounds (and of
+/// what `work` returns) whatever the folder's size.
+pub fn for_each_round<T: Send>(
+    rounds: &[RoundFiles],
+    work: impl Fn(Round) -> T + Sync,
+    mut each: impl FnMut(T) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(rounds.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, T)>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, stop, work) = (&next, &stop, &work);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let Some(files) = rounds.get(i) else { break };
+                    if tx.send((i, work(files.load()))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // In order: what arrives early waits here (small: `work`'s results, not rounds).
+        let mut pending = std::collections::BTreeMap::new();
+        let mut due = 0;
+        let mut result = Ok(());
+        for (i, value) in rx {
+            pending.insert(i, value);
+            while let Some(value) = pending.remove(&due) {
+                due += 1;
+                if result.is_ok() {
+                    result = each(value);
+                    if result.is_err() {
+                        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+        result
+    })
+}
+
 /// Loads rounds on all cores, keeping their order.
 pub fn load_all(rounds: &[RoundFiles]) -> Vec<Round> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(rounds.len().max(1));

@@ -3,12 +3,15 @@
 use std::io::Write;
 use std::path::Path;
 
-use proxviz_data::{DataError, Round};
+use std::sync::atomic::AtomicBool;
+
+use proxviz_data::DataError;
+use proxviz_data::index::{IndexCache, cores, index_rounds};
 use serde::Serialize;
 
 use super::table::{Align, Table};
 
-/// What the rounds listing shows of one round.
+/// What the rounds listing shows of one round (JSON output).
 #[derive(Debug, Serialize)]
 pub struct RoundSummary {
     /// Base name of the files.
@@ -22,13 +25,13 @@ pub struct RoundSummary {
     /// 1-based round number.
     pub round: Option<u32>,
     /// Players seen.
-    pub players: usize,
+    pub players: u32,
     /// Kills of players.
-    pub kills: usize,
+    pub kills: u32,
     /// Round length, `mm:ss`.
     pub duration: String,
     /// Missing files plus skipped lines.
-    pub problems: usize,
+    pub problems: u32,
     /// Human-readable problem lines (missing files, first skipped lines, notes).
     pub problem_details: Vec<String>,
     /// The tracker format it was read from (`seed`, `proxviz`, `public v6`, ...).
@@ -36,27 +39,20 @@ pub struct RoundSummary {
 }
 
 impl RoundSummary {
-    /// Summarises a loaded round.
-    pub fn of(round: &Round) -> Self {
-        let report = &round.report;
-        let mut details: Vec<String> = report.missing.iter().map(|k| format!("missing {k} file")).collect();
-        details.extend(report.skipped.iter().take(5).map(|s| format!("skipped {s}")));
-        if report.skipped_total > 5 {
-            details.push(format!("... {} skipped lines in all", report.skipped_total));
-        }
-        details.extend(report.notes.iter().cloned());
+    /// The listing of an indexed round.
+    pub fn of(s: proxviz_data::index::RoundSummary) -> Self {
         Self {
-            base: round.name.base.clone(),
-            date: round.name.date.map(|d| d.to_string()),
-            time: round.name.start_time.map(|t| t.to_string()),
-            map: round.map().map(str::to_owned),
-            round: round.round_number(),
-            players: round.clientnums().len(),
-            kills: round.player_kill_count(),
-            duration: mm_ss(round.duration_ms()),
-            problems: report.problem_count(),
-            problem_details: details,
-            format: round.format_label(),
+            date: s.date.map(|d| d.to_string()),
+            time: s.time.map(|t| t.to_string()),
+            duration: mm_ss(s.duration_ms),
+            base: s.base,
+            map: s.map,
+            round: s.round,
+            players: s.players,
+            kills: s.kills,
+            problems: s.problems,
+            problem_details: s.problem_details,
+            format: s.format,
         }
     }
 }
@@ -69,7 +65,17 @@ pub fn run(folder: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<()>
     if found.is_empty() {
         return Err(DataError::NoRounds { path: folder.to_path_buf() }.into());
     }
-    let summaries: Vec<RoundSummary> = super::load_all(&found).iter().map(RoundSummary::of).collect();
+    // Each round read once on every core, then kept in the round index: a second listing of
+    // the same folder reads only what changed.
+    let mut cache = IndexCache::open(crate::scene::dirs::cache_dir().as_deref(), folder);
+    let mut indexed: Vec<Option<proxviz_data::index::RoundSummary>> = vec![None; found.len()];
+    let stop = AtomicBool::new(false);
+    index_rounds(&found, &mut cache, cores(), &stop, |i, s| indexed[i] = Some(s));
+    cache.save(folder);
+    for note in &cache.notes {
+        eprintln!("note: {note}");
+    }
+    let summaries: Vec<RoundSummary> = indexed.into_iter().flatten().map(RoundSummary::of).collect();
     if json {
         return super::print_json(out, &summaries);
     }

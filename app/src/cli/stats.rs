@@ -50,10 +50,51 @@ fn id(round: &Round) -> RoundId<'_> {
     }
 }
 
-/// Runs the command on files.
+/// Runs the command on files: round by round on every core, each printed as soon as it and
+/// the rounds before it are done (a folder of any size is never held in memory).
 pub fn run(path: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let found = proxviz_data::resolve_rounds(path)?;
-    run_loaded(super::load_all(&found), path.is_dir(), json, out)
+    let as_list = path.is_dir();
+    let render = |round: Round| -> anyhow::Result<String> {
+        let cfg = StatsConfig::for_round(&round);
+        let timeline = Timeline::new(Arc::new(round));
+        let stats = statistics(&timeline, &cfg);
+        let round = timeline.round();
+        let mut text = Vec::new();
+        if json {
+            let item = RoundStats { round: id(round), statistics: stats, report: &round.report };
+            serde_json::to_writer_pretty(&mut text, &item)?;
+        } else {
+            write_text(round, &stats, &mut text)?;
+        }
+        Ok(String::from_utf8(text)?)
+    };
+    let mut first = true;
+    if json && as_list {
+        write!(out, "[")?;
+    }
+    super::for_each_round(&found, render, |text| {
+        let text = text?;
+        if json && as_list {
+            // Items of a pretty-printed array: indented by two.
+            let indented: Vec<String> = text.lines().map(|l| format!("  {l}")).collect();
+            write!(out, "{}\n{}", if first { "" } else { "," }, indented.join("\n"))?;
+        } else {
+            if !first {
+                writeln!(out)?;
+            }
+            write!(out, "{text}")?;
+            if json {
+                writeln!(out)?;
+            }
+        }
+        first = false;
+        Ok(())
+    })?;
+    if json && as_list {
+        writeln!(out, "{}]", if first { "" } else { "\n" })?;
+    }
+    Ok(())
 }
 
 /// Prints the statistics of loaded rounds; JSON is an array when `as_list`, else one object.

@@ -296,7 +296,7 @@ fn drive(
     match e.phase {
         Phase::Start => {
             timing("start-up or previous round", &mut e.clock);
-            let Some(entry) = library.entries.get(e.next) else {
+            let Some(entry) = library.listings.get(e.next).and_then(|l| library.entry(l.key)) else {
                 exit.write(AppExit::Success);
                 return;
             };
@@ -323,7 +323,8 @@ fn drive(
         Phase::Render => {
             e.frames += 1;
             timing(&format!("frame {}", e.frames), &mut e.clock);
-            let Some(entry) = library.current().filter(|_| library.selected == Some(e.next)) else { return };
+            let wanted = library.listings.get(e.next).map(|l| l.key);
+            let Some(entry) = library.current().filter(|_| library.selected == wanted) else { return };
             // The layer is rebuilt for the new round (when shown) before the overlay reads it.
             if heat.show && !heat_state.built_for(entry.key) {
                 return;

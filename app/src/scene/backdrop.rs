@@ -47,8 +47,8 @@ pub struct CommandMaps {
 
 impl CommandMaps {
     /// The distinct map names of `rounds`, sorted: what a search is for.
-    pub fn maps_of<'a>(rounds: impl Iterator<Item = &'a proxviz_data::Round>) -> Vec<String> {
-        let mut names: Vec<String> = rounds.filter_map(|r| r.map().map(str::to_owned)).collect();
+    pub fn maps_of<'a>(maps: impl Iterator<Item = Option<&'a str>>) -> Vec<String> {
+        let mut names: Vec<String> = maps.flatten().map(str::to_owned).collect();
         names.sort();
         names.dedup();
         names
@@ -406,17 +406,16 @@ fn update_backdrop(
         }
         return;
     };
-    // The open rounds of the same map trace the same corridors: the replayed one and up to
-    // [`SILHOUETTE_ROUNDS`] others (a season's folder holds hundreds; a few show the map). While
-    // a folder is still loading, only the replayed round: it is drawn again once all are in.
+    // The rounds of the same map held read in full trace the same corridors: the replayed one
+    // and those replayed just before (at most [`SILHOUETTE_ROUNDS`]). While a folder is still
+    // loading, only the replayed round: it is drawn again once all are in.
     let map = entry.round().map().map(str::to_owned);
     let same_map: Vec<_> = match &map {
         Some(m) if !library.loading => {
             // The first rounds of the map (the same set whichever of them is replayed), and the
             // replayed one when it is not among them.
             let mut rounds: Vec<_> = library
-                .entries
-                .iter()
+                .read_entries()
                 .filter(|e| e.round().map() == Some(m.as_str()))
                 .take(SILHOUETTE_ROUNDS)
                 .collect();

@@ -5,20 +5,25 @@ use proxviz_data::{FileInput, FileKind, Round, RoundName, parse_round};
 
 /// The demo rounds, parsed, in date order.
 pub fn rounds() -> Vec<Round> {
+    bases().into_iter().filter_map(round).collect()
+}
+
+/// The demo rounds' base names, in date order.
+pub fn bases() -> Vec<&'static str> {
     let mut bases: Vec<&str> = FILES.iter().filter_map(|(n, _)| FileKind::split_file_name(n).map(|(b, _)| b)).collect();
     bases.dedup();
     bases
-        .into_iter()
-        .map(|base| {
-            let files: [Option<FileInput<'_>>; 4] = FileKind::ALL.map(|kind| {
-                FILES
-                    .iter()
-                    .find(|(n, _)| FileKind::split_file_name(n) == Some((base, kind)))
-                    .map(|(n, bytes)| FileInput { label: n, bytes })
-            });
-            parse_round(RoundName::parse(base), files)
-        })
-        .collect()
+}
+
+/// One demo round, parsed.
+pub fn round(base: &str) -> Option<Round> {
+    let files: [Option<FileInput<'_>>; 4] = FileKind::ALL.map(|kind| {
+        FILES
+            .iter()
+            .find(|(n, _)| FileKind::split_file_name(n) == Some((base, kind)))
+            .map(|(n, bytes)| FileInput { label: n, bytes })
+    });
+    files.iter().any(Option::is_some).then(|| parse_round(RoundName::parse(base), files))
 }
 
 /// (file name, bytes) of every demo file.

@@ -13,12 +13,17 @@ pub fn config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "proxviz").map(|d| d.config_dir().to_path_buf())
 }
 
-/// Where the pk3 index cache lives: `PROXVIZ_CACHE_DIR` when set, else the platform's cache
-/// dir (`~/.cache/proxviz`, `%LOCALAPPDATA%\\proxviz\\cache`, `~/Library/Caches/proxviz`).
+/// proxviz's cache dir: `PROXVIZ_CACHE_DIR` when set, else the platform's (`~/.cache/proxviz`,
+/// `%LOCALAPPDATA%\\proxviz\\cache`, `~/Library/Caches/proxviz`). It holds the pk3 index and the
+/// round index of each folder opened.
+pub fn cache_dir() -> Option<PathBuf> {
+    match std::env::var_os("PROXVIZ_CACHE_DIR") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => Some(directories::ProjectDirs::from("", "", "proxviz")?.cache_dir().to_path_buf()),
+    }
+}
+
+/// Where the pk3 index cache lives (in [`cache_dir`]).
 pub fn index_cache_file() -> Option<PathBuf> {
-    let dir = match std::env::var_os("PROXVIZ_CACHE_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => directories::ProjectDirs::from("", "", "proxviz")?.cache_dir().to_path_buf(),
-    };
-    Some(dir.join("pk3-index.json"))
+    Some(cache_dir()?.join("pk3-index.json"))
 }

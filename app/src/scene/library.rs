@@ -1,14 +1,19 @@
-//! The rounds that are open: loaded off the main thread (a folder, one round, or the embedded
-//! demo) through a [`Job`], each indexed for replay with the facts the window and the export
-//! derive from it once. Which round is replayed changes only through [`SelectRound`] messages;
-//! every change is announced once by a [`RoundChanged`] message in the same frame.
+//! The rounds that are open (a folder, one round, the embedded demo, a database round): listed
+//! off the main thread through a [`Job`], newest first, each with a light summary from the
+//! round index (`proxviz_data::index`); only the replayed round and the last few replayed are
+//! read in full ([`READ_ROUNDS`]), each indexed for replay with the facts the window and the
+//! export derive from it once. Which round is replayed changes only through [`SelectRound`]
+//! messages; every change is announced once by a [`RoundChanged`] message in the same frame.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::sync::atomic::AtomicBool;
+
 use bevy::prelude::*;
-use proxviz_data::{Round, Timeline, resolve_rounds};
+use proxviz_data::index::{IndexCache, RoundSummary, cores, index_rounds};
+use proxviz_data::{Round, RoundFiles, Timeline, resolve_rounds};
 
 use super::frame::Frame;
 use super::jobs::{Job, JobStatus};
@@ -53,7 +58,7 @@ impl RoundKey {
     }
 }
 
-/// One open round and what is derived from it once.
+/// One round read in full and what is derived from it once.
 pub struct Entry {
     /// This round, as opened.
     pub key: RoundKey,
@@ -73,8 +78,13 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Indexes `round` for replay.
+    /// Indexes `round` for replay under a new key.
     pub fn new(round: Round) -> Self {
+        Self::keyed(RoundKey::next(), round)
+    }
+
+    /// Indexes `round` for replay under `key` (its listing's).
+    pub fn keyed(key: RoundKey, round: Round) -> Self {
         let players = round.clientnums().len();
         let kills = round.player_kill_count();
         let mut gaps: Vec<u32> = round
@@ -88,7 +98,7 @@ impl Entry {
         let timeline = Arc::new(Timeline::new(Arc::new(round)));
         let marks = engagement_marks(&timeline);
         let types = type_rows(&marks);
-        Self { key: RoundKey::next(), timeline, players, kills, sample_step_ms, marks, types }
+        Self { key, timeline, players, kills, sample_step_ms, marks, types }
     }
 
     /// The round.
@@ -96,6 +106,46 @@ impl Entry {
         self.timeline.round()
     }
 }
+
+/// How a listed round is read in full (off the main thread).
+#[derive(Clone)]
+pub enum RoundReader {
+    /// From its files.
+    Files(RoundFiles),
+    /// One of the embedded demo rounds, by base name.
+    Demo(String),
+    /// Already read (the export's rounds, a database round).
+    Read(Arc<Timeline>),
+}
+
+impl RoundReader {
+    /// Reads the round (a round's own problems are in its load report; only a demo round that
+    /// is not there fails).
+    pub fn read(&self) -> Result<Arc<Timeline>, String> {
+        match self {
+            Self::Files(files) => Ok(Arc::new(Timeline::new(Arc::new(files.load())))),
+            Self::Demo(base) => super::demo::round(base)
+                .map(|r| Arc::new(Timeline::new(Arc::new(r))))
+                .ok_or_else(|| format!("no demo round {base}")),
+            Self::Read(t) => Ok(t.clone()),
+        }
+    }
+}
+
+/// One round of what is open, as the round list shows it: its summary (from the round index)
+/// and how to read it.
+pub struct Listing {
+    /// The round's key (its [`Entry`]'s once read).
+    pub key: RoundKey,
+    /// What the list shows and filters on.
+    pub summary: RoundSummary,
+    /// How to read it in full.
+    pub reader: RoundReader,
+}
+
+/// Most rounds held read in full: the replayed one and the last ones replayed (a folder of any
+/// size costs this much memory, plus its small summaries).
+pub const READ_ROUNDS: usize = 3;
 
 /// Replay this round (ignored when it is no longer open: another folder was opened since).
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,37 +159,91 @@ pub struct LibraryUpdate;
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RoundChanged(pub RoundKey);
 
-/// The open rounds and the one being replayed.
+/// What the listing job sends.
+pub enum Listed {
+    /// Every round found, newest first: what their names say, and how to read them.
+    Found(Vec<(RoundSummary, RoundReader)>),
+    /// The summary of the `n`th round found, once read (or taken from the index cache).
+    Indexed(usize, RoundSummary),
+    /// A round read in full already (a database round): listed and replayed.
+    Read(Box<Entry>),
+    /// Something to tell the user (the index cache could not be read or written).
+    Note(String),
+}
+
+/// The open rounds (listed newest first, light) and the few read in full.
 #[derive(Resource, Default)]
 pub struct Library {
     /// What was opened.
     pub source: Option<Source>,
-    /// Rounds loaded so far, in date order.
-    pub entries: Vec<Entry>,
+    /// Every round of what is open, newest first.
+    pub listings: Vec<Listing>,
     /// The round being replayed.
-    pub selected: Option<usize>,
-    /// Still loading.
+    pub selected: Option<RoundKey>,
+    /// Still listing or indexing.
     pub loading: bool,
-    /// Why opening failed.
+    /// Rounds whose summary is in.
+    pub indexed: usize,
+    /// The round being read, to be replayed once it is in.
+    pub reading: Option<RoundKey>,
+    /// Why opening (or reading a round) failed.
     pub error: Option<String>,
-    job: Option<Job<Entry>>,
+    /// What the index cache said.
+    pub notes: Vec<String>,
+    /// Rounds read in full, least recently replayed first.
+    read: Vec<Entry>,
+    /// Keep every round read (the export's): no eviction.
+    keep_all: bool,
+    job: Option<Job<Listed>>,
+    read_job: Option<(RoundKey, Job<Result<Entry, String>>)>,
 }
 
 impl Library {
-    /// Starts loading `source` on a background thread, replacing what was open.
+    /// Starts listing `source` on a background thread, replacing what was open: the rounds'
+    /// names at once, newest first, then each round's summary (from the index cache, or read on
+    /// every core). The newest round is read and replayed first.
     pub fn open(&mut self, source: Source) {
         let job = source.clone();
         self.start(
             source,
             Job::spawn("round loader", move |sink| match job {
                 Source::Demo => {
-                    super::demo::rounds().into_iter().for_each(|r| sink.send(Entry::new(r)));
+                    let mut bases = super::demo::bases();
+                    bases.reverse();
+                    let found: Vec<(RoundSummary, RoundReader)> = bases
+                        .iter()
+                        .map(|b| {
+                            let files = RoundFiles {
+                                name: proxviz_data::RoundName::parse(b),
+                                dir: PathBuf::new(),
+                                paths: Default::default(),
+                                duplicates: Vec::new(),
+                            };
+                            (RoundSummary::named(&files), RoundReader::Demo((*b).to_owned()))
+                        })
+                        .collect();
+                    sink.send(Listed::Found(found));
+                    for (i, b) in bases.iter().enumerate() {
+                        if let Some(r) = super::demo::round(b) {
+                            sink.send(Listed::Indexed(i, RoundSummary::of(&r)));
+                        }
+                    }
                     Ok(())
                 }
                 Source::Path(path) => {
-                    for files in resolve_rounds(&path).map_err(|e| e.to_string())? {
-                        sink.send(Entry::new(files.load()));
+                    let mut rounds = resolve_rounds(&path).map_err(|e| e.to_string())?;
+                    rounds.reverse();
+                    let found = rounds.iter().map(|f| (RoundSummary::named(f), RoundReader::Files(f.clone()))).collect();
+                    sink.send(Listed::Found(found));
+                    let folder = if path.is_dir() { path.clone() } else { rounds[0].dir.clone() };
+                    let mut cache = IndexCache::open(super::dirs::cache_dir().as_deref(), &folder);
+                    let stop = AtomicBool::new(false);
+                    index_rounds(&rounds, &mut cache, cores(), &stop, |i, s| sink.send(Listed::Indexed(i, s)));
+                    // Only a whole folder's index is kept (a single round's would drop the rest).
+                    if path.is_dir() {
+                        cache.save(&folder);
                     }
+                    cache.notes.into_iter().for_each(|n| sink.send(Listed::Note(n)));
                     Ok(())
                 }
                 Source::Database { .. } => {
@@ -164,54 +268,171 @@ impl Library {
                     let store = proxviz_store::Store::connect_read(&url).await?;
                     store.load_round(id).await
                 });
-                sink.send(Entry::new(round.map_err(|e| proxviz_store::redact_in(&e.to_string(), &url))?));
+                let round = round.map_err(|e| proxviz_store::redact_in(&e.to_string(), &url))?;
+                sink.send(Listed::Read(Box::new(Entry::new(round))));
                 Ok(())
             }),
         );
     }
 
-    /// Replaces what was open by the rounds `job` delivers for `source`.
-    pub fn start(&mut self, source: Source, job: Job<Entry>) {
+    /// Replaces what was open by the rounds `job` lists for `source`.
+    pub fn start(&mut self, source: Source, job: Job<Listed>) {
         *self = Self { source: Some(source), loading: true, job: Some(job), ..Self::default() };
     }
 
-    /// Rounds already loaded (the export's), none selected yet.
+    /// Rounds already read (the export's), in the order given, all kept, none selected yet.
     pub fn with_rounds(source: Source, rounds: Vec<Round>) -> Self {
-        Self { source: Some(source), entries: rounds.into_iter().map(Entry::new).collect(), ..Self::default() }
+        let read: Vec<Entry> = rounds.into_iter().map(Entry::new).collect();
+        let listings = read
+            .iter()
+            .map(|e| Listing {
+                key: e.key,
+                summary: RoundSummary::of(e.round()),
+                reader: RoundReader::Read(e.timeline.clone()),
+            })
+            .collect();
+        let indexed = read.len();
+        Self { source: Some(source), listings, read, indexed, keep_all: true, ..Self::default() }
     }
 
     /// The round being replayed.
     pub fn current(&self) -> Option<&Entry> {
-        self.selected.and_then(|i| self.entries.get(i))
+        self.selected.and_then(|k| self.entry(k))
     }
 
-    /// Replays round `key`; whether that changed anything.
+    /// A round read in full, if it is (the replayed one always is).
+    pub fn entry(&self, key: RoundKey) -> Option<&Entry> {
+        self.read.iter().find(|e| e.key == key)
+    }
+
+    /// The rounds held read in full.
+    pub fn read_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.read.iter()
+    }
+
+    /// The listing of a round.
+    pub fn listing(&self, key: RoundKey) -> Option<&Listing> {
+        self.listings.iter().find(|l| l.key == key)
+    }
+
+    /// Replays round `key` when it is read (else starts reading it, and replays it when it is
+    /// in); whether the replayed round changed now.
     fn select(&mut self, key: RoundKey) -> bool {
-        let Some(i) = self.entries.iter().position(|e| e.key == key) else { return false };
-        let changed = self.selected != Some(i);
-        self.selected = Some(i);
+        if self.selected == Some(key) {
+            return false;
+        }
+        if let Some(i) = self.read.iter().position(|e| e.key == key) {
+            // Most recently replayed last.
+            let e = self.read.remove(i);
+            self.read.push(e);
+            self.selected = Some(key);
+            self.reading = None;
+            self.read_job = None;
+            return true;
+        }
+        let Some(listing) = self.listing(key) else { return false };
+        let reader = listing.reader.clone();
+        self.reading = Some(key);
+        self.read_job = Some((
+            key,
+            Job::once("round reader", move || {
+                let t = reader.read()?;
+                // Ours alone (just read): no copy. Shared (already read elsewhere): copied once.
+                let round = Arc::try_unwrap(t).map_or_else(|t| t.round().clone(), |t| t.round().clone());
+                Ok::<Entry, String>(Entry::keyed(key, round))
+            }),
+        ));
+        false
+    }
+
+    /// Keeps the round just read, dropping the least recently replayed beyond [`READ_ROUNDS`].
+    fn keep(&mut self, entry: Entry) {
+        self.read.retain(|e| e.key != entry.key);
+        self.read.push(entry);
+        if self.keep_all {
+            return;
+        }
+        while self.read.len() > READ_ROUNDS {
+            let Some(i) = self.read.iter().position(|e| Some(e.key) != self.selected) else { break };
+            self.read.remove(i);
+        }
+    }
+
+    /// Takes what the jobs have finished; returns the round now replayed when that changed.
+    fn poll(&mut self) -> Option<RoundKey> {
+        let mut changed = None;
+        if let Some(job) = &self.job {
+            let (arrived, status) = job.poll();
+            for msg in arrived {
+                match msg {
+                    Listed::Found(found) => {
+                        self.listings = found
+                            .into_iter()
+                            .map(|(summary, reader)| Listing { key: RoundKey::next(), summary, reader })
+                            .collect();
+                    }
+                    Listed::Indexed(i, summary) => {
+                        if let Some(l) = self.listings.get_mut(i) {
+                            l.summary = summary;
+                            self.indexed += 1;
+                        }
+                    }
+                    Listed::Read(entry) => {
+                        let key = entry.key;
+                        self.listings.push(Listing {
+                            key,
+                            summary: RoundSummary::of(entry.round()),
+                            reader: RoundReader::Read(entry.timeline.clone()),
+                        });
+                        self.indexed += 1;
+                        self.keep(*entry);
+                        self.selected = Some(key);
+                        changed = Some(key);
+                    }
+                    Listed::Note(n) => self.notes.push(n),
+                }
+            }
+            match status {
+                JobStatus::Running => {}
+                JobStatus::Finished => {
+                    self.loading = false;
+                    self.job = None;
+                }
+                JobStatus::Failed(e) => {
+                    self.error = Some(e);
+                    self.loading = false;
+                    self.job = None;
+                }
+            }
+        }
+        // The newest round is replayed first.
+        if self.selected.is_none()
+            && self.reading.is_none()
+            && let Some(first) = self.listings.first().map(|l| l.key)
+        {
+            self.select(first);
+        }
+        if let Some((key, job)) = &self.read_job
+            && let Some(result) = job.poll_once()
+        {
+            let key = *key;
+            self.read_job = None;
+            self.reading = None;
+            match result.and_then(|r| r) {
+                Ok(entry) => {
+                    self.selected = Some(key);
+                    self.keep(entry);
+                    changed = Some(key);
+                }
+                Err(e) => self.error = Some(e),
+            }
+        }
         changed
     }
 
-    /// Takes what the loading job has finished; the first round to arrive is selected.
-    fn poll(&mut self) -> Option<RoundKey> {
-        let job = self.job.as_ref()?;
-        let (arrived, status) = job.poll();
-        self.entries.extend(arrived);
-        match status {
-            JobStatus::Running => {}
-            JobStatus::Finished => {
-                self.loading = false;
-                self.job = None;
-            }
-            JobStatus::Failed(e) => {
-                self.error = Some(e);
-                self.loading = false;
-                self.job = None;
-            }
-        }
-        let first = self.entries.first().map(|e| e.key).filter(|_| self.selected.is_none())?;
-        self.select(first).then_some(first)
+    /// Whether anything is still coming in (listing, indexing or reading a round).
+    pub fn busy(&self) -> bool {
+        self.loading || self.reading.is_some()
     }
 }
 
@@ -225,7 +446,7 @@ pub(crate) fn plugin(app: &mut App) {
 
 fn poll_library(mut library: ResMut<Library>, mut changed: MessageWriter<RoundChanged>) {
     let _probe = super::timing::scope();
-    if !library.loading {
+    if !library.busy() {
         return;
     }
     if let Some(key) = library.poll() {
@@ -274,19 +495,32 @@ impl<M: Message> Collected<M> {
 pub fn settle(app: &mut App) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     app.update();
-    while app.world().resource::<Library>().loading && std::time::Instant::now() < deadline {
+    while app.world().resource::<Library>().busy() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(5));
         app.update();
     }
 }
 
-/// The demo rounds, loaded, with the first selected (for tests of the systems).
+#[cfg(test)]
+impl Library {
+    /// Replays round `key` now, reading it first if needed (for tests without the plugin).
+    pub fn select_now(&mut self, key: RoundKey) {
+        self.select(key);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while self.reading.is_some() && std::time::Instant::now() < deadline {
+            self.poll();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+}
+
+/// The demo rounds, listed and indexed, with the newest replayed (for tests of the systems).
 #[cfg(test)]
 pub fn loaded_demo() -> Library {
     let mut lib = Library::default();
     lib.open(Source::Demo);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while lib.loading && std::time::Instant::now() < deadline {
+    while lib.busy() && std::time::Instant::now() < deadline {
         lib.poll();
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
@@ -309,12 +543,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_embedded_demo_loads_four_clean_rounds() {
+    fn the_embedded_demo_lists_four_clean_rounds_newest_first_and_replays_the_newest() {
         let lib = loaded_demo();
-        assert_eq!(lib.entries.len(), 4);
-        assert!(lib.entries.iter().all(|e| e.round().report.is_clean()));
-        assert_eq!(lib.selected, Some(0));
-        assert_eq!(lib.current().map(|e| e.round().map()), Some(Some("supply")));
+        assert_eq!(lib.listings.len(), 4);
+        assert!(lib.listings.iter().all(|l| l.summary.indexed && l.summary.problems == 0));
+        let times: Vec<_> = lib.listings.iter().map(|l| l.summary.time).collect();
+        assert!(times.windows(2).all(|w| w[0] > w[1]), "newest first: {times:?}");
+        assert_eq!(lib.selected, Some(lib.listings[0].key));
+        assert_eq!(lib.current().map(|e| e.round().name.base.as_str()), Some("2025-12-20-203715-sw_goldrush_te-round-2"));
+        assert_eq!(lib.read_entries().count(), 1, "only the replayed round is read in full");
     }
 
     fn app() -> App {
@@ -338,7 +575,7 @@ mod tests {
     fn a_dead_loader_ends_with_an_error_not_an_endless_wait() {
         let mut app = app();
         let job = Job::spawn("round loader", |sink| {
-            sink.send(Entry::new(super::super::demo::rounds().remove(0)));
+            sink.send(Listed::Read(Box::new(Entry::new(super::super::demo::rounds().remove(0)))));
             panic!("out of disk");
         });
         app.world_mut().resource_mut::<Library>().start(Source::Demo, job);
@@ -346,7 +583,7 @@ mod tests {
         let lib = app.world().resource::<Library>();
         assert!(!lib.loading);
         assert_eq!(lib.error.as_deref(), Some("the round loader stopped unexpectedly: out of disk"));
-        assert_eq!(lib.entries.len(), 1, "what arrived before stays open");
+        assert_eq!(lib.listings.len(), 1, "what arrived before stays open");
     }
 
     #[test]
@@ -356,20 +593,42 @@ mod tests {
         app.world_mut().resource_mut::<Library>().open(Source::Demo);
         settle(&mut app);
         app.update();
-        let first = app.world().resource::<Library>().entries[0].key;
+        let first = app.world().resource::<Library>().listings[0].key;
         assert_eq!(Collected::<RoundChanged>::take(&mut app), vec![RoundChanged(first)]);
-        let third = app.world().resource::<Library>().entries[2].key;
+        // A round not read yet is read first, then replayed (and announced) once.
+        let third = app.world().resource::<Library>().listings[2].key;
         app.world_mut().write_message(SelectRound(third));
+        settle(&mut app);
         app.update();
         assert_eq!(Collected::<RoundChanged>::take(&mut app), vec![RoundChanged(third)]);
-        assert_eq!(app.world().resource::<Library>().selected, Some(2));
+        assert_eq!(app.world().resource::<Library>().selected, Some(third));
         // Picking the round already replayed, or one of a folder no longer open, changes nothing.
         let gone = Entry::new(Round::default()).key;
         app.world_mut().write_message(SelectRound(third));
         app.world_mut().write_message(SelectRound(gone));
         app.update();
         assert!(Collected::<RoundChanged>::take(&mut app).is_empty());
-        assert_eq!(app.world().resource::<Library>().selected, Some(2));
+        assert_eq!(app.world().resource::<Library>().selected, Some(third));
+        // Going back to a round still held is at once.
+        app.world_mut().write_message(SelectRound(first));
+        app.update();
+        assert_eq!(Collected::<RoundChanged>::take(&mut app), vec![RoundChanged(first)]);
+    }
+
+    #[test]
+    fn only_a_few_rounds_are_held_read_in_full_however_many_are_replayed() {
+        let mut app = app();
+        app.world_mut().resource_mut::<Library>().open(Source::Demo);
+        settle(&mut app);
+        let keys: Vec<RoundKey> = app.world().resource::<Library>().listings.iter().map(|l| l.key).collect();
+        for &k in keys.iter().chain(&keys) {
+            app.world_mut().write_message(SelectRound(k));
+            settle(&mut app);
+            let lib = app.world().resource::<Library>();
+            assert_eq!(lib.selected, Some(k));
+            assert!(lib.read_entries().count() <= READ_ROUNDS);
+            assert!(lib.current().is_some());
+        }
     }
 
     #[test]

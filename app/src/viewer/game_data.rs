@@ -165,7 +165,7 @@ fn search_command_maps(
     if library.loading || search.job.is_some() || !(library.is_changed() || folders.is_changed()) {
         return;
     }
-    let wanted = CommandMaps::maps_of(library.entries.iter().map(|e| e.round()));
+    let wanted = CommandMaps::maps_of(library.listings.iter().map(|l| l.summary.map.as_deref()));
     let opened = match &library.source {
         Some(Source::Path(p)) => Some(p.clone()),
         _ => None,

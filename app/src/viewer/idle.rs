@@ -30,7 +30,7 @@ fn wake_policy(
     let Some(mut settings) = settings else { return };
     // Waiting for the database or a season count: frames until the answer is shown.
     let waiting = database.is_some_and(|d| d.busy()) || season.is_some_and(|s| s.computing());
-    let busy = clock.is_playing() || library.loading || awake.0 || waiting;
+    let busy = clock.is_playing() || library.busy() || awake.0 || waiting;
     let mode = if busy { UpdateMode::Continuous } else { UpdateMode::reactive(Duration::from_secs(5)) };
     if settings.focused_mode != mode {
         settings.focused_mode = mode;

@@ -252,12 +252,12 @@ mod tests {
         app.update();
         assert_eq!(app.world().resource::<Clock>().time_ms(), 90_000);
 
-        let third = app.world().resource::<Library>().entries[2].key;
+        let third = app.world().resource::<Library>().listings[2].key;
         app.world_mut().write_message(SelectRound(third));
-        app.update();
+        crate::scene::library::settle(&mut app);
         let library = app.world().resource::<Library>();
         let entry = library.current().expect("round");
-        assert_eq!(library.selected, Some(2));
+        assert_eq!(library.selected, Some(third));
         let clock = app.world().resource::<Clock>();
         assert_eq!((clock.time_ms(), clock.is_playing()), (entry.timeline.first_sample_ms().unwrap_or(0), false));
         assert_eq!(clock.duration_ms(), entry.round().duration_ms());

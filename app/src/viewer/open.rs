@@ -196,7 +196,7 @@ fn remember_opened(library: Res<Library>, recent: Option<ResMut<RecentFolders>>,
         return;
     }
     let Some(Source::Path(path)) = &library.source else { return };
-    let result = if library.entries.is_empty() {
+    let result = if library.listings.is_empty() {
         if recent.paths.iter().any(|p| p == path) { recent.forget(path) } else { Ok(()) }
     } else if recent.paths.first() != Some(&std::path::absolute(path).unwrap_or_else(|_| path.clone())) {
         recent.remember(path)
@@ -269,7 +269,7 @@ mod tests {
         settle(&mut app);
         let library = app.world().resource::<Library>();
         assert_eq!(library.source, Some(Source::Path(rounds.clone())));
-        assert_eq!(library.entries.len(), 4);
+        assert_eq!(library.listings.len(), 4);
         assert_eq!(RecentFolders::load_from(config.path()).paths, vec![rounds]);
     }
 

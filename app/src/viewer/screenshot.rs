@@ -69,7 +69,7 @@ fn run_script(
                     clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
                 }
                 script.state = State::Settling;
-            } else if !library.loading && library.current().is_none() {
+            } else if !library.busy() && library.current().is_none() {
                 error!("nothing to show: {}", library.error.as_deref().unwrap_or("no rounds"));
                 exit.write(AppExit::error());
             }

@@ -14,7 +14,7 @@ use proxviz_data::season::{Season, SeasonFilter};
 use super::database::{Database, parse_date};
 use crate::scene::Frame;
 use crate::scene::jobs::Job;
-use crate::scene::library::{Library, LibraryUpdate, Source};
+use crate::scene::library::{Library, LibraryUpdate, RoundReader, Source};
 use crate::scene::season::SeasonLayer;
 
 /// Where a season's rounds are.
@@ -114,7 +114,7 @@ fn update_season(
     };
     let client = db.client.as_ref().filter(|_| matches!(library.source, Some(Source::Database { .. })));
     let origin = if client.is_some() { Origin::Database } else { Origin::Folder };
-    let wanted = Wanted { filter, origin, rounds: library.entries.len() };
+    let wanted = Wanted { filter, origin, rounds: library.indexed };
     if view.applied.as_ref() == Some(&wanted) || view.job.is_some() {
         // (A change while counting is taken up when the count is in.)
         return;
@@ -129,11 +129,21 @@ fn update_season(
     view.computed_at = Some(Instant::now());
     match client {
         None => {
-            // Off the main thread: a folder may hold hundreds of rounds of the map.
-            let timelines: Vec<Arc<proxviz_data::Timeline>> =
-                library.entries.iter().map(|e| e.timeline.clone()).collect();
+            // Off the main thread, one round at a time: a folder may hold hundreds of rounds of
+            // the map. Rounds whose summary rules them out are not read at all.
             let f = wanted.filter.clone();
-            view.job = Some(Job::once("season", move || Ok(Season::of_rounds(&f, timelines.iter().map(|t| &**t)))));
+            let readers: Vec<RoundReader> = library
+                .listings
+                .iter()
+                .filter(|l| might_take(&f, &l.summary))
+                .map(|l| match library.entry(l.key) {
+                    Some(e) => RoundReader::Read(e.timeline.clone()),
+                    None => l.reader.clone(),
+                })
+                .collect();
+            view.job = Some(Job::once("season", move || {
+                Ok(Season::of_rounds(&f, readers.iter().filter_map(|r| r.read().ok())))
+            }));
         }
         Some(c) => {
             let (c, f) = (c.clone(), wanted.filter.clone());
@@ -141,6 +151,18 @@ fn update_season(
         }
     }
     view.applied = Some(wanted);
+}
+
+/// Whether a round's summary lets it into the season (a round not indexed yet may).
+fn might_take(f: &SeasonFilter, s: &proxviz_data::index::RoundSummary) -> bool {
+    if !s.indexed {
+        return s.map.as_ref().is_none_or(|m| *m == f.map);
+    }
+    s.map.as_deref() == Some(f.map.as_str())
+        && f.from.is_none_or(|d| s.date.is_some_and(|x| x >= d))
+        && f.to.is_none_or(|d| s.date.is_some_and(|x| x <= d))
+        && f.round_number.is_none_or(|n| s.round == Some(n))
+        && f.player.as_deref().is_none_or(|p| s.has_player(p))
 }
 
 /// The season's controls in the Layers panel.

@@ -81,17 +81,17 @@ fn a_layered_map_shows_the_followed_players_floor_or_the_one_chosen() {
     let mut app = app(BackdropMode::Auto);
     app.init_resource::<ViewSettings>();
     app.world_mut().resource_mut::<Clock>().apply(crate::scene::model::clock::ClockCommand::SetTime(60_000));
-    let (cn, z) = {
+    let (cn, z, map) = {
         let library = app.world().resource::<Library>();
         let tl = &library.current().expect("round").timeline;
         let s = tl.states_at(60_000).into_iter().find(|s| s.alive).expect("a player");
-        (s.clientnum, s.pos.z)
+        (s.clientnum, s.pos.z, tl.round().map().expect("map").to_owned())
     };
     // Two floors split just below the followed player: they are upstairs.
     let floors =
         Floors { ceilings: vec![z - 1.0, z + 1000.0], images: vec![Some(world_image(1)), Some(world_image(2))] };
-    app.world_mut().resource_mut::<CommandMaps>().floors.insert("supply".into(), floors);
-    app.world_mut().resource_mut::<CommandMaps>().images.insert("supply".into(), world_image(9));
+    app.world_mut().resource_mut::<CommandMaps>().floors.insert(map.clone(), floors);
+    app.world_mut().resource_mut::<CommandMaps>().images.insert(map, world_image(9));
     app.world_mut().resource_mut::<ViewSettings>().follow = Some(cn);
     app.add_systems(Update, pick_floor.before(update_command_map));
     app.update();
@@ -113,6 +113,13 @@ fn a_layered_map_shows_the_followed_players_floor_or_the_one_chosen() {
 #[test]
 fn the_silhouette_covers_every_open_round_of_the_map_and_none_hides_it() {
     let mut app = app(BackdropMode::Auto);
+    // Both rounds of the replayed map read in full: the other one replayed just before.
+    {
+        let mut library = app.world_mut().resource_mut::<Library>();
+        let keys: Vec<_> = library.listings.iter().map(|l| l.key).collect();
+        library.select_now(keys[1]);
+        library.select_now(keys[0]);
+    }
     app.update();
     let (rounds, rect) = {
         let state = app.world().resource::<BackdropState>();
@@ -120,7 +127,7 @@ fn the_silhouette_covers_every_open_round_of_the_map_and_none_hides_it() {
     };
     let library = app.world().resource::<Library>();
     let map = library.current().and_then(|e| e.round().map()).expect("map");
-    let same: Vec<_> = library.entries.iter().filter(|e| e.round().map() == Some(map)).collect();
+    let same: Vec<_> = library.read_entries().filter(|e| e.round().map() == Some(map)).collect();
     assert_eq!(rounds, same.len());
     assert!(rounds >= 2, "the demo plays each map twice");
     for e in same {

@@ -24,6 +24,7 @@ pub(super) fn lists_ui(
     mut view: ResMut<ViewSettings>,
     mut select: MessageWriter<SelectRound>,
     mut clock_out: MessageWriter<ClockMsg>,
+    mut list: Local<(RoundListFilter, RoundListView)>,
 ) -> Result {
     let _probe = crate::scene::timing::scope();
     let ctx = contexts.ctx_mut()?.clone();
@@ -31,7 +32,8 @@ pub(super) fn lists_ui(
     // Edit a copy: the view settings change only when a toggle does.
     let mut v = view.clone();
     egui::Panel::left("lists").resizable(true).default_size(300.0).show(&mut root, |ui| {
-        if let Some(key) = rounds_ui(ui, &library) {
+        let (filter, view) = &mut *list;
+        if let Some(key) = rounds_ui(ui, &library, filter, view) {
             select.write(SelectRound(key));
         }
         ui.separator();
@@ -47,39 +49,125 @@ pub(super) fn lists_ui(
     Ok(())
 }
 
-/// The rounds table; the round clicked, if any.
-fn rounds_ui(ui: &mut egui::Ui, library: &Library) -> Option<RoundKey> {
-    ui.heading("Rounds");
-    let mut pick = None;
-    egui::ScrollArea::vertical().id_salt("rounds").max_height(220.0).show(ui, |ui| {
-        egui::Grid::new("rounds_grid").striped(true).show(ui, |ui| {
-            for h in ["date", "time", "map", "round", "players", "kills"] {
-                ui.weak(h);
-            }
-            ui.end_row();
-            for (i, e) in library.entries.iter().enumerate() {
-                let r = e.round();
-                let selected = library.selected == Some(i);
-                let cells = [
-                    r.name.date.map_or_else(|| "-".into(), |d| d.to_string()),
-                    r.name.start_time.map_or_else(|| "-".into(), |t| t.format("%H:%M").to_string()),
-                    r.map().unwrap_or("?").to_owned(),
-                    r.round_number().map_or_else(|| "-".into(), |n| n.to_string()),
-                    e.players.to_string(),
-                    e.kills.to_string(),
-                ];
-                for cell in cells {
-                    if ui.selectable_label(selected, cell).clicked() {
-                        pick = Some(e.key);
-                    }
-                }
-                ui.end_row();
-            }
-        });
+/// The round list's filters: part of a date (`2026-03`), a map, part of a player's name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct RoundListFilter {
+    date: String,
+    map: Option<String>,
+    player: String,
+}
+
+/// What the round list shows, kept between frames: built again only when the filter or what is
+/// listed changed (a season's folder lists thousands of rounds).
+#[derive(Default)]
+pub(super) struct RoundListView {
+    built_for: Option<(RoundListFilter, usize, usize, Option<RoundKey>)>,
+    maps: Vec<String>,
+    rows: Vec<usize>,
+}
+
+impl RoundListView {
+    fn refresh(&mut self, library: &Library, filter: &RoundListFilter) {
+        let first = library.listings.first().map(|l| l.key);
+        let stamp = (filter.clone(), library.listings.len(), library.indexed, first);
+        if self.built_for.as_ref() == Some(&stamp) {
+            return;
+        }
+        let mut maps: Vec<String> = library.listings.iter().filter_map(|l| l.summary.map.clone()).collect();
+        maps.sort();
+        maps.dedup();
+        self.maps = maps;
+        let date = filter.date.trim();
+        self.rows = library
+            .listings
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                let s = &l.summary;
+                (date.is_empty() || s.date.is_some_and(|d| d.to_string().starts_with(date)))
+                    && filter.map.as_ref().is_none_or(|m| s.map.as_ref() == Some(m))
+                    && s.has_player(&filter.player)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        self.built_for = Some(stamp);
+    }
+}
+
+/// The rounds list, newest first, filtered and built only for the rows in view; the round
+/// clicked, if any.
+fn rounds_ui(
+    ui: &mut egui::Ui,
+    library: &Library,
+    filter: &mut RoundListFilter,
+    view: &mut RoundListView,
+) -> Option<RoundKey> {
+    view.refresh(library, filter);
+    ui.horizontal(|ui| {
+        ui.heading("Rounds");
+        let total = library.listings.len();
+        if view.rows.len() == total {
+            ui.weak(total.to_string());
+        } else {
+            ui.weak(format!("{} of {total}", view.rows.len()));
+        }
         if library.loading {
             ui.spinner();
+            ui.weak(format!("reading {}/{total}", library.indexed))
+                .on_hover_text("each round is read once; the round index remembers them for next time");
         }
     });
+    ui.horizontal(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut filter.date).hint_text("date").desired_width(64.0))
+            .on_hover_text("part of a date: 2026-03 for a month");
+        let shown = filter.map.clone().unwrap_or_else(|| "every map".to_owned());
+        egui::ComboBox::from_id_salt("round_map").width(96.0).selected_text(shown).show_ui(ui, |ui| {
+            ui.selectable_value(&mut filter.map, None, "every map");
+            for m in &view.maps {
+                ui.selectable_value(&mut filter.map, Some(m.clone()), m);
+            }
+        });
+        ui.add(egui::TextEdit::singleline(&mut filter.player).hint_text("player").desired_width(72.0))
+            .on_hover_text("part of a player's name (colour codes ignored)");
+    });
+    let mut pick = None;
+    let widths = [74.0, 38.0, 86.0, 16.0, 22.0, 26.0];
+    ui.horizontal(|ui| {
+        for (h, w) in ["date", "time", "map", "rd", "pl", "kills"].into_iter().zip(widths) {
+            ui.add_sized([w, 14.0], egui::Label::new(egui::RichText::new(h).weak()));
+        }
+    });
+    let row_height = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical().id_salt("rounds").max_height(220.0).show_rows(ui, row_height, view.rows.len(), |ui, rows| {
+        for &i in &view.rows[rows] {
+            let l = &library.listings[i];
+            let s = &l.summary;
+            let selected = library.selected == Some(l.key) || library.reading == Some(l.key);
+            let pending = || if s.indexed { None } else { Some("…".to_owned()) };
+            let cells = [
+                s.date.map_or_else(|| "-".into(), |d| d.to_string()),
+                s.time.map_or_else(|| "-".into(), |t| t.format("%H:%M").to_string()),
+                s.map.clone().unwrap_or_else(|| "?".to_owned()),
+                s.round.map_or_else(|| "-".into(), |n| n.to_string()),
+                pending().unwrap_or_else(|| s.players.to_string()),
+                pending().unwrap_or_else(|| s.kills.to_string()),
+            ];
+            ui.horizontal(|ui| {
+                for (cell, w) in cells.into_iter().zip(widths) {
+                    let button = egui::Button::selectable(selected, cell).truncate();
+                    if ui.add_sized([w, row_height], button).clicked() {
+                        pick = Some(l.key);
+                    }
+                }
+            });
+        }
+    });
+    if library.reading.is_some() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.weak("reading the round…");
+        });
+    }
     pick
 }
 

@@ -88,7 +88,7 @@ pub(super) fn top_bar_ui(
                         ui.spinner();
                     }
                 }
-                None if library.loading => {
+                None if library.busy() => {
                     ui.spinner();
                     ui.label(format!("loading {}…", library.source.as_ref().map(|s| s.label()).unwrap_or_default()));
                 }
