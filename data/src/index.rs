@@ -151,8 +151,7 @@ fn stamps(files: &RoundFiles) -> Option<Vec<Stamp>> {
         .chain(&files.duplicates)
         .map(|p| {
             let meta = std::fs::metadata(p).ok()?;
-            let modified_ns =
-                meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            let modified_ns = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
             Some(Stamp { name: p.file_name()?.to_string_lossy().into_owned(), size: meta.len(), modified_ns })
         })
         .collect()
@@ -189,7 +188,8 @@ impl IndexCache {
         let Some(dir) = cache_dir else { return Self::default() };
         let folder = folder.canonicalize().unwrap_or_else(|_| folder.to_path_buf());
         let key = folder.to_string_lossy();
-        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        let hash =
+            key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
         let file = dir.join("rounds").join(format!("{hash:016x}.json"));
         let mut notes = Vec::new();
         let old = match std::fs::read(&file) {
@@ -202,7 +202,10 @@ impl IndexCache {
                 Ok(c) if c.version == CACHE_VERSION && c.folder == folder => c.rounds,
                 Ok(_) => BTreeMap::new(),
                 Err(e) => {
-                    notes.push(format!("{}: the round index is damaged ({e}); reading the rounds again", file.display()));
+                    notes.push(format!(
+                        "{}: the round index is damaged ({e}); reading the rounds again",
+                        file.display()
+                    ));
                     BTreeMap::new()
                 }
             },
@@ -388,11 +391,13 @@ mod tests {
 
     #[test]
     fn a_summary_filters_by_part_of_a_name_and_cuts_what_is_too_long() {
-        let mut round = Round::default();
-        round.players = vec![
-            crate::Player { clientnum: 0, team: None, name: "^1Fritz^7 the ^2Great".into() },
-            crate::Player { clientnum: 1, team: None, name: "x".repeat(5000) },
-        ];
+        let round = Round {
+            players: vec![
+                crate::Player { clientnum: 0, team: None, name: "^1Fritz^7 the ^2Great".into() },
+                crate::Player { clientnum: 1, team: None, name: "x".repeat(5000) },
+            ],
+            ..Round::default()
+        };
         let s = RoundSummary::of(&round);
         assert!(s.has_player("fritz the") && s.has_player("  ") && !s.has_player("hans"));
         assert!(s.names.iter().all(|n| n.chars().count() <= MAX_TEXT + 1));

@@ -199,7 +199,8 @@ mod tests {
         let kills = |app: &App| app.world().resource::<HeatState>().layer.as_ref().map(|l| l.kills).expect("layer");
         let round = kills(&app);
         let filter = SeasonFilter { map: "supply".into(), ..SeasonFilter::default() };
-        let timelines = crate::scene::demo::rounds().into_iter().map(|r| proxviz_data::Timeline::new(std::sync::Arc::new(r)));
+        let timelines =
+            crate::scene::demo::rounds().into_iter().map(|r| proxviz_data::Timeline::new(std::sync::Arc::new(r)));
         let season = Season::of_rounds(&filter, timelines);
         assert_eq!(season.rounds, 2);
         app.world_mut().resource_mut::<SeasonLayer>().set(Some(std::sync::Arc::new(season.clone())));

@@ -233,7 +233,8 @@ impl Library {
                 Source::Path(path) => {
                     let mut rounds = resolve_rounds(&path).map_err(|e| e.to_string())?;
                     rounds.reverse();
-                    let found = rounds.iter().map(|f| (RoundSummary::named(f), RoundReader::Files(f.clone()))).collect();
+                    let found =
+                        rounds.iter().map(|f| (RoundSummary::named(f), RoundReader::Files(f.clone()))).collect();
                     sink.send(Listed::Found(found));
                     let folder = if path.is_dir() { path.clone() } else { rounds[0].dir.clone() };
                     let mut cache = IndexCache::open(super::dirs::cache_dir().as_deref(), &folder);
@@ -550,7 +551,10 @@ mod tests {
         let times: Vec<_> = lib.listings.iter().map(|l| l.summary.time).collect();
         assert!(times.windows(2).all(|w| w[0] > w[1]), "newest first: {times:?}");
         assert_eq!(lib.selected, Some(lib.listings[0].key));
-        assert_eq!(lib.current().map(|e| e.round().name.base.as_str()), Some("2025-12-20-203715-sw_goldrush_te-round-2"));
+        assert_eq!(
+            lib.current().map(|e| e.round().name.base.as_str()),
+            Some("2025-12-20-203715-sw_goldrush_te-round-2")
+        );
         assert_eq!(lib.read_entries().count(), 1, "only the replayed round is read in full");
     }
 

@@ -1,5 +1,6 @@
 //! A performance probe for the benchmarks (`--perf-frames N --perf-out FILE`): time from the
-//! process start to the first frame with the round drawn, then N frames of playback at 1× from
+//! process start to the first frame with the rounds listed and to the first frame with the
+//! round drawn, then N frames of playback at 1× from
 //! 1:00 — each frame's time and the time the bodies of our own systems took in it (each opens a
 //! [`timing::scope`]) — and the resident memory,
 //! written as JSON before quitting. With `--perf-empty` the same window size runs with nothing
@@ -43,6 +44,7 @@ pub struct PerfOptions {
 #[derive(Resource)]
 struct Probe {
     options: PerfOptions,
+    list_ms: Option<f64>,
     first_frame_ms: Option<f64>,
     seeked: bool,
     warm_up: u32,
@@ -57,6 +59,7 @@ const WARM_UP_FRAMES: u32 = 20;
 pub(super) fn plugin(app: &mut App, options: PerfOptions) {
     app.insert_resource(Probe {
         options,
+        list_ms: None,
         first_frame_ms: None,
         seeked: false,
         warm_up: 0,
@@ -87,6 +90,9 @@ fn frame_end(
     let (ours, ours_cpu) = timing::take_ms();
     // The round opens at 0:00, before anyone has spawned: go to 1:00 as soon as it is there,
     // and count the first frame that shows its players.
+    if probe.list_ms.is_none() && library.as_ref().is_some_and(|l| !l.listings.is_empty()) {
+        probe.list_ms = Some(since_start_ms());
+    }
     let opened = library.as_ref().is_some_and(|l| l.current().is_some());
     if opened && !probe.seeked && clock.is_some() {
         clock_out.write(ClockMsg(ClockCommand::SetTime(60_000)));
@@ -135,6 +141,7 @@ fn percentile(v: &[f64], p: f64) -> f64 {
 fn report(probe: &Probe) -> serde_json::Value {
     serde_json::json!({
         "empty": probe.options.empty,
+        "list_ms": probe.list_ms,
         "first_frame_ms": probe.first_frame_ms,
         "frames": probe.frame_ms.len(),
         "frame_ms_mean": mean(&probe.frame_ms),

@@ -131,37 +131,47 @@ fn rounds_ui(
             .on_hover_text("part of a player's name (colour codes ignored)");
     });
     let mut pick = None;
-    let widths = [74.0, 38.0, 86.0, 16.0, 22.0, 26.0];
+    // Narrow cells: a row fits the panel's default width (put back for what follows).
+    let spacing = ui.spacing().clone();
+    ui.spacing_mut().button_padding = egui::vec2(2.0, 1.0);
+    ui.spacing_mut().item_spacing.x = 3.0;
+    let widths = [70.0, 36.0, 82.0, 14.0, 20.0, 28.0];
     ui.horizontal(|ui| {
         for (h, w) in ["date", "time", "map", "rd", "pl", "kills"].into_iter().zip(widths) {
             ui.add_sized([w, 14.0], egui::Label::new(egui::RichText::new(h).weak()));
         }
     });
     let row_height = ui.spacing().interact_size.y;
-    egui::ScrollArea::vertical().id_salt("rounds").max_height(220.0).show_rows(ui, row_height, view.rows.len(), |ui, rows| {
-        for &i in &view.rows[rows] {
-            let l = &library.listings[i];
-            let s = &l.summary;
-            let selected = library.selected == Some(l.key) || library.reading == Some(l.key);
-            let pending = || if s.indexed { None } else { Some("…".to_owned()) };
-            let cells = [
-                s.date.map_or_else(|| "-".into(), |d| d.to_string()),
-                s.time.map_or_else(|| "-".into(), |t| t.format("%H:%M").to_string()),
-                s.map.clone().unwrap_or_else(|| "?".to_owned()),
-                s.round.map_or_else(|| "-".into(), |n| n.to_string()),
-                pending().unwrap_or_else(|| s.players.to_string()),
-                pending().unwrap_or_else(|| s.kills.to_string()),
-            ];
-            ui.horizontal(|ui| {
-                for (cell, w) in cells.into_iter().zip(widths) {
-                    let button = egui::Button::selectable(selected, cell).truncate();
-                    if ui.add_sized([w, row_height], button).clicked() {
-                        pick = Some(l.key);
+    egui::ScrollArea::vertical().id_salt("rounds").max_height(220.0).show_rows(
+        ui,
+        row_height,
+        view.rows.len(),
+        |ui, rows| {
+            for &i in &view.rows[rows] {
+                let l = &library.listings[i];
+                let s = &l.summary;
+                let selected = library.selected == Some(l.key) || library.reading == Some(l.key);
+                let pending = || if s.indexed { None } else { Some("…".to_owned()) };
+                let cells = [
+                    s.date.map_or_else(|| "-".into(), |d| d.to_string()),
+                    s.time.map_or_else(|| "-".into(), |t| t.format("%H:%M").to_string()),
+                    s.map.clone().unwrap_or_else(|| "?".to_owned()),
+                    s.round.map_or_else(|| "-".into(), |n| n.to_string()),
+                    pending().unwrap_or_else(|| s.players.to_string()),
+                    pending().unwrap_or_else(|| s.kills.to_string()),
+                ];
+                ui.horizontal(|ui| {
+                    for (cell, w) in cells.into_iter().zip(widths) {
+                        let button = egui::Button::selectable(selected, cell).truncate();
+                        if ui.add_sized([w, row_height], button).clicked() {
+                            pick = Some(l.key);
+                        }
                     }
-                }
-            });
-        }
-    });
+                });
+            }
+        },
+    );
+    *ui.spacing_mut() = spacing;
     if library.reading.is_some() {
         ui.horizontal(|ui| {
             ui.spinner();
@@ -282,4 +292,34 @@ fn players_ui(ui: &mut egui::Ui, library: &Library, present: &Present, time_ms: 
             });
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::library::Source;
+
+    #[test]
+    fn the_round_list_filters_by_date_map_and_player() {
+        let library = Library::with_rounds(Source::Demo, crate::scene::demo::rounds());
+        let mut view = RoundListView::default();
+        let rows = |view: &mut RoundListView, filter: &RoundListFilter| {
+            view.refresh(&library, filter);
+            view.rows.len()
+        };
+        assert_eq!(rows(&mut view, &RoundListFilter::default()), 4);
+        assert_eq!(view.maps, ["supply", "sw_goldrush_te"]);
+        let supply = RoundListFilter { map: Some("supply".into()), ..RoundListFilter::default() };
+        assert_eq!(rows(&mut view, &supply), 2);
+        let december = RoundListFilter { date: "2025-12".into(), ..RoundListFilter::default() };
+        assert_eq!(rows(&mut view, &december), 4);
+        let other_year = RoundListFilter { date: "2026".into(), ..RoundListFilter::default() };
+        assert_eq!(rows(&mut view, &other_year), 0);
+        let fritz = RoundListFilter { player: "FRITZ".into(), ..RoundListFilter::default() };
+        let with_fritz = library.listings.iter().filter(|l| l.summary.names.iter().any(|n| n == "Fritz")).count();
+        assert!(with_fritz > 0);
+        assert_eq!(rows(&mut view, &fritz), with_fritz);
+        let nobody = RoundListFilter { player: "nobody".into(), ..RoundListFilter::default() };
+        assert_eq!(rows(&mut view, &nobody), 0);
+    }
 }
