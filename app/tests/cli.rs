@@ -302,3 +302,42 @@ fn a_wrong_database_url_is_one_clear_line_without_the_password() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("postgres://et_bot:***@127.0.0.1:1/et_stats") && !stderr.contains("hunter2"), "{stderr}");
 }
+
+#[test]
+fn names_never_carry_terminal_escapes_into_any_output_and_logs_have_no_colour_in_a_pipe() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let esc = "\u{1b}[31mRED\u{1b}]0;title\u{7}";
+    let head = |kind: &str| {
+        format!(
+            "# PROXIMITY_TRACKER {kind}\n# format=2\n# map=sup{esc}ply\n# player\t0\t1\tFritz{esc}\n# player\t1\t2\tHans\n"
+        )
+    };
+    let base = dir.path().join("2025-12-20-120000-supply-round-1");
+    let write =
+        |suffix: &str, body: String| std::fs::write(format!("{}{suffix}", base.display()), body).expect("write");
+    write(
+        "_positions.txt",
+        head("positions") + "0\t0\t0\t0\t0\t0\t0\t0\t0\t1\t100\n1\t0\t50\t0\t0\t0\t0\t0\t0\t2\t100\n",
+    );
+    write("_combat.txt", head("combat") + "1000\tkill\t0\t1\t50\t0\t0\t100\t-\t-\t0\t0\t0\t50\t0\t0\n");
+    write(
+        "_engagements.txt",
+        head("engagements") + &format!("1v1\t50\tFritz{esc}\tHans\t1000\t0\t1\t50\t0\t0\t0\t0\n"),
+    );
+    write("_heatmap.txt", head("heatmap") + "0\t0\t1\t0\n");
+    let folder = dir.path().to_str().expect("utf8");
+    let png = dir.path().join("out.png");
+    for args in [
+        vec!["rounds", folder],
+        vec!["rounds", "--json", folder],
+        vec!["stats", folder],
+        vec!["stats", "--json", folder],
+        vec!["export", folder, "--out", png.to_str().expect("utf8")],
+    ] {
+        let out = proxviz(&args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        for (what, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            assert!(!bytes.contains(&0x1b) && !bytes.contains(&0x07), "{args:?} {what}: {:?}", text(bytes));
+        }
+    }
+}

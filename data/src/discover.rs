@@ -90,11 +90,11 @@ pub fn discover_rounds(folder: &Path) -> Result<Vec<RoundFiles>, DataError> {
     let mut groups: BTreeMap<String, [Option<PathBuf>; 4]> = BTreeMap::new();
     for entry in entries {
         let entry = entry.map_err(|e| DataError::io(folder, e))?;
+        // A name that is not UTF-8 is still a round: listed under its name with `�` for the
+        // bytes that are not, read by its real path.
         let file_name = entry.file_name();
-        let Some(file_name) = file_name.to_str() else {
-            continue;
-        };
-        let Some((base, kind)) = FileKind::split_file_name(file_name) else {
+        let file_name = file_name.to_string_lossy();
+        let Some((base, kind)) = FileKind::split_file_name(&file_name) else {
             continue;
         };
         if !entry.path().is_file() {
@@ -289,6 +289,19 @@ mod tests {
         assert!(
             round.report.notes.iter().any(|n| n.contains("213100-supply-round-1_engagements.txt holds the same bytes"))
         );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_file_name_that_is_not_utf8_is_listed_not_skipped() {
+        use std::os::unix::ffi::OsStrExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let name = std::ffi::OsStr::from_bytes(b"2025-12-20-120000-sup\xffply-round-1_combat.txt");
+        std::fs::write(dir.path().join(name), "1000\tfire\t3\tNONE\t0\t0\t0\t0\n").expect("write");
+        let rounds = discover_rounds(dir.path()).expect("lists");
+        assert_eq!(rounds.len(), 1);
+        assert_eq!(rounds[0].name.base, "2025-12-20-120000-sup\u{fffd}ply-round-1");
+        assert_eq!(rounds[0].load().combat.len(), 1, "read by its real path");
     }
 
     #[test]

@@ -45,7 +45,9 @@ impl TimeWindow {
         match self {
             Self::Whole => true,
             Self::UpTo(cursor) => t <= cursor,
-            Self::LastSeconds { cursor_ms, seconds } => t <= cursor_ms && t + seconds * 1000 >= cursor_ms,
+            Self::LastSeconds { cursor_ms, seconds } => {
+                t <= cursor_ms && t.saturating_add(seconds.saturating_mul(1000)) >= cursor_ms
+            }
         }
     }
 }

@@ -89,9 +89,10 @@ pub struct Player {
 }
 
 impl Player {
-    /// The name without ET colour codes.
+    /// The name without ET colour codes or control characters, cut to
+    /// [`crate::text::DISPLAY_CHARS`] characters.
     pub fn clean_name(&self) -> String {
-        crate::text::strip_colors(&self.name)
+        crate::text::for_display(&crate::text::strip_colors(&self.name), crate::text::DISPLAY_CHARS)
     }
 }
 

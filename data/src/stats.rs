@@ -257,9 +257,14 @@ fn movement(timeline: &Timeline, cn: u16, samples: &[crate::model::PositionSampl
         }
         if let Some(p) = prev {
             // A death between the two samples makes the second one a new life: no distance.
-            let died_between = timeline.kills_in(p.time_ms + 1..s.time_ms + 1).iter().any(|k| k.victim == cn);
-            if !died_between {
-                travelled += f64::from(p.pos.distance(s.pos));
+            let died_between = timeline
+                .kills_in(p.time_ms.saturating_add(1)..s.time_ms.saturating_add(1))
+                .iter()
+                .any(|k| k.victim == cn);
+            // A step no player can make (a broken coordinate) is not a distance travelled.
+            let step = p.pos.distance(s.pos);
+            if !died_between && step.is_finite() && step <= 2.0 * crate::season::WORLD_LIMIT {
+                travelled += f64::from(step);
             }
         }
         if s.speed_ups < cfg.stationary_threshold_ups {

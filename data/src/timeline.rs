@@ -204,10 +204,10 @@ impl Timeline {
             state.alive = false;
             return Some(state);
         }
-        let gap_ms = 2 * idx.interval_ms.max(500);
+        let gap_ms = idx.interval_ms.max(500).saturating_mul(2);
         match s1 {
             Some(s1)
-                if s1.time_ms - s0.time_ms <= 3 * idx.interval_ms.max(500)
+                if s1.time_ms - s0.time_ms <= idx.interval_ms.max(500).saturating_mul(3)
                     && same_life(idx, s0.time_ms, s1.time_ms) =>
             {
                 let f = (time_ms - s0.time_ms) as f32 / (s1.time_ms - s0.time_ms) as f32;

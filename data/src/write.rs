@@ -292,7 +292,7 @@ pub fn upstream_text(round: &Round) -> String {
         for s in &t.samples {
             let new_life = lives.last().and_then(|l| l.last()).is_some_and(|prev| {
                 (prev.health.is_some_and(|h| h <= 0) && s.health.is_some_and(|h| h > 0))
-                    || s.time_ms - prev.time_ms > 5000
+                    || s.time_ms.saturating_sub(prev.time_ms) > 5000
             });
             if new_life {
                 lives.push(Vec::new());

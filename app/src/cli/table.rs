@@ -26,7 +26,15 @@ impl Table {
 
     /// Adds a row (missing cells are blank).
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        // What a file says never reaches the terminal raw, nor blows up the columns.
+        let shown = |c: String| {
+            if c.chars().count() <= proxviz_data::text::DISPLAY_CHARS && !c.chars().any(char::is_control) {
+                c
+            } else {
+                proxviz_data::text::for_display(&c, proxviz_data::text::DISPLAY_CHARS)
+            }
+        };
+        self.rows.push(cells.into_iter().map(shown).collect());
     }
 
     /// Writes the header, a rule and the rows.

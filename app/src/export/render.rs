@@ -62,11 +62,7 @@ pub fn export(
     app.add_plugins(
         DefaultPlugins
             .set(WindowPlugin { primary_window: None, exit_condition: ExitCondition::DontExit, ..default() })
-            .set(bevy::log::LogPlugin {
-                level: bevy::log::Level::WARN,
-                filter: "wgpu=error,naga=error".into(),
-                ..default()
-            })
+            .set(crate::viewer::log_plugin(bevy::log::Level::WARN, "wgpu=error,naga=error"))
             // Every pipeline is ready in the frame that first draws with it, so a few frames
             // after a round is set up its image is complete, however loaded the machine is.
             .set(bevy::render::RenderPlugin { synchronous_pipeline_compilation: true, ..default() })

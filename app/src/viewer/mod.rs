@@ -59,6 +59,23 @@ pub struct ViewerOptions {
     pub open_browser: bool,
 }
 
+/// Log lines on stderr, with colours only when stderr is a terminal (never escape codes in a
+/// pipe or a log file).
+pub fn log_plugin(level: bevy::log::Level, filter: &str) -> bevy::log::LogPlugin {
+    bevy::log::LogPlugin {
+        level,
+        filter: filter.to_owned(),
+        fmt_layer: |_| {
+            use std::io::IsTerminal as _;
+            let ansi = std::io::stderr().is_terminal();
+            Some(Box::new(
+                bevy::log::tracing_subscriber::fmt::Layer::default().with_writer(std::io::stderr).with_ansi(ansi),
+            ))
+        },
+        ..default()
+    }
+}
+
 /// Bevy with proxviz's window (1600×1000) and background. `scripted` runs (screenshots)
 /// compile every pipeline in the frame that first needs it, so a captured frame is complete.
 fn window_app(scripted: bool) -> App {
@@ -73,7 +90,8 @@ fn window_app(scripted: bool) -> App {
                 }),
                 ..default()
             })
-            .set(bevy::render::RenderPlugin { synchronous_pipeline_compilation: scripted, ..default() }),
+            .set(bevy::render::RenderPlugin { synchronous_pipeline_compilation: scripted, ..default() })
+            .set(log_plugin(bevy::log::Level::INFO, bevy::log::DEFAULT_FILTER)),
     )
     .insert_resource(ClearColor(BACKGROUND));
     app

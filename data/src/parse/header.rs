@@ -33,8 +33,9 @@ pub fn meta_pair(i: &[u8]) -> PResult<'_, (String, String)> {
         return Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag)));
     }
     let key = String::from_utf8_lossy(&i[..key_len]).to_ascii_lowercase();
-    // Values are single fields: a stray tab or CR reads as a space, as the writer would write it.
-    let value = crate::text::field_safe(&crate::text::decode(&i[key_len + 1..])).trim().to_owned();
+    // Values are single fields: a stray tab or CR reads as a space, as the writer would write it;
+    // other control characters (a terminal escape in a map name) are dropped.
+    let value = crate::text::field_safe(&crate::text::decode(&i[key_len + 1..])).trim().replace(char::is_control, "");
     Ok((&i[i.len()..], (key, value)))
 }
 
@@ -115,7 +116,12 @@ pub struct HeaderAcc {
     pub events: Vec<RoundEvent>,
     /// Event lines past [`MAX_EVENTS`], left out.
     pub events_left_out: usize,
+    /// Metadata keys past [`MAX_EXTRA_KEYS`], left out.
+    pub extra_left_out: usize,
 }
+
+/// The most metadata keys a round keeps besides the known ones (our tracker writes ten).
+pub const MAX_EXTRA_KEYS: usize = 256;
 
 /// The most events a round keeps (a file with more is cut, with a note).
 pub const MAX_EVENTS: usize = 100_000;
@@ -176,6 +182,12 @@ impl HeaderAcc {
             }
             "round_start_unix" => set(&mut m.round_start_unix, value.parse().ok(), &key, &value, file, line, report),
             _ => match m.extra.get(&key) {
+                None if m.extra.len() >= MAX_EXTRA_KEYS => {
+                    if self.extra_left_out == 0 {
+                        report.note(file, format!("line {line}: more than {MAX_EXTRA_KEYS} metadata keys; the rest are left out"));
+                    }
+                    self.extra_left_out += 1;
+                }
                 None => {
                     m.extra.insert(key, value);
                 }

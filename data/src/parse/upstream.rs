@@ -318,6 +318,7 @@ fn note_untracked_revives(round: &mut Round, label: &str) {
 }
 
 fn header(meta: &mut Metadata, key: &str, value: &str) {
+    let value = &value.replace(char::is_control, "");
     match key {
         "map" => meta.map = Some(value.to_owned()),
         "round" => meta.round_number = value.parse().ok(),

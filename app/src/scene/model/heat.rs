@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use glam::Vec2;
 use proxviz_data::heatmap::{KillFilter, KillPoint, TeamSelection, TimeWindow, cell_of, kde_weighted, kill_points};
-use proxviz_data::season::Season;
+use proxviz_data::season::{Season, WORLD_LIMIT, in_world};
 use proxviz_data::{EngagementType, Team, Timeline};
 use serde::{Deserialize, Serialize};
 
@@ -366,11 +366,35 @@ struct Area {
     note: Option<String>,
 }
 
+/// Most grid cells along one side of a layer: a smaller cell (`--cell 1`) over a big area is
+/// widened to fit, with a note.
+pub const MAX_GRID_SIDE: f32 = 4096.0;
+
 /// Grid cells or a density of weighted points (each adds its weight: kills, or Axis − Allies).
-fn draw_layer(points: &[(Vec2, f32)], area: Area, settings: &HeatSettings, max_px: usize) -> HeatLayer {
+/// What is drawn is bounded by the world (±[`WORLD_LIMIT`] units: a kill beyond it is left
+/// out, with a note) and by [`MAX_GRID_SIDE`] cells a side, whatever the files say.
+fn draw_layer(points: &[(Vec2, f32)], mut area: Area, settings: &HeatSettings, max_px: usize) -> HeatLayer {
+    let inside: Vec<(Vec2, f32)> = points.iter().copied().filter(|(p, _)| in_world(p.x) && in_world(p.y)).collect();
+    let mut notes: Vec<String> = area.note.take().into_iter().collect();
+    if inside.len() < points.len() {
+        notes.push(format!("{} kills beyond ±{WORLD_LIMIT} units left out", points.len() - inside.len()));
+    }
+    let clamp = |v: Vec2| v.clamp(Vec2::splat(-WORLD_LIMIT), Vec2::splat(WORLD_LIMIT));
+    let (lo, hi) = (clamp(area.bounds.0), clamp(area.bounds.1));
+    area.bounds = (lo, hi.max(lo));
+    let widest = (area.bounds.1 - area.bounds.0).max_element();
+    if settings.mode == HeatMode::Grid && widest / area.cell.max(1.0) > MAX_GRID_SIDE {
+        let wider = (widest / MAX_GRID_SIDE).ceil();
+        notes.push(format!(
+            "cells of {} units would be more than {MAX_GRID_SIDE} a side: drawn {wider} units wide",
+            area.cell
+        ));
+        area.cell = wider;
+    }
+    area.note = (!notes.is_empty()).then(|| notes.join("; "));
     match settings.mode {
-        HeatMode::Grid => grid_layer(points, area, settings),
-        HeatMode::Kde => kde_layer(points, area, settings, max_px.max(16)),
+        HeatMode::Grid => grid_layer(&inside, area, settings),
+        HeatMode::Kde => kde_layer(&inside, area, settings, max_px.max(16)),
     }
 }
 

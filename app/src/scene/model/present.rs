@@ -131,8 +131,9 @@ pub fn trail(
     let mut prev_t: Option<u32> = None;
     loop {
         // A death between two samples (killed and respawned within one step) breaks the trail too.
-        let died_between =
-            prev_t.is_some_and(|p| timeline.kills_in(p + 1..t + 1).iter().any(|k| k.victim == clientnum));
+        let died_between = prev_t.is_some_and(|p| {
+            timeline.kills_in(p.saturating_add(1)..t.saturating_add(1)).iter().any(|k| k.victim == clientnum)
+        });
         if died_between && pieces.last().is_some_and(|p| !p.is_empty()) {
             pieces.push(Vec::new());
         }
@@ -153,7 +154,7 @@ pub fn trail(
         if t >= time_ms {
             break;
         }
-        t = (t + step_ms.max(1)).min(time_ms);
+        t = t.saturating_add(step_ms.max(1)).min(time_ms);
     }
     pieces.retain(|p| p.len() >= 2);
     pieces

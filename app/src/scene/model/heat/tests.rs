@@ -264,3 +264,23 @@ fn legend_ticks_are_round_numbers_inside_the_range() {
     assert_eq!(nice_ticks(0.0, 2.6, 5), vec![0.0, 1.0, 2.0]);
     assert_eq!(nice_ticks(1.0, 1.0, 5), vec![1.0]);
 }
+
+#[test]
+fn a_one_unit_cell_over_a_world_of_broken_coordinates_is_widened_and_far_kills_left_out() {
+    let round = timeline().round().clone();
+    let mut round = round;
+    // One player standing 3·10⁹ units out, one kill there.
+    round.tracks[1].samples.iter_mut().for_each(|s| s.pos.x = 3.0e9);
+    round.combat.push(kill(55_000, 0, 1, 3.0e9, -3.0e9));
+    let t = Timeline::new(Arc::new(round));
+    for mode in [HeatMode::Grid, HeatMode::Kde] {
+        let settings = HeatSettings { show: true, mode, cell_units: Some(1), ..HeatSettings::default() };
+        let layer = build_layer(&t, &settings, 60_000, 1024);
+        assert!(layer.width <= 4097 && layer.height <= 4097, "{mode:?}: {}×{}", layer.width, layer.height);
+        let note = layer.note.clone().unwrap_or_default();
+        assert!(note.contains("1 kills beyond"), "{mode:?}: {note}");
+        if mode == HeatMode::Grid {
+            assert!(note.contains("drawn"), "{note}");
+        }
+    }
+}
