@@ -351,18 +351,56 @@ end
 
 -- Round lifecycle --------------------------------------------------------------------------------
 
+-- Whole-number settings and their defaults. Lua 5.4 keeps `1024 / 4` a float (written "256.0"):
+-- each is read as a whole number of at least its minimum, else the default with a console note.
+local WHOLE_SETTINGS = {
+    { "position_update_interval", 1000, 1 }, { "max_position_snapshots", 600, 1 },
+    { "stationary_duration", 3000, 0 }, { "proximity_check_distance", 300, 1 },
+    { "crossfire_distance", 200, 0 }, { "engagement_min_damage", 10, 0 }, { "grid_size", 512, 1 },
+}
+
+local function checkSettings()
+    for _, s in ipairs(WHOLE_SETTINGS) do
+        local key, default, min = s[1], s[2], s[3]
+        local v = tonumber(config[key])
+        if v and v == v and v >= min and v < 2 ^ 31 then
+            config[key] = math.tointeger(floor(v))
+        else
+            et.G_Print(format("[PROX] config.%s = %s is not a whole number of at least %d: using %d\n",
+                key, tostring(config[key]), min, default))
+            config[key] = default
+        end
+    end
+end
+
+-- Whether a file is there already (FOpenFile for reading says its length, -1 when missing).
+local function exists(path)
+    local fd, len = et.trap_FS_FOpenFile(path, et.FS_READ)
+    if fd and fd ~= 0 then et.trap_FS_FCloseFile(fd) end
+    return (len or -1) >= 0
+end
+
 local function startRound(levelTime)
+    checkSettings()
     max_clients = math.min(64, tonumber(et.trap_Cvar_Get("sv_maxclients")) or 64)
     grid_cell = math.max(64, config.proximity_check_distance)
     local map = et.trap_Cvar_Get("mapname")
     if map == "" then map = et.Info_ValueForKey(et.trap_GetConfigstring(et.CS_SERVERINFO), "mapname") end
     map = map:gsub("[^%w_%-]", "_")
     local number = (tonumber(et.trap_Cvar_Get("g_currentRound")) or 0) + 1
+    -- A restart within the same second must not overwrite the round before: the next free second.
+    local now = os.time()
+    local stamp, base = now, nil
+    for _ = 1, 60 do
+        base = os.date("%Y-%m-%d-%H%M%S", stamp) .. "-" .. map .. "-round-" .. number
+        if not exists(config.output_dir .. base .. "_positions.txt") then break end
+        stamp = stamp + 1
+    end
     round = {
-        start = levelTime, map = map, number = number, start_unix = os.time(),
-        base = os.date("%Y-%m-%d-%H%M%S") .. "-" .. map .. "-round-" .. number,
+        start = levelTime, map = map, number = number, start_unix = now,
+        base = base,
         buffers = { positions = {}, combat = {}, engagements = {} },
-        roster = {}, failed = {}, next_snapshot = levelTime, next_flush = levelTime + FLUSH_INTERVAL,
+        roster = {}, written = {}, failed = {}, next_snapshot = levelTime, next_flush = levelTime + FLUSH_INTERVAL,
         next_rescan = levelTime + RESCAN_INTERVAL,
     }
     proximity.game_start_time = levelTime
@@ -386,7 +424,11 @@ local function finishRound(why)
     local lines = { header("heatmap"), roster }
     for _, c in ipairs(cells) do lines[#lines + 1] = format("%d\t%d\t%d\t%d\n", c[1], c[2], c[3], c[4]) end
     writeFile("heatmap", et.FS_WRITE, concat(lines))
-    et.G_Print(format("[PROX] round %s saved (%s)\n", round.base, why))
+    if next(round.failed) then
+        et.G_Print(format("[PROX] round %s NOT saved (%s): cannot write to %s\n", round.base, why, config.output_dir))
+    else
+        et.G_Print(format("[PROX] round %s saved (%s)\n", round.base, why))
+    end
     round = nil
 end
 
@@ -415,6 +457,12 @@ local function snapshot(levelTime)
             local m = proximity.player_movement[cn] or {}
             if moving == 1 then m.still_since = nil elseif not m.still_since then m.still_since = t end
             proximity.player_movement[cn] = m
+            -- The roster as players join or change: a server crash leaves no round nameless.
+            local written = round.written[cn]
+            if not written or written.team ~= p.team or written.name ~= p.name then
+                buffer("positions", format("# player\t%d\t%s\t%s\n", cn, TEAM_NAMES[p.team] or "-", p.name))
+                round.written[cn] = { team = p.team, name = p.name }
+            end
             round.roster[cn] = { team = p.team, name = p.name }
         end
     end

@@ -217,3 +217,74 @@ fn a_long_round_keeps_every_position_and_bounded_memory() {
     assert!(t.samples.len() > 1150, "{} samples", t.samples.len());
     assert!(r.report.is_clean(), "{}", r.report);
 }
+
+#[test]
+fn a_restart_within_the_same_second_keeps_the_round_before() {
+    let (mut e, _home) = live(&[(0, 1), (1, 2)], TRACKER_LUA);
+    e.weapon_fire(0, 3);
+    e.run_frame();
+    // No time passes: the same second, map and round number.
+    e.map_restart();
+    e.client_spawn(0, false, false, true);
+    e.run_frame();
+    e.weapon_fire(1, 3);
+    e.run_frame();
+    e.shutdown();
+    assert!(e.lua_errors().is_empty(), "{:?}", e.lua_errors());
+    let rounds = discover_rounds(&e.game_dir().join("gamestats")).expect("files");
+    assert_eq!(rounds.len(), 2, "{:?}", rounds.iter().map(|r| &r.name.base).collect::<Vec<_>>());
+    let shooters: Vec<Vec<u16>> = rounds
+        .iter()
+        .map(|r| r.load().combat.iter().filter(|c| c.kind == CombatKind::Fire).map(|c| c.attacker).collect())
+        .collect();
+    assert_eq!(shooters, [vec![0], vec![1]], "each round keeps its own shot");
+}
+
+#[test]
+fn odd_settings_are_read_as_whole_numbers_or_their_defaults() {
+    let tracker = TRACKER_LUA
+        .replace("grid_size = 512,", "grid_size = 1024 / 4,")
+        .replace("max_position_snapshots = 600,", "max_position_snapshots = 0,")
+        .replace("crossfire_distance = 200,", "crossfire_distance = -5,");
+    let (mut e, _home) = live(&[(0, 1), (1, 2)], &tracker);
+    for _ in 0..50 {
+        e.run_frame();
+    }
+    e.damage(1, 0, 50, 0, 8);
+    e.obituary(1, 0, 8);
+    let console = e.console().concat();
+    let (r, errors) = finish_and_load(e);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(r.report.is_clean(), "{}", r.report);
+    assert_eq!(r.meta.grid_size_units, Some(256), "1024 / 4 written as 256, not 256.0");
+    assert_eq!(r.meta.extra.get("max_position_snapshots").map(String::as_str), Some("600"));
+    assert_eq!(r.heatmap.len(), 1);
+    assert!(console.contains("config.max_position_snapshots = 0 is not a whole number"), "{console}");
+    assert!(console.contains("config.crossfire_distance = -5"), "{console}");
+}
+
+#[test]
+fn a_round_whose_files_cannot_be_written_is_not_called_saved() {
+    let tracker = TRACKER_LUA.replace("output_dir = \"gamestats/\"", "output_dir = \"../outside/\"");
+    let (mut e, _home) = live(&[(0, 1), (1, 2)], &tracker);
+    e.end_round("Timelimit hit.");
+    e.run_frame();
+    let console = e.console().concat();
+    assert!(console.contains("NOT saved (") && console.contains("cannot write to ../outside/"), "{console}");
+    assert!(!console.contains(") saved") && !console.contains("saved (Timelimit"), "{console}");
+}
+
+#[test]
+fn a_server_crash_leaves_the_round_with_its_players_names() {
+    let (mut e, home) = live(&[(0, 1), (1, 2)], TRACKER_LUA);
+    for _ in 0..60 {
+        e.run_frame();
+    }
+    // The server dies: no round end, no shutdown; what was flushed is all there is.
+    let dir = e.game_dir().join("gamestats");
+    let rounds = discover_rounds(&dir).expect("files");
+    let r = rounds[0].load();
+    let names: Vec<&str> = r.players.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["^1P0", "^2P1"]);
+    drop((e, home));
+}

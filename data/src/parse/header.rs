@@ -131,16 +131,11 @@ impl HeaderAcc {
     pub fn take(&mut self, line_bytes: &[u8], file: &str, line: usize, report: &mut LoadReport) {
         match header_line(line_bytes) {
             HeaderLine::Comment => {}
-            HeaderLine::Player(p) => match self.roster.get(&p.clientnum) {
-                None => {
-                    self.roster.insert(p.clientnum, p);
-                }
-                Some(known) if *known == p => {}
-                Some(known) => report.note(
-                    file,
-                    format!("line {line}: roster entry for client {} differs from an earlier one ({:?}); keeping the earlier", p.clientnum, known.name),
-                ),
-            },
+            // A later entry is the latest word: the tracker writes one as a player joins, renames
+            // or switches team, and the whole roster again at the round's end.
+            HeaderLine::Player(p) => {
+                self.roster.insert(p.clientnum, p);
+            }
             HeaderLine::Event(e) if self.events.len() < MAX_EVENTS => self.events.push(e),
             HeaderLine::Event(_) => {
                 if self.events_left_out == 0 {

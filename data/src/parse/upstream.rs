@@ -167,8 +167,10 @@ pub fn parse_upstream(name: RoundName, file: FileInput<'_>, version: u32) -> Rou
                 s.columns = Some(rest.split(';').enumerate().map(|(i, c)| (c.trim().to_owned(), i)).collect());
             } else if section.is_none()
                 && let Some((k, v)) = rest.split_once('=')
+                && !k.trim().is_empty()
+                && k.trim().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             {
-                header(&mut meta, k.trim(), v.trim());
+                header(&mut meta, &k.trim().to_ascii_lowercase(), v.trim());
             }
             return;
         }
