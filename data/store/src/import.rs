@@ -328,9 +328,41 @@ impl Store {
         mut progress: impl FnMut(&str),
     ) -> ImportRun {
         let mut run = ImportRun::default();
+        // Rounds are read and parsed on every core, a few ahead, while this one connection
+        // copies them in order: memory stays that of a few rounds whatever the folder's size.
+        let readers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(files.len().max(1));
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, (Arc<Round>, Source))>(readers + 1);
+        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let shared: Arc<Vec<proxviz_data::RoundFiles>> = Arc::new(files.to_vec());
+        for _ in 0..readers {
+            let (tx, next, shared) = (tx.clone(), next.clone(), shared.clone());
+            std::thread::spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(f) = shared.get(i) else { break };
+                    // The run stopped (the receiver is gone): nothing more to read.
+                    if tx.blocking_send((i, read_for_import(f))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: std::collections::BTreeMap<usize, (Arc<Round>, Source)> = std::collections::BTreeMap::new();
         for (i, f) in files.iter().enumerate() {
             progress(&f.name.base);
-            let (round, source) = read_for_import(f);
+            let (round, source) = loop {
+                if let Some(read) = pending.remove(&i) {
+                    break read;
+                }
+                match rx.recv().await {
+                    Some((n, read)) => {
+                        pending.insert(n, read);
+                    }
+                    // A reader died: read this round here.
+                    None => break read_for_import(f),
+                }
+            };
             match self.import(&round, &source, options).await {
                 Ok(report) => {
                     run.notes.extend(report.notes.into_iter().map(|n| (f.name.base.clone(), n)));
