@@ -221,6 +221,11 @@ fn upstream_team(team: Option<crate::model::Team>) -> &'static str {
     }
 }
 
+/// The column line of the public format's ENGAGEMENTS section.
+pub const UPSTREAM_ENGAGEMENT_COLUMNS: &str = "# id;start_time;end_time;duration;target_guid;target_name;target_team;\
+    outcome;total_damage;killer_guid;killer_name;num_attackers;is_crossfire;crossfire_delay;crossfire_participants;\
+    start_x;start_y;start_z;end_x;end_y;end_z;distance_traveled;positions;attackers";
+
 /// Writes `round` in the current public tracker's single-file format (v6: the sections proxviz
 /// reads), for tests and benchmarks of that reader. A player's track is cut into lives where
 /// their health goes from dead to alive or a sample follows a long gap.
@@ -240,13 +245,7 @@ pub fn upstream_text(round: &Round) -> String {
     let guid = |cn: u16| upstream_guid(round, cn);
     let kills: Vec<&CombatEvent> = round.combat.iter().filter(|e| e.kind.is_death()).collect();
 
-    let _ = writeln!(out, "\n# ENGAGEMENTS");
-    let _ = writeln!(
-        out,
-        "# id;start_time;end_time;duration;target_guid;target_name;target_team;outcome;total_damage;killer_guid;\
-         killer_name;num_attackers;is_crossfire;crossfire_delay;crossfire_participants;start_x;start_y;start_z;end_x;\
-         end_y;end_z;distance_traveled;positions;attackers"
-    );
+    let _ = writeln!(out, "\n# ENGAGEMENTS\n{UPSTREAM_ENGAGEMENT_COLUMNS}");
     for (i, k) in kills.iter().filter(|k| k.is_player_kill()).enumerate() {
         let Some(v) = k.target else { continue };
         let at = k.target_pos.unwrap_or_default();

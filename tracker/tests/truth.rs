@@ -130,17 +130,7 @@ fn positions_match_the_simulated_positions_at_every_sample() {
 #[test]
 fn heatmap_counts_equal_kills_per_cell() {
     let p = played();
-    let grid = p.round.grid_size_units() as f32;
-    let mut expected: BTreeMap<(i32, i32), (u32, u32)> = BTreeMap::new();
-    for k in p.truth.kills.iter().filter(|k| k.killer != k.victim as i64 && (0..64).contains(&k.killer)) {
-        let cell = ((k.victim_pos.x / grid).floor() as i32, (k.victim_pos.y / grid).floor() as i32);
-        let e = expected.entry(cell).or_default();
-        match k.killer_team {
-            1 => e.0 += 1,
-            2 => e.1 += 1,
-            _ => {}
-        }
-    }
+    let expected = p.truth.kill_cells(p.round.grid_size_units() as f32);
     let got: BTreeMap<(i32, i32), (u32, u32)> =
         p.round.heatmap.iter().map(|c| ((c.grid_x, c.grid_y), (c.axis_kills, c.allies_kills))).collect();
     assert_eq!(got, expected);

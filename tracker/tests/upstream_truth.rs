@@ -129,17 +129,7 @@ fn every_death_is_there_with_both_places_and_every_kill_has_its_engagement_type(
 #[test]
 fn the_kill_grid_counts_player_kills_in_the_killers_team_column() {
     let p = played();
-    let mut expected: BTreeMap<(i32, i32), (u32, u32)> = BTreeMap::new();
-    for k in p.truth.kills.iter().filter(|k| player_kill(k)) {
-        let e = expected
-            .entry(((k.victim_pos.x / 512.0).floor() as i32, (k.victim_pos.y / 512.0).floor() as i32))
-            .or_default();
-        match k.killer_team {
-            1 => e.0 += 1,
-            2 => e.1 += 1,
-            _ => {}
-        }
-    }
+    let expected = p.truth.kill_cells(512.0);
     let got: BTreeMap<(i32, i32), (u32, u32)> =
         p.round.heatmap.iter().map(|c| ((c.grid_x, c.grid_y), (c.axis_kills, c.allies_kills))).collect();
     assert_eq!(got, expected);

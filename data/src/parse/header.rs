@@ -35,7 +35,10 @@ pub fn meta_pair(i: &[u8]) -> PResult<'_, (String, String)> {
     let key = String::from_utf8_lossy(&i[..key_len]).to_ascii_lowercase();
     // Values are single fields: a stray tab or CR reads as a space, as the writer would write it;
     // other control characters (a terminal escape in a map name) are dropped.
-    let value = crate::text::field_safe(&crate::text::decode(&i[key_len + 1..])).trim().replace(char::is_control, "");
+    let value = crate::text::field_safe(&crate::text::decode(&i[key_len + 1..]))
+        .replace(char::is_control, "")
+        .trim()
+        .to_owned();
     Ok((&i[i.len()..], (key, value)))
 }
 

@@ -320,12 +320,16 @@ fn note_untracked_revives(round: &mut Round, label: &str) {
 }
 
 fn header(meta: &mut Metadata, key: &str, value: &str) {
-    let value = &value.replace(char::is_control, "");
+    let value = value.replace(char::is_control, "");
+    let value = value.trim();
     match key {
-        "map" => meta.map = Some(value.to_owned()),
+        "map" => meta.map = Some(value.to_owned()).filter(|m| !m.is_empty()),
         "round" => meta.round_number = value.parse().ok(),
         "round_start_unix" => meta.round_start_unix = value.parse().ok(),
-        "tracker_version_full" | "tracker_version" => meta.tracker_version = Some(value.to_owned()),
+        "tracker_version_full" | "tracker_version" | "tracker" => meta.tracker_version = Some(value.to_owned()),
+        "grid_size" => meta.grid_size_units = value.parse().ok().filter(|&g: &u32| g > 0),
+        // The format is told by the first line.
+        "format" => {}
         _ => {
             meta.extra.insert(key.to_owned(), value.to_owned());
         }

@@ -223,6 +223,22 @@ impl Truth {
         self.players.iter().rev().find(|p| p.cn == cn && p.from_level_time <= level_time)
     }
 
+    /// Kills of players by players per cell of `grid` units (at the victim's place), counted in
+    /// the killer's team column (Axis, Allies): what a heatmap file of the round must say.
+    pub fn kill_cells(&self, grid: f32) -> std::collections::BTreeMap<(i32, i32), (u32, u32)> {
+        let mut cells: std::collections::BTreeMap<(i32, i32), (u32, u32)> = std::collections::BTreeMap::new();
+        for k in self.kills.iter().filter(|k| k.killer != k.victim as i64 && (0..64).contains(&k.killer)) {
+            let cell = ((k.victim_pos.x / grid).floor() as i32, (k.victim_pos.y / grid).floor() as i32);
+            let e = cells.entry(cell).or_default();
+            match k.killer_team {
+                1 => e.0 += 1,
+                2 => e.1 += 1,
+                _ => {}
+            }
+        }
+        cells
+    }
+
     /// Position of `cn` at `level_time`, if the simulator had the player then.
     pub fn position(&self, cn: usize, level_time: i64) -> Option<TruthPosition> {
         let i = self.frames.binary_search_by_key(&level_time, |(t, _)| *t).ok()?;

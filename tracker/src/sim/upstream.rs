@@ -215,13 +215,7 @@ pub fn upstream_text(truth: &Truth, cfg: &MatchConfig, from_map_load: bool) -> S
     rows.sort_by_key(|(at, _)| *at);
 
     // ENGAGEMENTS: one `killed` row per player kill.
-    let _ = writeln!(out, "\n# ENGAGEMENTS");
-    let _ = writeln!(
-        out,
-        "# id;start_time;end_time;duration;target_guid;target_name;target_team;outcome;total_damage;killer_guid;\
-         killer_name;num_attackers;is_crossfire;crossfire_delay;crossfire_participants;start_x;start_y;start_z;end_x;\
-         end_y;end_z;distance_traveled;positions;attackers"
-    );
+    let _ = writeln!(out, "\n# ENGAGEMENTS\n{}", proxviz_data::write::UPSTREAM_ENGAGEMENT_COLUMNS);
     let player_kills = truth.kills.iter().filter(|k| (0..64).contains(&k.killer) && k.killer != k.victim as i64);
     for (i, k) in player_kills.clone().enumerate() {
         let (v, killer, lt) = (k.victim, k.killer as usize, k.level_time);
