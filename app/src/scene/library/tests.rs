@@ -1,0 +1,125 @@
+//! Tests of opening, listing, reading and replaying rounds.
+use super::*;
+
+#[test]
+fn the_embedded_demo_lists_four_clean_rounds_newest_first_and_replays_the_newest() {
+    let lib = loaded_demo();
+    assert_eq!(lib.listings.len(), 4);
+    assert!(lib.listings.iter().all(|l| l.summary.indexed && l.summary.problems == 0));
+    let times: Vec<_> = lib.listings.iter().map(|l| l.summary.time).collect();
+    assert!(times.windows(2).all(|w| w[0] > w[1]), "newest first: {times:?}");
+    assert_eq!(lib.selected, Some(lib.listings[0].key));
+    assert_eq!(lib.current().map(|e| e.round().name.base.as_str()), Some("2025-12-20-203715-sw_goldrush_te-round-2"));
+    assert_eq!(lib.read_entries().count(), 1, "only the replayed round is read in full");
+}
+
+fn app() -> App {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    super::super::frame::plugin(&mut app);
+    plugin(&mut app);
+    app
+}
+
+#[test]
+fn a_missing_folder_is_an_error_not_a_crash() {
+    let mut app = app();
+    app.world_mut().resource_mut::<Library>().open(Source::Path("/no/such/gamestats".into()));
+    settle(&mut app);
+    let lib = app.world().resource::<Library>();
+    assert_eq!(lib.error.as_deref(), Some("/no/such/gamestats: no such file or folder"));
+}
+
+#[test]
+fn a_dead_loader_ends_with_an_error_not_an_endless_wait() {
+    let mut app = app();
+    let job = Job::spawn("round loader", |sink| {
+        sink.send(Listed::Read(Box::new(Entry::new(super::super::demo::rounds().remove(0)))));
+        panic!("out of disk");
+    });
+    app.world_mut().resource_mut::<Library>().start(Source::Demo, job);
+    settle(&mut app);
+    let lib = app.world().resource::<Library>();
+    assert!(!lib.loading);
+    assert_eq!(lib.error.as_deref(), Some("the round loader stopped unexpectedly: out of disk"));
+    assert_eq!(lib.listings.len(), 1, "what arrived before stays open");
+}
+
+#[test]
+fn the_first_round_to_arrive_and_every_other_pick_are_announced_once() {
+    let mut app = app();
+    collect::<RoundChanged>(&mut app);
+    app.world_mut().resource_mut::<Library>().open(Source::Demo);
+    settle(&mut app);
+    app.update();
+    let first = app.world().resource::<Library>().listings[0].key;
+    assert_eq!(Collected::<RoundChanged>::take(&mut app), vec![RoundChanged(first)]);
+    // A round not read yet is read first, then replayed (and announced) once.
+    let third = app.world().resource::<Library>().listings[2].key;
+    app.world_mut().write_message(SelectRound(third));
+    settle(&mut app);
+    app.update();
+    assert_eq!(Collected::<RoundChanged>::take(&mut app), vec![RoundChanged(third)]);
+    assert_eq!(app.world().resource::<Library>().selected, Some(third));
+    // Picking the round already replayed, or one of a folder no longer open, changes nothing.
+    let gone = Entry::new(Round::default()).key;
+    app.world_mut().write_message(SelectRound(third));
+    app.world_mut().write_message(SelectRound(gone));
+    app.update();
+    assert!(Collected::<RoundChanged>::take(&mut app).is_empty());
+    assert_eq!(app.world().resource::<Library>().selected, Some(third));
+    // Going back to a round still held is at once.
+    app.world_mut().write_message(SelectRound(first));
+    app.update();
+    assert_eq!(Collected::<RoundChanged>::take(&mut app), vec![RoundChanged(first)]);
+}
+
+#[test]
+fn only_a_few_rounds_are_held_read_in_full_however_many_are_replayed() {
+    let mut app = app();
+    app.world_mut().resource_mut::<Library>().open(Source::Demo);
+    settle(&mut app);
+    let keys: Vec<RoundKey> = app.world().resource::<Library>().listings.iter().map(|l| l.key).collect();
+    for &k in keys.iter().chain(&keys) {
+        app.world_mut().write_message(SelectRound(k));
+        settle(&mut app);
+        let lib = app.world().resource::<Library>();
+        assert_eq!(lib.selected, Some(k));
+        assert!(lib.read_entries().count() <= READ_ROUNDS);
+        assert!(lib.current().is_some());
+    }
+}
+
+#[test]
+fn a_round_opened_from_the_database_is_the_round_opened_from_its_files() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
+    let files = proxviz_data::discover_rounds(&demo).expect("demo");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let url = rt.block_on(proxviz_store::test_server::TestServer::get().fresh_database("library")).expect("db");
+    let store = rt.block_on(proxviz_store::Store::connect(&url)).expect("store");
+    let (round, source) = proxviz_store::read_for_import(&files[1]);
+    let id = rt
+        .block_on(store.import(&round, &source, &proxviz_store::ImportOptions::default()))
+        .expect("imports")
+        .outcome
+        .id();
+    let mut from_db = app();
+    from_db.world_mut().resource_mut::<Library>().open_database(url.clone(), id);
+    settle(&mut from_db);
+    let mut from_files = app();
+    from_files.world_mut().resource_mut::<Library>().open(Source::Path(demo.join(&files[1].name.base)));
+    settle(&mut from_files);
+    let (a, b) = (from_db.world().resource::<Library>(), from_files.world().resource::<Library>());
+    assert_eq!(a.error, None);
+    let (a, b) = (a.current().expect("opened"), b.current().expect("opened"));
+    assert!(a.round().same_content(b.round()));
+    assert_eq!((a.players, a.kills, a.marks.len(), a.types.len()), (b.players, b.kills, b.marks.len(), b.types.len()));
+    let shown = proxviz_store::redact_url(&url);
+    assert_eq!(from_db.world().resource::<Library>().source, Some(Source::Database { shown_url: shown, id }));
+    // A round that is not there is an error, not a hang.
+    let mut missing = app();
+    missing.world_mut().resource_mut::<Library>().open_database(url, id + 1000);
+    settle(&mut missing);
+    let lib = missing.world().resource::<Library>();
+    assert!(!lib.loading && lib.error.as_deref().is_some_and(|e| e.contains("no round with id")), "{:?}", lib.error);
+}
