@@ -24,8 +24,6 @@ use glam::Vec3;
 
 use super::{FileInput, for_each_line};
 use crate::events::{EventKind, RoundEvent};
-
-mod events;
 use crate::model::{
     CombatEvent, CombatKind, Engagement, EngagementType, HeatmapCell, MAX_CLIENTS, Metadata, Player, PlayerTrack,
     PositionSample, Round, Team, WORLD_CLIENTNUM,
@@ -33,6 +31,8 @@ use crate::model::{
 use crate::name::RoundName;
 use crate::report::LoadReport;
 use events::{carrier_kill_row, carrier_return_row, carry_row, construction_row, finish_events, revive_row};
+
+mod events;
 
 /// The version of the current public tracker's format a file is in, from its first line.
 pub fn version_of(bytes: &[u8]) -> Option<u32> {
