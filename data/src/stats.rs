@@ -119,6 +119,43 @@ pub struct Statistics {
     pub players: Vec<PlayerStats>,
 }
 
+/// Rounds with more samples than this have their players' statistics computed on every core.
+const PARALLEL_MIN_SAMPLES: usize = 1_000_000;
+
+/// Every player's statistics in `clientnums` order; a big round's players are shared out
+/// between the cores (each player's statistics are independent).
+fn players_stats(timeline: &Timeline, clientnums: &[u16], cfg: &StatsConfig) -> Vec<PlayerStats> {
+    let threads = if timeline.round().position_count() < PARALLEL_MIN_SAMPLES { 1 } else { crate::index::cores() };
+    players_stats_on(timeline, clientnums, cfg, threads)
+}
+
+fn players_stats_on(timeline: &Timeline, clientnums: &[u16], cfg: &StatsConfig, threads: usize) -> Vec<PlayerStats> {
+    let threads = threads.min(clientnums.len());
+    if threads < 2 {
+        return clientnums.iter().map(|&cn| player_stats(timeline, cn, cfg)).collect();
+    }
+    // Interleaved shares: players join and leave, so neighbours' sample counts differ less.
+    let mut out: Vec<Option<PlayerStats>> = vec![None; clientnums.len()];
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|k| {
+                scope.spawn(move || {
+                    (k..clientnums.len())
+                        .step_by(threads)
+                        .map(|i| (i, player_stats(timeline, clientnums[i], cfg)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for worker in workers {
+            for (i, stats) in worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)) {
+                out[i] = Some(stats);
+            }
+        }
+    });
+    out.into_iter().flatten().collect()
+}
+
 /// Computes the statistics of the round behind `timeline`.
 pub fn statistics(timeline: &Timeline, cfg: &StatsConfig) -> Statistics {
     let round = timeline.round();
@@ -159,7 +196,7 @@ pub fn statistics(timeline: &Timeline, cfg: &StatsConfig) -> Statistics {
         engagement_type_count,
         average_engagement_distance,
         hotspots,
-        players: round.clientnums().into_iter().map(|cn| player_stats(timeline, cn, cfg)).collect(),
+        players: players_stats(timeline, &round.clientnums(), cfg),
     }
 }
 

@@ -39,16 +39,19 @@ pub fn position_line(i: &[u8]) -> PResult<'_, (u16, PositionSample)> {
 /// `fire`, `hit` or `kill` (any case).
 pub fn combat_kind(i: &[u8]) -> PResult<'_, CombatKind> {
     let (rest, w) = super::grammar::word(i)?;
-    let kind = match w.to_ascii_lowercase().as_slice() {
-        b"fire" => CombatKind::Fire,
-        b"hit" => CombatKind::Hit,
-        b"kill" => CombatKind::Kill,
-        b"death" => CombatKind::Death,
-        _ => {
-            return Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag)));
-        }
-    };
-    Ok((rest, kind))
+    // Compared without allocating: this runs for every line of a combat file.
+    let kind = [
+        (&b"fire"[..], CombatKind::Fire),
+        (b"hit", CombatKind::Hit),
+        (b"kill", CombatKind::Kill),
+        (b"death", CombatKind::Death),
+    ]
+    .into_iter()
+    .find_map(|(word, kind)| w.eq_ignore_ascii_case(word).then_some(kind));
+    match kind {
+        Some(kind) => Ok((rest, kind)),
+        None => Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag))),
+    }
 }
 
 /// `time type attacker target distance nearby_allies nearby_enemies damage

@@ -5,13 +5,14 @@
 pub mod grammar;
 pub mod header;
 pub mod lines;
+mod positions;
 pub mod upstream;
 
 use std::path::Path;
 
 use self::header::HeaderAcc;
-use self::lines::{COMBAT_COLUMNS, Columns, ENGAGEMENT_COLUMNS, HEATMAP_COLUMNS, POSITION_COLUMNS};
-use crate::model::{MAX_CLIENTS, PlayerTrack, PositionSample, Round};
+use self::lines::{COMBAT_COLUMNS, Columns, ENGAGEMENT_COLUMNS, HEATMAP_COLUMNS};
+use crate::model::Round;
 use crate::name::{FileKind, RoundName};
 use crate::report::LoadReport;
 
@@ -26,8 +27,14 @@ pub struct FileInput<'a> {
 
 /// Calls `f(line_number, line, unterminated)` for every non-blank line, with CR stripped and a
 /// leading UTF-8 byte-order mark ignored; `unterminated` is true for a last line with no newline.
-pub fn for_each_line(input: &[u8], mut f: impl FnMut(usize, &[u8], bool)) {
+pub fn for_each_line(input: &[u8], f: impl FnMut(usize, &[u8], bool)) {
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    lines_of_piece(input, f);
+}
+
+/// [`for_each_line`] over a piece of a file that starts a line (no byte-order mark looked
+/// for), numbering from 1; returns how many lines the piece has, blank ones included.
+fn lines_of_piece<'a>(input: &'a [u8], mut f: impl FnMut(usize, &'a [u8], bool)) -> usize {
     let mut start = 0;
     let mut line_number = 0;
     while start < input.len() {
@@ -47,6 +54,7 @@ pub fn for_each_line(input: &[u8], mut f: impl FnMut(usize, &[u8], bool)) {
         }
         start = next;
     }
+    line_number
 }
 
 /// Parses every data line of one file with `line_parser`, hands header lines to `header` and
@@ -103,23 +111,10 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
         }
     }
 
-    let mut by_client: Vec<Vec<PositionSample>> = Vec::new();
-    if let Some(file) = files[FileKind::Positions.index()] {
-        let mut capacity = CapacityHint::new(file.bytes.len());
-        parse_lines(file, &POSITION_COLUMNS, &mut header, &mut report, lines::position_line, |(cn, sample), offset| {
-            if cn >= MAX_CLIENTS {
-                return Err(format!("column 1 (clientnum): {cn} is not a player slot (0-{})", MAX_CLIENTS - 1));
-            }
-            let cn = usize::from(cn);
-            if by_client.len() <= cn {
-                by_client.resize_with(cn + 1, Vec::new);
-            }
-            capacity.observe(sample.time_ms, offset, cn, &mut by_client);
-            by_client[cn].push(sample);
-            Ok(())
-        });
-    }
-    let tracks = finish_tracks(by_client, files[FileKind::Positions.index()].map(|f| f.label), &mut report);
+    let tracks = match files[FileKind::Positions.index()] {
+        Some(file) => positions::parse(file, &mut header, &mut report, crate::index::cores()),
+        None => Vec::new(),
+    };
 
     let mut combat = Vec::new();
     if let Some(file) = files[FileKind::Combat.index()] {
@@ -164,78 +159,6 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
         round.report.note(label, note);
     }
     round
-}
-
-/// Sizes the per-client vectors once instead of growing them by doubling (which copies and
-/// page-faults the whole file's worth of samples again). The tracker writes one snapshot of all
-/// players at a time, so when the second snapshot starts, the first one's lines and bytes say
-/// how many samples each player will have. Only a hint: any order of lines still loads.
-struct CapacityHint {
-    file_len: usize,
-    first: Option<(u32, usize)>,
-    per_client: Option<usize>,
-}
-
-impl CapacityHint {
-    fn new(file_len: usize) -> Self {
-        Self { file_len, first: None, per_client: None }
-    }
-
-    fn observe(&mut self, time_ms: u32, offset: usize, cn: usize, by_client: &mut [Vec<PositionSample>]) {
-        match (self.per_client, self.first) {
-            (Some(share), _) => {
-                if by_client[cn].capacity() == 0 {
-                    by_client[cn].reserve_exact(share);
-                }
-            }
-            (None, None) => self.first = Some((time_ms, offset)),
-            (None, Some((first_time, first_offset))) if first_time != time_ms => {
-                // The first snapshot spans first_offset..offset.
-                let snapshot_bytes = offset.saturating_sub(first_offset).max(1);
-                let share = self.file_len / snapshot_bytes + 2;
-                for v in by_client.iter_mut().filter(|v| !v.is_empty()) {
-                    v.reserve_exact(share.saturating_sub(v.len()));
-                }
-                self.per_client = Some(share);
-                if by_client[cn].capacity() == 0 {
-                    by_client[cn].reserve_exact(share);
-                }
-            }
-            (None, Some(_)) => {}
-        }
-    }
-}
-
-/// Sorts each client's samples by time (files are written in time order, so this is usually a
-/// check) and drops samples that repeat a time already seen for that client.
-fn finish_tracks(
-    by_client: Vec<Vec<PositionSample>>,
-    label: Option<&str>,
-    report: &mut LoadReport,
-) -> Vec<PlayerTrack> {
-    let mut duplicates = 0;
-    let tracks = by_client
-        .into_iter()
-        .enumerate()
-        .filter(|(_, samples)| !samples.is_empty())
-        .map(|(cn, mut samples)| {
-            // One pass for the usual case: strictly increasing times, nothing to sort or drop.
-            if !samples.is_sorted_by(|a, b| a.time_ms < b.time_ms) {
-                samples.sort_by_key(|s| s.time_ms);
-                let before = samples.len();
-                samples.dedup_by_key(|s| s.time_ms);
-                duplicates += before - samples.len();
-            }
-            PlayerTrack { clientnum: cn as u16, samples }
-        })
-        .collect();
-    if duplicates > 0 {
-        report.note(
-            label.unwrap_or("positions"),
-            format!("{duplicates} samples repeat a client and time already seen; kept the first"),
-        );
-    }
-    tracks
 }
 
 /// The bytes of a round's files, read once, with a note for each file that could not be read.

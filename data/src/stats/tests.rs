@@ -174,3 +174,15 @@ fn an_empty_round_has_zero_statistics() {
     assert_eq!(s.average_engagement_distance, 0.0);
     assert!(s.hotspots.is_empty() && s.players.is_empty());
 }
+
+#[test]
+fn players_shared_out_between_threads_get_the_same_statistics_in_the_same_order() {
+    let timeline = Timeline::new(Arc::new(round()));
+    let cfg = StatsConfig::for_round(timeline.round());
+    let cns = timeline.round().clientnums();
+    assert!(cns.len() >= 2);
+    let one = players_stats_on(&timeline, &cns, &cfg, 1);
+    for threads in [2, 3, 64] {
+        assert_eq!(players_stats_on(&timeline, &cns, &cfg, threads), one, "{threads} threads");
+    }
+}
