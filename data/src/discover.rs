@@ -97,7 +97,7 @@ pub fn discover_rounds(folder: &Path) -> Result<Vec<RoundFiles>, DataError> {
         let Some((base, kind)) = FileKind::split_file_name(&file_name) else {
             continue;
         };
-        if !entry.path().is_file() {
+        if !is_round_file(&entry) {
             continue;
         }
         groups.entry(base.to_owned()).or_default()[kind.index()] = Some(entry.path());
@@ -117,6 +117,17 @@ pub fn discover_rounds(folder: &Path) -> Result<Vec<RoundFiles>, DataError> {
         (a.name.date, a.name.start_time, &a.name.base).cmp(&(b.name.date, b.name.start_time, &b.name.base))
     });
     Ok(rounds)
+}
+
+/// Whether a directory entry named like a round file is one to read: a regular file, or a
+/// link that leads nowhere (a loop or a missing target), kept so that reading it names the
+/// problem instead of the round silently vanishing. Folders, pipes and devices are not read: a
+/// pipe would never end.
+fn is_round_file(entry: &std::fs::DirEntry) -> bool {
+    match std::fs::metadata(entry.path()) {
+        Ok(meta) => meta.is_file(),
+        Err(_) => entry.file_type().is_ok_and(|t| t.is_symlink()),
+    }
 }
 
 /// Most seconds between a single-file round and a byte-identical copy of it.
