@@ -156,7 +156,12 @@ impl UserCalibrations {
 
     /// What `file` holds (missing or damaged: none).
     pub fn load(file: Option<&Path>) -> Self {
-        file.and_then(|f| std::fs::read(f).ok()).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+        Self::read(file).0
+    }
+
+    /// What `file` holds, and a note when it was damaged (then moved aside and none used).
+    pub fn read(file: Option<&Path>) -> (Self, Option<String>) {
+        crate::scene::dirs::read_settings(file)
     }
 
     /// The user's calibration of `map`.

@@ -125,6 +125,8 @@ pub struct Database {
     file: Option<PathBuf>,
     /// Connect as soon as the window opens (a URL came with a password).
     auto_connect: bool,
+    /// What went wrong reading the saved URL (a damaged file: none saved).
+    pub note: Option<String>,
 }
 
 /// The URL without any password (what is shown and saved), and the password it had.
@@ -208,11 +210,8 @@ struct Saved {
 impl Database {
     /// The URL given (`--database-url` / `DATABASE_URL`), else the one saved in `file`.
     pub fn load(given: Option<String>, file: Option<PathBuf>) -> Self {
-        let saved = file
-            .as_deref()
-            .and_then(|f| std::fs::read(f).ok())
-            .and_then(|b| serde_json::from_slice::<Saved>(&b).ok())
-            .map(|s| split_password(&s.url).0);
+        let (saved, note) = crate::scene::dirs::read_settings::<Option<Saved>>(file.as_deref());
+        let saved = saved.map(|s| split_password(&s.url).0);
         // A URL given (flag or environment) connects as soon as the browser opens or a stored
         // round is open (the season view uses it); a saved one waits for the password.
         let auto_connect = given.is_some();
@@ -220,7 +219,7 @@ impl Database {
             Some(g) => split_password(g),
             None => (saved.unwrap_or_default(), None),
         };
-        Self { url, password: password.unwrap_or_default(), file, auto_connect, ..Self::default() }
+        Self { url, password: password.unwrap_or_default(), file, auto_connect, note, ..Self::default() }
     }
 
     /// Saves the URL, without its password.

@@ -27,17 +27,16 @@ pub struct GameFolders {
     pub saved: Vec<PathBuf>,
     file: Option<PathBuf>,
     picking: Option<Job<Option<PathBuf>>>,
+    /// What went wrong reading the saved list (a damaged file starts an empty one).
+    pub note: Option<String>,
 }
 
 impl GameFolders {
-    /// The folders of `given` plus those saved in `file` (missing or damaged: none).
+    /// The folders of `given` plus those saved in `file` (missing: none; damaged: none, with a
+    /// note).
     pub fn load(given: Vec<PathBuf>, file: Option<PathBuf>) -> Self {
-        let saved = file
-            .as_deref()
-            .and_then(|f| std::fs::read(f).ok())
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
-        Self { given, saved, file, picking: None }
+        let (saved, note) = crate::scene::dirs::read_settings(file.as_deref());
+        Self { given, saved, file, picking: None, note }
     }
 
     /// Every chosen folder, lowest priority first.
@@ -180,12 +179,10 @@ fn search_command_maps(
     search.folders = roots.clone();
     maps.searching = true;
     search.job = Some(Job::once("game data search", move || {
-        CommandMaps::search(
-            &roots,
-            &names,
-            index_cache_file().as_deref(),
-            &UserCalibrations::load(UserCalibrations::file().as_deref()),
-        )
+        let (user, note) = UserCalibrations::read(UserCalibrations::file().as_deref());
+        let mut found = CommandMaps::search(&roots, &names, index_cache_file().as_deref(), &user);
+        found.notes.extend(note);
+        found
     }));
 }
 
@@ -207,6 +204,8 @@ mod tests {
         folders.change(None, Some(Path::new("/games/etmain"))).expect("save");
         assert_eq!(GameFolders::load(Vec::new(), Some(file.clone())).saved, vec![PathBuf::from("/games/legacy")]);
         std::fs::write(&file, b"[ damaged").expect("damage");
-        assert!(GameFolders::load(Vec::new(), Some(file)).saved.is_empty());
+        let damaged = GameFolders::load(Vec::new(), Some(file));
+        assert!(damaged.saved.is_empty());
+        assert!(damaged.note.is_some_and(|n| n.contains("game-folders.json was damaged")));
     }
 }

@@ -33,17 +33,16 @@ pub struct RecentFolders {
     pub paths: Vec<PathBuf>,
     /// Where the list is kept; `None` when the platform has no config dir.
     pub file: Option<PathBuf>,
+    /// What went wrong reading the list (a damaged file starts an empty one).
+    pub note: Option<String>,
 }
 
 impl RecentFolders {
-    /// The list stored in `dir` (missing or unreadable: empty).
+    /// The list stored in `dir` (missing: empty; damaged: empty, with a note).
     pub fn load_from(dir: &Path) -> Self {
         let file = dir.join("recent.json");
-        let paths = std::fs::read_to_string(&file)
-            .ok()
-            .and_then(|text| serde_json::from_str::<Vec<PathBuf>>(&text).ok())
-            .unwrap_or_default();
-        Self { paths, file: Some(file) }
+        let (paths, note) = crate::scene::dirs::read_settings(Some(&file));
+        Self { paths, file: Some(file), note }
     }
 
     /// The list in the user's config dir: `PROXVIZ_CONFIG_DIR` when set, otherwise the
@@ -99,6 +98,19 @@ impl PendingDialog {
 #[derive(Resource, Default, Debug, Clone)]
 pub struct OpenNotice(pub Option<String>);
 
+impl OpenNotice {
+    /// Adds a line to what is shown.
+    pub fn add(&mut self, line: String) {
+        match &mut self.0 {
+            Some(text) => {
+                text.push('\n');
+                text.push_str(&line);
+            }
+            None => self.0 = Some(line),
+        }
+    }
+}
+
 /// A file is being dragged over the window (a hint says what dropping it does).
 #[derive(Resource, Default, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DropHover(pub bool);
@@ -108,7 +120,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<PendingDialog>()
         .init_resource::<OpenNotice>()
         .init_resource::<DropHover>()
-        .add_systems(Update, (dropped_files, dialog_answers).in_set(Frame::Input))
+        .add_systems(Update, (settings_notes, dropped_files, dialog_answers).in_set(Frame::Input))
         .add_systems(Update, open_requests.in_set(Frame::Commands).before(LibraryUpdate))
         .add_systems(Update, remember_opened.in_set(Frame::Commands).after(LibraryUpdate));
 }
@@ -190,6 +202,24 @@ fn ask(folder: bool) -> Job<Option<PathBuf>> {
 }
 
 /// Remembers a path once it has opened at least one round; forgets a recent one that failed.
+/// Says once what went wrong reading the recent list (and other settings that leave a note).
+fn settings_notes(
+    recent: Option<ResMut<RecentFolders>>,
+    folders: Option<ResMut<super::game_data::GameFolders>>,
+    database: Option<ResMut<super::database::Database>>,
+    mut notice: ResMut<OpenNotice>,
+) {
+    // Looked at before taking, so the resources are not marked changed every frame.
+    let notes = [
+        recent.and_then(|mut r| if r.note.is_some() { r.note.take() } else { None }),
+        folders.and_then(|mut f| if f.note.is_some() { f.note.take() } else { None }),
+        database.and_then(|mut d| if d.note.is_some() { d.note.take() } else { None }),
+    ];
+    for note in notes.into_iter().flatten() {
+        notice.add(note);
+    }
+}
+
 fn remember_opened(library: Res<Library>, recent: Option<ResMut<RecentFolders>>, mut notice: ResMut<OpenNotice>) {
     let Some(mut recent) = recent else { return };
     if !library.is_changed() || library.loading {
@@ -237,10 +267,20 @@ mod tests {
     }
 
     #[test]
-    fn a_damaged_recent_file_reads_as_empty() {
+    fn a_damaged_recent_file_reads_as_empty_and_the_window_says_so() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("recent.json"), "{not json").expect("write");
-        assert!(RecentFolders::load_from(dir.path()).paths.is_empty());
+        let mut recent = RecentFolders::load_from(dir.path());
+        assert!(recent.paths.is_empty());
+        assert!(recent.note.as_deref().is_some_and(|n| n.contains("recent.json was damaged")), "{recent:?}");
+        recent.remember(Path::new("/games/a")).expect("a fresh list saves");
+        assert_eq!(RecentFolders::load_from(dir.path()).paths, [PathBuf::from("/games/a")]);
+
+        std::fs::write(dir.path().join("recent.json"), "[1, 2").expect("write");
+        let mut app = app_with(dir.path());
+        app.update();
+        let notice = app.world().resource::<OpenNotice>().0.clone().unwrap_or_default();
+        assert!(notice.contains("recent.json was damaged"), "shown in the window: {notice}");
     }
 
     fn app_with(dir: &Path) -> App {

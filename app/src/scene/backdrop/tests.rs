@@ -69,7 +69,10 @@ fn a_map_without_calibration_waits_for_the_users_which_is_saved_and_used_next_ti
     let next = CommandMaps::search(&folders, &["custom".to_owned()], None, &UserCalibrations::load(Some(&file)));
     assert_eq!(next.image(Some("custom")).map(|i| i.min), Some(Vec2::new(-800.0, -1400.0)));
     std::fs::write(&file, b"{ damaged").expect("damage");
-    assert_eq!(UserCalibrations::load(Some(&file)), UserCalibrations::default());
+    let (damaged, note) = UserCalibrations::read(Some(&file));
+    assert_eq!(damaged, UserCalibrations::default());
+    assert!(note.is_some_and(|n| n.contains("calibrations.json was damaged")));
+    assert!(dir.path().join("config").join("calibrations.json.damaged").exists(), "kept for the user");
 }
 
 fn world_image(tag: u8) -> Arc<WorldImage> {
