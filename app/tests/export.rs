@@ -341,3 +341,58 @@ fn the_windows_settings_pass_through_unchanged() {
     let img = image::open(&png).expect("png");
     assert_eq!((img.width(), img.height()), (600, 300));
 }
+
+#[test]
+fn at_and_last_past_the_round_show_its_end_with_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (past, end) = (dir.path().join("past.png"), dir.path().join("end.png"));
+    let round = demo().join(ROUND);
+    let common =
+        [round.to_str().expect("utf-8"), "--size", "384", "--no-title", "--no-legend", "--layers", "heatmap,players"];
+    let out = export(
+        &[&common[..], &["--at", "4000000", "--last", "4000000", "--out", past.to_str().expect("utf-8")]].concat(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--at 66666:40 is past the round's end"), "{stderr}");
+    assert!(stderr.contains("--last 4000000 reaches back before the round's start"), "{stderr}");
+    export(&[&common[..], &["--out", end.to_str().expect("utf-8")]].concat());
+    let (a, b) = (image::open(&past).expect("png").to_rgba8(), image::open(&end).expect("png").to_rgba8());
+    assert_eq!(a.dimensions(), b.dimensions());
+    let differ = a.pixels().zip(b.pixels()).filter(|(p, q)| !close(p.0, q.0, 3)).count();
+    assert!(differ < 50, "the same picture as at the end with the whole round's kills: {differ} pixels differ");
+}
+
+#[test]
+fn weapons_the_killer_s_place_and_kill_lines_change_what_the_heatmap_counts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let round = demo().join(ROUND);
+    let round = round.to_str().expect("utf-8");
+    let png = |name: &str| dir.path().join(format!("{name}.png"));
+    let run = |name: &str, extra: &[&str]| {
+        let out = png(name);
+        let common = [round, "--size", "384", "--no-title", "--no-legend", "--backdrop", "none", "--layers", "heatmap"];
+        export(&[&common[..], extra, &["--out", out.to_str().expect("utf-8")]].concat());
+        let (settings, text) = read_png_settings(&out).expect("settings");
+        (image::open(&out).expect("png").to_rgba8(), settings, text)
+    };
+    let (all, _, _) = run("all", &[]);
+    let (thompson, settings, text) = run("thompson", &["--weapons", "Thompson"]);
+    assert_eq!(settings.heat.weapons, [8]);
+    assert!(text.description.contains("Thompson"), "{}", text.description);
+    let (both, _, _) = run("both", &["--weapons", "thompson,3"]);
+    assert!(0.0 < ink(&thompson) && ink(&thompson) < ink(&both) && ink(&both) <= ink(&all));
+    let (killer, settings, text) = run("killer", &["--place", "killer"]);
+    assert_eq!(settings.heat.place, proxviz_data::heatmap::KillPlace::Killer);
+    assert!(text.description.contains("at the killer's place"), "{}", text.description);
+    assert!(all.pixels().zip(killer.pixels()).filter(|(a, b)| a != b).count() > 500, "other cells");
+    let (lines, _, _) = run("lines", &["--lines"]);
+    assert!(ink(&lines) > ink(&all) + 0.005, "lines add ink: {} vs {}", ink(&lines), ink(&all));
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_proxviz"))
+        .args(["export", round, "--weapons", "raygun", "--out"])
+        .arg(png("no"))
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no ET weapon is called \"raygun\""));
+}

@@ -52,7 +52,18 @@ impl TimeWindow {
     }
 }
 
-/// Which kills a heatmap shows; the fields combine.
+/// Where a kill is put on a heatmap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KillPlace {
+    /// Where the victim died (the seed's heatmap): a map of deaths.
+    #[default]
+    Victim,
+    /// Where the killer stood: a map of where kills are made from.
+    Killer,
+}
+
+/// Which kills a heatmap shows; the fields combine (AND).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct KillFilter {
     /// Killer's team.
@@ -61,39 +72,84 @@ pub struct KillFilter {
     pub players: Vec<u16>,
     /// Time window.
     pub window: TimeWindow,
+    /// Only kills made with one of these weapons (`WP_*` numbers; empty: any, including kills
+    /// whose weapon the round does not say).
+    pub weapons: Vec<u16>,
+    /// Only kills within this many seconds of an objective event (plant, defuse, construction,
+    /// capture, carrier): the fights around objectives. Rounds without such events have none.
+    pub near_objectives_s: Option<u32>,
+    /// Where each kill is put.
+    pub place: KillPlace,
 }
 
 /// A kill as a heatmap sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KillPoint {
-    /// Where the victim died (x, y).
+    /// Where the kill is put ([`KillFilter::place`]): the victim's death or the killer's place.
     pub pos: Vec2,
     /// Killer's team when known.
     pub killer_team: Option<Team>,
     /// Time of the kill.
     pub time_ms: u32,
+    /// Where the killer stood, when known (for killer → victim lines).
+    pub killer_pos: Option<Vec2>,
+    /// Where the victim died.
+    pub victim_pos: Vec2,
+}
+
+impl KillPoint {
+    /// A kill at `pos` with nothing else known but the killer's team.
+    pub fn at(pos: Vec2, killer_team: Option<Team>) -> Self {
+        Self { pos, killer_team, time_ms: 0, killer_pos: None, victim_pos: pos }
+    }
 }
 
 /// The player kills (killer a player other than the victim) of the round that pass `filter`
 /// and have a known position. The killer's team is the one of their latest sample, else the
 /// roster's.
 pub fn kill_points(timeline: &Timeline, filter: &KillFilter) -> Vec<KillPoint> {
+    let round = timeline.round();
+    // Objective times, sorted (events are), for the "near objectives" filter.
+    let objectives: Vec<u32> = round.events.iter().filter(|e| e.kind.is_objective()).map(|e| e.time_ms).collect();
+    let near_objective = |t: u32| match filter.near_objectives_s {
+        None => true,
+        Some(s) => {
+            let reach = s.saturating_mul(1000);
+            let i = objectives.partition_point(|&o| o < t.saturating_sub(reach));
+            objectives.get(i).is_some_and(|&o| o <= t.saturating_add(reach))
+        }
+    };
     timeline
         .kills()
         .iter()
-        .filter(|k| k.by_player() && filter.window.contains(k.time_ms))
+        .filter(|k| k.by_player() && filter.window.contains(k.time_ms) && near_objective(k.time_ms))
         .filter(|k| {
             filter.players.is_empty() || filter.players.contains(&k.killer) || filter.players.contains(&k.victim)
         })
+        .filter(|k| {
+            filter.weapons.is_empty()
+                || round.combat.get(k.event_index).and_then(|e| e.weapon).is_some_and(|w| filter.weapons.contains(&w))
+        })
         .filter_map(|k| {
-            let pos = k.pos?;
+            let victim_pos = k.pos?.truncate();
             let killer_team = timeline.team_at(k.killer, k.time_ms);
             let keep = match filter.team {
                 TeamSelection::Both => true,
                 TeamSelection::Axis => killer_team == Some(Team::Axis),
                 TeamSelection::Allies => killer_team == Some(Team::Allies),
             };
-            keep.then_some(KillPoint { pos: Vec2::new(pos.x, pos.y), killer_team, time_ms: k.time_ms })
+            // The killer's place: the combat line's, else their sample at the time.
+            let killer_pos = round
+                .combat
+                .get(k.event_index)
+                .and_then(|e| e.attacker_pos)
+                .or_else(|| timeline.state_at(k.killer, k.time_ms).map(|s| s.pos))
+                .map(|p| p.truncate());
+            let pos = match filter.place {
+                KillPlace::Victim => victim_pos,
+                KillPlace::Killer => killer_pos?,
+            };
+            keep.then_some(KillPoint { pos, killer_team, time_ms: k.time_ms, killer_pos, victim_pos })
         })
         .collect()
 }

@@ -18,6 +18,7 @@ pub mod season;
 pub mod stats;
 pub mod text;
 pub mod timeline;
+pub mod weapons;
 pub mod write;
 
 pub use discover::{RoundFiles, discover_rounds, find_rounds, resolve_rounds};

@@ -68,6 +68,8 @@ fn replay_statistics_heatmaps_and_seasons_of_it_end_without_overflow() {
         team: TeamSelection::Both,
         players: Vec::new(),
         window: TimeWindow::LastSeconds { cursor_ms: u32::MAX, seconds: u32::MAX },
+        near_objectives_s: Some(u32::MAX),
+        ..KillFilter::default()
     };
     let cells = grid_counts(&kill_points(&t, &last), 1.0);
     assert!(cells.len() <= 2);

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use proxviz_data::heatmap::TeamSelection;
+use proxviz_data::heatmap::{KillPlace, TeamSelection};
 use proxviz_data::resolve_rounds;
 use proxviz_data::season::{Season, SeasonFilter};
 
@@ -16,7 +16,9 @@ use crate::export::{ExportSettings, SIZE_RANGE, output_path};
 use crate::scene::backdrop::{CommandMaps, UserCalibrations};
 use crate::scene::dirs::index_cache_file;
 use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
+use crate::scene::model::clock::mm_ss;
 use crate::scene::model::heat::{HeatMode, Scale, Window};
+use proxviz_data::Round;
 use proxviz_data::gamedata::game_folders;
 
 /// Arguments of `proxviz export`.
@@ -120,6 +122,20 @@ pub struct ExportArgs {
     /// Engagement types to leave out (comma-separated, e.g. 1v1,2v2).
     #[arg(long, value_delimiter = ',')]
     pub hide_types: Vec<proxviz_data::EngagementType>,
+    /// Where a kill is put on the heatmap: where the victim died, or where the killer stood.
+    #[arg(long, value_enum, default_value_t = PlaceArg::Victim)]
+    pub place: PlaceArg,
+    /// A line from killer to victim for every kill counted.
+    #[arg(long)]
+    pub lines: bool,
+    /// Only kills with these weapons: names or ET weapon numbers, comma-separated (e.g.
+    /// `thompson,mp40` or `8,3`).
+    #[arg(long, value_delimiter = ',', value_parser = parse_weapon)]
+    pub weapons: Vec<u16>,
+    /// Only kills within this many seconds of an objective event (plant, defuse, build, capture,
+    /// carrier).
+    #[arg(long, value_name = "SECS")]
+    pub near_objectives: Option<u32>,
     /// Engagement markers only around --at (default: the whole round's).
     #[arg(long)]
     pub markers_near_time: bool,
@@ -266,6 +282,13 @@ impl ExportArgs {
         };
         h.opacity = self.opacity;
         h.players = self.players.clone();
+        h.place = match self.place {
+            PlaceArg::Victim => KillPlace::Victim,
+            PlaceArg::Killer => KillPlace::Killer,
+        };
+        h.kill_lines = self.lines;
+        h.weapons = self.weapons.clone();
+        h.near_objectives_s = self.near_objectives;
         h.hidden_types = self.hide_types.clone();
         h.window = match (self.until, self.last) {
             (true, _) => Window::UpToCursor,
@@ -304,6 +327,49 @@ fn database_url<'a>(args: &'a ExportArgs, what: &str) -> anyhow::Result<&'a str>
     args.database_url.as_deref().filter(|u| !u.is_empty()).with_context(|| {
         format!("{what} needs a database: pass --database-url postgres://user:password@host/db or set DATABASE_URL")
     })
+}
+
+/// Where kills are put (`--place`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlaceArg {
+    /// Where the victim died.
+    Victim,
+    /// Where the killer stood.
+    Killer,
+}
+
+/// A weapon by ET number or by name (any case, spaces and dashes ignored: `mp40`, `Mobile
+/// MG42`, `k43`).
+fn parse_weapon(text: &str) -> Result<u16, String> {
+    if let Ok(n) = text.trim().parse::<u16>() {
+        return Ok(n);
+    }
+    let key = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    let wanted = key(text);
+    proxviz_data::weapons::weapons()
+        .find(|(_, name)| key(name) == wanted)
+        .map(|(n, _)| n)
+        .ok_or_else(|| format!("no ET weapon is called {text:?} (a name such as thompson, mp40, k43, or a number)"))
+}
+
+/// What `--at` and `--last` mean for a round they reach past: `--at` after its end shows the
+/// end; `--last` longer than the time up to `--at` counts from the round's start.
+fn time_notes(settings: &ExportSettings, round: &Round) -> Vec<String> {
+    let end = round.duration_ms();
+    let mut notes = Vec::new();
+    if let Some(at) = settings.time_ms.filter(|&t| t > end) {
+        notes.push(format!("--at {} is past the round's end ({}): shown at the end", mm_ss(at), mm_ss(end)));
+    }
+    if let Window::LastSeconds(n) = settings.heat.window {
+        let at = settings.time_ms.map_or(end, |t| t.min(end));
+        if u64::from(n) * 1000 > u64::from(at) {
+            notes.push(format!(
+                "--last {n} reaches back before the round's start: every kill up to {} counts",
+                mm_ss(at)
+            ));
+        }
+    }
+    notes
 }
 
 /// Runs `proxviz export`.
@@ -410,6 +476,9 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
         if !r.report.is_clean() {
             eprintln!("warning: {}", r.report.to_string().trim_end().replace('\n', "\nwarning: "));
         }
+        for note in time_notes(&settings, r) {
+            eprintln!("note: {}: {note}", r.name.base);
+        }
     }
     let n = rounds.len();
     let jobs: Vec<Job> =
@@ -425,12 +494,11 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
     {
         let names = CommandMaps::maps_of(jobs.iter().map(|j| j.round.map()));
         let folders = game_folders(&args.etmain, args.path.as_deref());
-        let found = CommandMaps::search(
-            &folders,
-            &names,
-            index_cache_file().as_deref(),
-            &UserCalibrations::load(UserCalibrations::file().as_deref()),
-        );
+        let (user, damaged) = UserCalibrations::read(UserCalibrations::file().as_deref());
+        if let Some(note) = damaged {
+            eprintln!("note: {note}");
+        }
+        let found = CommandMaps::search(&folders, &names, index_cache_file().as_deref(), &user);
         // What the search found is worth saying when there is a game install, or when the image
         // was asked for.
         if !folders.is_empty() || settings.backdrop.mode == BackdropMode::Image {

@@ -19,7 +19,7 @@ use crate::scene::library::Entry;
 use crate::scene::markers::Present;
 use crate::scene::model::backdrop::MapMark;
 use crate::scene::model::clock::mm_ss;
-use crate::scene::model::engagements::Shape;
+use crate::scene::model::engagements::{LegendRow, Shape, legend_rows};
 use crate::scene::model::legend::{HeatLegend, TickAlign, engagement_rows};
 use crate::scene::model::present::Hidden;
 use crate::scene::picture::{ExportSettings, title_of};
@@ -71,7 +71,10 @@ pub fn describe(heat: &Heat, round: &Round, settings: &ExportSettings) -> String
         parts.push("players".to_owned());
     }
     if heat.follows_cursor() || settings.players {
-        parts.push(format!("at {}", mm_ss(settings.time_ms.unwrap_or_else(|| round.duration_ms()))));
+        parts.push(format!(
+            "at {}",
+            mm_ss(settings.time_ms.map_or(round.duration_ms(), |t| t.min(round.duration_ms())))
+        ));
     }
     parts.join(" · ")
 }
@@ -222,8 +225,12 @@ fn legend(o: &mut Overlay, images: &mut Assets<Image>, size: Vec2, content: &Ove
     let left = size.x / 2.0 - pad - legend_w;
     let mut y = bottom + pad;
     if content.heat.engagements {
-        let types: Vec<_> = engagement_rows(&content.entry.types, &content.heat.0).collect();
-        for chunk in types.chunks(3).rev() {
+        // The common small types by name, bigger fights grouped: a few lines whatever the round.
+        let types = legend_rows(engagement_rows(&content.entry.types, &content.heat.0));
+        let (named, groups): (Vec<_>, Vec<_>) = types.iter().partition(|r| !r.group);
+        // Three types to a line; a group (a longer label) has a line of its own.
+        let lines: Vec<&[&LegendRow]> = named.chunks(3).chain(groups.chunks(1)).collect();
+        for chunk in lines.into_iter().rev() {
             for (i, row) in chunk.iter().enumerate() {
                 let x = left + 12.0 * s + i as f32 * legend_w / 3.0;
                 o.commands.spawn((
@@ -231,7 +238,7 @@ fn legend(o: &mut Overlay, images: &mut Assets<Image>, size: Vec2, content: &Ove
                     LegendShape(row.shape, row.rgb, 6.0 * s),
                     Transform::from_xyz(x, y + 9.0 * s, 0.0),
                 ));
-                let label = format!("{} ({})", row.kind, row.count);
+                let label = row.text();
                 o.text(Vec2::new(x + 12.0 * s, y + 9.0 * s), Anchor::CENTER_LEFT, 13.0, Color::WHITE, label);
             }
             y += 22.0 * s;

@@ -298,7 +298,8 @@ fn drive(
             };
             // The round is replayed from this frame on: its clock starts over, then moves to t.
             select.write(SelectRound(entry.key));
-            let t = e.settings.time_ms.unwrap_or_else(|| entry.round().duration_ms());
+            let end = entry.round().duration_ms();
+            let t = e.settings.time_ms.map_or(end, |t| t.min(end));
             clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
             let bounds = match season.season() {
                 Some(s) => season_bounds(s, entry.timeline.bounds()),

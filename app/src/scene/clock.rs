@@ -16,7 +16,8 @@ pub struct Clock(pub ReplayClock);
 #[derive(Message, Debug, Clone, Copy, PartialEq)]
 pub struct ClockMsg(pub ClockCommand);
 
-/// Jump to the previous or next kill, engagement, revive or objective event.
+/// Jump to the previous or next kill, engagement, revive or objective event; while a player is
+/// followed, to their previous or next kill or death.
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventJump {
     /// The last event before the cursor.
@@ -50,12 +51,20 @@ fn jump_to_events(
     mut jumps: MessageReader<EventJump>,
     library: Res<Library>,
     clock: Res<Clock>,
+    view: Option<Res<super::view::ViewSettings>>,
     mut out: MessageWriter<ClockMsg>,
 ) {
     let _probe = super::timing::scope();
     for jump in jumps.read() {
         let Some(entry) = library.current() else { continue };
-        let times = entry.timeline.event_times();
+        let followed: Vec<u32>;
+        let times = match view.as_ref().and_then(|v| v.follow) {
+            Some(cn) => {
+                followed = player_kill_times(&entry.timeline, cn);
+                &followed
+            }
+            None => entry.timeline.event_times(),
+        };
         let target = match jump {
             EventJump::Previous => previous_event(times, clock.time_ms()),
             EventJump::Next => next_event(times, clock.time_ms()),
@@ -64,6 +73,14 @@ fn jump_to_events(
             out.write(ClockMsg(ClockCommand::SetTime(t)));
         }
     }
+}
+
+/// The times `clientnum` killed or died, in order.
+pub fn player_kill_times(timeline: &proxviz_data::Timeline, clientnum: u16) -> Vec<u32> {
+    let mut times: Vec<u32> =
+        timeline.kills().iter().filter(|k| k.killer == clientnum || k.victim == clientnum).map(|k| k.time_ms).collect();
+    times.dedup();
+    times
 }
 
 /// The one place the clock changes on command.
@@ -124,6 +141,31 @@ mod tests {
         app.update();
         // Both jumps read the clock as the frame began: one step back, not two.
         assert_eq!(app.world().resource::<Clock>().time_ms(), times[1]);
+    }
+
+    #[test]
+    fn with_a_player_followed_the_jumps_go_to_their_kills_and_deaths() {
+        let mut app = app();
+        let timeline = app.world().resource::<Library>().current().expect("round").timeline.clone();
+        let cn = timeline.kills().iter().find(|k| k.by_player()).expect("a kill").killer;
+        let mine = player_kill_times(&timeline, cn);
+        assert!(mine.len() >= 3, "{mine:?}");
+        assert!(mine.len() < timeline.event_times().len(), "fewer than the round's events");
+        app.insert_resource(super::super::view::ViewSettings { follow: Some(cn), ..Default::default() });
+        app.world_mut().write_message(ClockMsg(ClockCommand::SetTime(mine[0])));
+        app.update();
+        app.world_mut().write_message(EventJump::Next);
+        app.update();
+        assert_eq!(app.world().resource::<Clock>().time_ms(), mine[1]);
+        app.world_mut().write_message(EventJump::Next);
+        app.update();
+        app.world_mut().write_message(EventJump::Previous);
+        app.update();
+        assert_eq!(app.world().resource::<Clock>().time_ms(), mine[1]);
+        for t in &mine {
+            let k = timeline.kills().iter().find(|k| k.time_ms == *t).expect("kill at the time");
+            assert!(timeline.kills().iter().any(|k2| k2.time_ms == k.time_ms && (k2.killer == cn || k2.victim == cn)));
+        }
     }
 
     #[test]

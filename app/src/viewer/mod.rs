@@ -7,6 +7,7 @@
 mod calibrate;
 mod database;
 mod export_window;
+mod feed;
 mod game_data;
 mod hover;
 mod idle;
@@ -108,6 +109,7 @@ fn plugin(app: &mut App) {
     panels::plugin(app);
     labels::plugin(app);
     hover::plugin(app);
+    feed::plugin(app);
     export_window::plugin(app);
     game_data::plugin(app);
     calibrate::plugin(app);

@@ -147,8 +147,10 @@ impl Shortcut {
             Self::ForwardOne => "1 s on",
             Self::BackTen => "10 s back",
             Self::ForwardTen => "10 s on",
-            Self::PreviousEvent => "previous kill, engagement, revive or objective event",
-            Self::NextEvent => "next kill, engagement, revive or objective event",
+            Self::PreviousEvent => {
+                "previous kill, engagement, revive or objective event (the followed player's kill or death)"
+            }
+            Self::NextEvent => "next kill, engagement, revive or objective event (the followed player's kill or death)",
             Self::Slower => "slower (down to 0.25×)",
             Self::Faster => "faster (up to 8×)",
             Self::Start => "start of the round",

@@ -8,7 +8,7 @@ use super::*;
 use crate::model::{CombatEvent, CombatKind, Player, PlayerTrack, PositionSample, Round};
 
 fn point(x: f32, y: f32, team: Option<Team>) -> KillPoint {
-    KillPoint { pos: Vec2::new(x, y), killer_team: team, time_ms: 0 }
+    KillPoint::at(Vec2::new(x, y), team)
 }
 
 #[test]
@@ -127,6 +127,57 @@ fn filters_combine_team_players_and_time() {
     let last =
         KillFilter { window: TimeWindow::LastSeconds { cursor_ms: 45_000, seconds: 10 }, ..KillFilter::default() };
     assert_eq!(xs(&last), [900.0]);
-    let combined = KillFilter { team: TeamSelection::Axis, players: vec![1], window: TimeWindow::UpTo(30_000) };
+    let combined = KillFilter {
+        team: TeamSelection::Axis,
+        players: vec![1],
+        window: TimeWindow::UpTo(30_000),
+        ..KillFilter::default()
+    };
     assert_eq!(xs(&combined), [100.0]);
+}
+
+/// [`round`] with weapons (MP40 at 10 s and 40 s, Thompson at 20 s), the killer's place on the
+/// first kill's line (50, 50), a dynamite plant at 38 s and a revive at 11 s.
+fn armed_round() -> Round {
+    use crate::events::{EventKind, RoundEvent};
+    let mut r = round();
+    for (e, w) in r.combat.iter_mut().zip([Some(3), Some(8), None, Some(3)]) {
+        e.weapon = w;
+    }
+    r.combat[0].attacker_pos = Some(Vec3::new(50.0, 50.0, 0.0));
+    r.events = vec![RoundEvent::new(11_000, EventKind::Revive), RoundEvent::new(38_000, EventKind::DynamitePlant)];
+    r
+}
+
+fn armed(filter: &KillFilter) -> Vec<(f32, f32)> {
+    kill_points(&Timeline::new(Arc::new(armed_round())), filter).iter().map(|p| (p.pos.x, p.pos.y)).collect()
+}
+
+#[test]
+fn weapons_objective_phases_and_the_killer_s_place_combine_with_the_other_filters() {
+    let all = KillFilter::default();
+    assert_eq!(armed(&all), [(100.0, 0.0), (-600.0, 0.0), (900.0, 0.0)]);
+    assert_eq!(armed(&KillFilter { weapons: vec![3], ..all.clone() }), [(100.0, 0.0), (900.0, 0.0)]);
+    assert_eq!(armed(&KillFilter { weapons: vec![8, 5], ..all.clone() }), [(-600.0, 0.0)]);
+    // Within 5 s of the plant at 38 s: only the kill at 40 s; the revive is no objective.
+    let near = KillFilter { near_objectives_s: Some(5), ..all.clone() };
+    assert_eq!(armed(&near), [(900.0, 0.0)]);
+    assert_eq!(armed(&KillFilter { near_objectives_s: Some(1), ..all.clone() }), []);
+    assert_eq!(armed(&KillFilter { weapons: vec![8], ..near.clone() }), []);
+    // From where the killer stood: the line's place, else the killer's sample (all at 0, 0).
+    let killer = KillFilter { place: KillPlace::Killer, ..all.clone() };
+    assert_eq!(armed(&killer), [(50.0, 50.0), (0.0, 0.0), (0.0, 0.0)]);
+    let every = KillFilter {
+        team: TeamSelection::Axis,
+        players: vec![1],
+        window: TimeWindow::UpTo(20_000),
+        weapons: vec![3],
+        near_objectives_s: None,
+        place: KillPlace::Killer,
+    };
+    assert_eq!(armed(&every), [(50.0, 50.0)]);
+    // Lines need both ends: the victim's place rides along whichever place is chosen.
+    let points = kill_points(&Timeline::new(Arc::new(armed_round())), &killer);
+    assert_eq!(points[0].victim_pos, Vec2::new(100.0, 0.0));
+    assert_eq!(points[0].killer_pos, Some(Vec2::new(50.0, 50.0)));
 }

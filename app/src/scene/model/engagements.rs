@@ -77,19 +77,82 @@ impl Shape {
     }
 }
 
-/// The colour of an engagement type, the same in every round (a categorical palette).
+/// The small fight types a player reads by name; a legend lists these one by one and groups
+/// the rest (a 64-player round has 150 types: `16v2`, `13v8` ...).
+const NAMED: [(u8, u8); 9] = [(1, 1), (2, 1), (1, 2), (2, 2), (3, 1), (1, 3), (3, 2), (2, 3), (3, 3)];
+
+/// Whether a type is one of the common small ones listed by name.
+pub fn is_named(kind: &EngagementType) -> bool {
+    matches!(kind, EngagementType::Versus { attackers, targets } if NAMED.contains(&(*attackers, *targets)))
+}
+
+/// The colour of an engagement type, the same in every round: a categorical palette for the
+/// common small types, one colour for every bigger fight (its shape still says who had the
+/// numbers) and grey for labels that are not `NvM`.
 pub fn type_rgb(kind: &EngagementType) -> [u8; 3] {
-    const ORDER: [(u8, u8); 9] = [(1, 1), (2, 1), (1, 2), (2, 2), (3, 1), (1, 3), (3, 2), (2, 3), (3, 3)];
-    let listed = match kind {
-        EngagementType::Versus { attackers, targets } => ORDER.iter().position(|k| *k == (*attackers, *targets)),
-        EngagementType::Other(_) => None,
+    let i = match kind {
+        EngagementType::Versus { attackers, targets } => {
+            NAMED.iter().position(|k| *k == (*attackers, *targets)).unwrap_or(NAMED.len())
+        }
+        EngagementType::Other(_) => return [190, 190, 190],
     };
-    let i = listed.unwrap_or_else(|| {
-        // Stable for any other label: a small hash of its text into the palette.
-        kind.to_string().bytes().fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b))) % 10
-    });
-    let c = colorous::TABLEAU10[i % colorous::TABLEAU10.len()];
+    let c = colorous::TABLEAU10[i];
     [c.r, c.g, c.b]
+}
+
+/// A legend row: a named type, or a group of the others by who had the numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendRow {
+    /// `2v1`, `bigger even fights`, `bigger, with the numbers`, `bigger, outnumbered`, `other
+    /// labels`.
+    pub label: String,
+    /// Engagements of the row's types.
+    pub count: usize,
+    /// Marker shape.
+    pub shape: Shape,
+    /// Marker colour.
+    pub rgb: [u8; 3],
+    /// A group of types (its label is longer than a type's).
+    pub group: bool,
+}
+
+impl LegendRow {
+    /// `2v1 (5)`.
+    pub fn text(&self) -> String {
+        format!("{} ({})", self.label, self.count)
+    }
+}
+
+/// The legend's rows for the types shown: each common small type by name (in the same order in
+/// every round: 1v1, 2v1, 1v2, 2v2 ...), then the others grouped by who had the numbers — at
+/// most 13 rows whatever the round.
+pub fn legend_rows<'a>(rows: impl IntoIterator<Item = &'a TypeRow>) -> Vec<LegendRow> {
+    let mut named = Vec::new();
+    let mut groups: BTreeMap<Balance, usize> = BTreeMap::new();
+    for row in rows {
+        if is_named(&row.kind) {
+            named.push(LegendRow {
+                label: row.kind.to_string(),
+                count: row.count,
+                shape: row.shape,
+                rgb: row.rgb,
+                group: false,
+            });
+        } else {
+            *groups.entry(row.kind.balance()).or_default() += row.count;
+        }
+    }
+    named.sort_by_key(|r| NAMED.iter().position(|&(a, b)| r.label == format!("{a}v{b}")));
+    named.extend(groups.into_iter().map(|(balance, count)| {
+        let (label, example) = match balance {
+            Balance::Even => ("bigger even fights", EngagementType::versus(4, 4)),
+            Balance::Advantage => ("bigger, with the numbers", EngagementType::versus(4, 1)),
+            Balance::Disadvantage => ("bigger, outnumbered", EngagementType::versus(1, 4)),
+            Balance::Unknown => ("other labels", EngagementType::Other(String::new())),
+        };
+        LegendRow { label: label.to_owned(), count, shape: Shape::of(&example), rgb: type_rgb(&example), group: true }
+    }));
+    named
 }
 
 /// Every engagement with a known time and place.
@@ -187,9 +250,45 @@ mod tests {
     }
 
     #[test]
-    fn common_types_keep_their_colour_and_others_get_a_stable_one() {
+    fn common_types_keep_their_colour_and_bigger_fights_share_one() {
         assert_ne!(type_rgb(&EngagementType::versus(1, 1)), type_rgb(&EngagementType::versus(2, 1)));
+        assert_eq!(type_rgb(&EngagementType::versus(16, 2)), type_rgb(&EngagementType::versus(13, 8)));
+        assert_ne!(type_rgb(&EngagementType::versus(16, 2)), type_rgb(&EngagementType::versus(3, 3)));
         let odd = EngagementType::Other("SNIPED".into());
-        assert_eq!(type_rgb(&odd), type_rgb(&odd.clone()));
+        assert_eq!(type_rgb(&odd), type_rgb(&EngagementType::Other("UNKNOWN".into())));
+    }
+
+    #[test]
+    fn a_big_round_s_150_types_make_a_legend_of_named_small_ones_and_groups() {
+        // Every NvM with sides up to 12 that a 64-player round might have, plus two labels.
+        let mut kinds: Vec<EngagementType> =
+            (1..=12).flat_map(|a| (1..=12).map(move |b| EngagementType::versus(a, b))).collect();
+        kinds.extend([EngagementType::Other("SNIPED".into()), EngagementType::Other("UNKNOWN".into())]);
+        let rows: Vec<TypeRow> = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| TypeRow { kind: k.clone(), count: i % 5 + 1, shape: Shape::of(k), rgb: type_rgb(k) })
+            .collect();
+        assert_eq!(rows.len(), 146);
+        let legend = legend_rows(&rows);
+        assert_eq!(legend.len(), 13);
+        assert_eq!(legend.iter().map(|r| r.count).sum::<usize>(), rows.iter().map(|r| r.count).sum::<usize>());
+        let labels: Vec<&str> = legend.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(labels[..9], ["1v1", "2v1", "1v2", "2v2", "3v1", "1v3", "3v2", "2v3", "3v3"]);
+        assert_eq!(
+            labels[9..],
+            ["bigger even fights", "bigger, with the numbers", "bigger, outnumbered", "other labels"]
+        );
+        let even = &legend[9];
+        assert_eq!(
+            even.count,
+            rows.iter()
+                .filter(|r| !is_named(&r.kind) && r.kind.balance() == Balance::Even)
+                .map(|r| r.count)
+                .sum::<usize>()
+        );
+        assert_eq!((even.shape, even.rgb), (Shape::Circle, type_rgb(&EngagementType::versus(9, 9))));
+        assert_eq!(legend[10].shape, Shape::Triangle);
+        assert_eq!(legend[11].shape, Shape::Square);
     }
 }

@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use glam::Vec2;
-use proxviz_data::heatmap::{KillFilter, KillPoint, TeamSelection, TimeWindow, cell_of, kde_weighted, kill_points};
+use proxviz_data::heatmap::{
+    KillFilter, KillPlace, KillPoint, TeamSelection, TimeWindow, cell_of, kde_weighted, kill_points,
+};
 use proxviz_data::season::{Season, WORLD_LIMIT, in_world};
 use proxviz_data::{EngagementType, Team, Timeline};
 use serde::{Deserialize, Serialize};
@@ -110,6 +112,16 @@ pub struct HeatSettings {
     /// Revives and objective events drawn on the map (those of the last few seconds, or of the
     /// whole round with `engagements_whole_round`).
     pub round_events: bool,
+    /// The kill feed (the last seconds' kills) in the map's corner.
+    pub kill_feed: bool,
+    /// Kills at the victim's place (deaths) or at the killer's.
+    pub place: KillPlace,
+    /// A line from killer to victim for every kill counted.
+    pub kill_lines: bool,
+    /// Only kills with these weapons (`WP_*` numbers; empty: any).
+    pub weapons: Vec<u16>,
+    /// Only kills within this many seconds of an objective event.
+    pub near_objectives_s: Option<u32>,
 }
 
 impl Default for HeatSettings {
@@ -130,6 +142,11 @@ impl Default for HeatSettings {
             hidden_types: Vec::new(),
             paths: false,
             round_events: true,
+            kill_feed: true,
+            place: KillPlace::Victim,
+            kill_lines: false,
+            weapons: Vec::new(),
+            near_objectives_s: None,
         }
     }
 }
@@ -145,17 +162,23 @@ impl HeatSettings {
                 Window::UpToCursor => TimeWindow::UpTo(cursor_ms),
                 Window::LastSeconds(seconds) => TimeWindow::LastSeconds { cursor_ms, seconds },
             },
+            weapons: self.weapons.clone(),
+            near_objectives_s: self.near_objectives_s,
+            place: self.place,
         }
     }
 
-    /// The settings the heatmap layer is built from (engagement markers and paths left out), so
-    /// toggling those does not rebuild it.
+    /// The settings the heatmap layer is built from (engagement markers, paths, events and the
+    /// kill feed left out), so toggling those does not rebuild it.
     pub fn layer_only(&self) -> Self {
         Self {
             engagements: false,
             engagements_whole_round: false,
             hidden_types: Vec::new(),
             paths: false,
+            round_events: false,
+            kill_feed: false,
+            kill_lines: false,
             ..self.clone()
         }
     }
@@ -171,6 +194,9 @@ impl HeatSettings {
             HeatMode::Grid => "kills per cell".to_owned(),
             HeatMode::Kde => format!("kill density (radius {:.0} u)", self.radius_units),
         }];
+        if self.place == KillPlace::Killer {
+            parts.push("at the killer's place".to_owned());
+        }
         parts.push(if self.difference {
             "Axis − Allies".to_owned()
         } else {
@@ -182,6 +208,14 @@ impl HeatSettings {
         });
         if !self.players.is_empty() {
             parts.push(format!("players: {}", self.players.iter().map(|&c| names(c)).collect::<Vec<_>>().join(", ")));
+        }
+        if !self.weapons.is_empty() {
+            let name =
+                |w: u16| proxviz_data::weapons::weapon_name(w).map_or_else(|| format!("weapon {w}"), str::to_owned);
+            parts.push(self.weapons.iter().map(|&w| name(w)).collect::<Vec<_>>().join(", "));
+        }
+        if let Some(s) = self.near_objectives_s {
+            parts.push(format!("±{s} s of objectives"));
         }
         match self.window {
             Window::Whole => parts.push("whole round".to_owned()),
@@ -224,10 +258,7 @@ pub fn colour(settings: &HeatSettings, value: f32, hi: f32) -> [u8; 4] {
     }
     let (c, strength) = if settings.difference {
         let f = (value / hi).clamp(-1.0, 1.0);
-        // RdBu runs red (0) → blue (1): Axis (positive) red, Allies (negative) blue. Its white
-        // middle is skipped: near zero is pale and mostly transparent, not grey on a dark map.
-        let t = if f >= 0.0 { 0.38 - 0.38 * f } else { 0.62 - 0.38 * f };
-        (colorous::RED_BLUE.eval_continuous(f64::from(t)), f.abs())
+        (diverging(f), f.abs())
     } else {
         let f = (value / hi).clamp(0.0, 1.0);
         (settings.scale.gradient().eval_continuous(f64::from(0.15 + 0.85 * f)), f)
@@ -242,6 +273,12 @@ pub fn colour(settings: &HeatSettings, value: f32, hi: f32) -> [u8; 4] {
     [c.r, c.g, c.b, alpha]
 }
 
+/// The difference scale at `f` in −1..1: RdBu, Axis (positive) red, Allies (negative) blue,
+/// through its pale middle where both teams killed as much, with no step at zero.
+fn diverging(f: f32) -> colorous::Color {
+    colorous::RED_BLUE.eval_continuous(f64::from(0.5 - 0.46 * f.clamp(-1.0, 1.0)))
+}
+
 /// Kills from the heatmap file when the round has no positions (seed files without a positions
 /// file): one point per kill at its cell's centre, whole round only.
 fn points_from_heatmap_file(timeline: &Timeline) -> Vec<KillPoint> {
@@ -251,7 +288,7 @@ fn points_from_heatmap_file(timeline: &Timeline) -> Vec<KillPoint> {
     for c in &round.heatmap {
         let pos = Vec2::new((c.grid_x as f32 + 0.5) * cell, (c.grid_y as f32 + 0.5) * cell);
         for (team, n) in [(Team::Axis, c.axis_kills), (Team::Allies, c.allies_kills)] {
-            points.extend((0..n).map(|_| KillPoint { pos, killer_team: Some(team), time_ms: 0 }));
+            points.extend((0..n).map(|_| KillPoint::at(pos, Some(team))));
         }
     }
     points
@@ -366,6 +403,42 @@ struct Area {
     note: Option<String>,
 }
 
+/// The Axis − Allies density's pixels: the colour from who killed there (the difference over
+/// the density of every kill: +1 only Axis, 0 as many each, −1 only Allies), the opacity from
+/// how many kills there are at all. Where red meets blue the colour passes through the scale's
+/// pale middle at the opacity of the fighting there, so a front line never shows as a
+/// transparent (dark) seam, and a lone kill is as red or blue as a cluster, only fainter.
+fn difference_rgba(
+    points: &[(Vec2, f32)],
+    diff: &proxviz_data::heatmap::Raster,
+    top: f32,
+    settings: &HeatSettings,
+    (min, max, step, radius): (Vec2, Vec2, f32, f32),
+) -> Vec<u8> {
+    let all: Vec<(Vec2, f32)> = points.iter().map(|&(p, w)| (p, w.abs())).collect();
+    let total = kde_weighted(&all, min, max, step, radius);
+    let top_total = total.values.iter().fold(0.0f32, |m, v| m.max(*v));
+    let (width, height) = (diff.width, diff.height);
+    let mut rgba = vec![0u8; width * height * 4];
+    if top <= 0.0 && top_total <= 0.0 {
+        return rgba;
+    }
+    let opacity = settings.opacity.clamp(0.0, 1.0);
+    for (row, out) in rgba.chunks_exact_mut(width * 4).enumerate() {
+        let at = (height - 1 - row) * width;
+        let (d, t) = (&diff.values[at..][..width], &total.values[at..][..width]);
+        for ((&d, &t), px) in d.iter().zip(t).zip(out.chunks_exact_mut(4)) {
+            // Who killed here: the Axis share minus the Allied share of the kills nearby.
+            let f = if t > 0.0 { d / t } else { 0.0 };
+            let c = diverging(f);
+            // The same fade towards nothing as the one-team density, over all kills.
+            let strength = if top_total > 0.0 { (t / top_total / 0.2).clamp(0.0, 1.0) } else { 0.0 };
+            px.copy_from_slice(&[c.r, c.g, c.b, (opacity * strength * 255.0).round() as u8]);
+        }
+    }
+    rgba
+}
+
 /// Most grid cells along one side of a layer: a smaller cell (`--cell 1`) over a big area is
 /// widened to fit, with a note.
 pub const MAX_GRID_SIDE: f32 = 4096.0;
@@ -442,6 +515,23 @@ fn kde_layer(points: &[(Vec2, f32)], area: Area, settings: &HeatSettings, max_px
     let raster = kde_weighted(&points, min, max, step, radius);
     let top = raster.values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let (width, height) = (raster.width, raster.height);
+    if settings.difference {
+        let rgba = difference_rgba(&points, &raster, top, settings, (min, max, step, radius));
+        let half = Vec2::splat(step / 2.0);
+        let far = min + Vec2::new((width - 1) as f32, (height - 1) as f32) * step;
+        return HeatLayer {
+            width,
+            height,
+            rgba,
+            min: min - half,
+            max: far + half,
+            hi: 1.0,
+            diverging: true,
+            kills: area.kills,
+            note: area.note,
+            unit: "share of kills nearby",
+        };
+    }
     // A lookup table over −top..top: millions of samples, a few hundred distinct colours.
     const STEPS: usize = 1024;
     let lut: Vec<[u8; 4]> =

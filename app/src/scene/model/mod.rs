@@ -7,6 +7,7 @@ pub mod calibration;
 pub mod clock;
 pub mod engagements;
 pub mod heat;
+pub mod kill_feed;
 pub mod legend;
 pub mod present;
 pub mod round_events;

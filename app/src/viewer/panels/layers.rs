@@ -4,7 +4,8 @@
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
-use proxviz_data::heatmap::TeamSelection;
+use proxviz_data::heatmap::{KillPlace, TeamSelection};
+use proxviz_data::weapons::weapon_name;
 
 use super::super::database::Database;
 use super::super::season::{SeasonView, season_ui};
@@ -66,6 +67,7 @@ pub(super) fn layers_panel_ui(
             ui.horizontal(|ui| {
                 ui.checkbox(&mut players, "Players");
                 ui.checkbox(&mut h.paths, "Paths").on_hover_text("every player's path over the round");
+                ui.checkbox(&mut h.kill_feed, "Kill feed").on_hover_text("the last seconds' kills, top right");
             });
             let events = entry.map_or(0, |e| e.round().events.len());
             ui.add_enabled(events > 0, egui::Checkbox::new(&mut h.round_events, format!("Revives & objectives ({events})")))
@@ -236,6 +238,14 @@ fn heatmap_ui(ui: &mut egui::Ui, h: &mut HeatSettings, entry: Option<&Entry>) {
         }
     });
     ui.horizontal_wrapped(|ui| {
+        ui.label("at the");
+        ui.radio_value(&mut h.place, KillPlace::Victim, "victim's death")
+            .on_hover_text("where players died (the tracker's own heatmap)");
+        ui.radio_value(&mut h.place, KillPlace::Killer, "killer's place").on_hover_text("where kills were made from");
+    });
+    ui.checkbox(&mut h.kill_lines, "killer → victim lines")
+        .on_hover_text("a line per kill counted, in the killer's colour");
+    ui.horizontal_wrapped(|ui| {
         ui.label("time");
         ui.radio_value(&mut h.window, HeatWindow::Whole, "whole round");
         ui.radio_value(&mut h.window, HeatWindow::UpToCursor, "up to cursor");
@@ -258,7 +268,63 @@ fn heatmap_ui(ui: &mut egui::Ui, h: &mut HeatSettings, entry: Option<&Entry>) {
     ui.add(egui::Slider::new(&mut h.opacity, 0.05..=1.0).text("opacity"));
     if let Some(entry) = entry {
         players_filter_ui(ui, &mut h.players, entry);
+        weapons_filter_ui(ui, &mut h.weapons, entry);
+        let objectives = entry.round().events.iter().filter(|e| e.kind.is_objective()).count();
+        ui.add_enabled_ui(objectives > 0, |ui| {
+            ui.horizontal(|ui| {
+                let mut near = h.near_objectives_s.is_some();
+                if ui.checkbox(&mut near, "only near objectives").changed() {
+                    h.near_objectives_s = near.then_some(30);
+                }
+                if let Some(s) = &mut h.near_objectives_s {
+                    ui.add(egui::DragValue::new(s).range(1..=600).prefix("±").suffix(" s"));
+                }
+            })
+            .response
+            .on_hover_text(format!("kills within that time of one of the round's {objectives} objective events"))
+            .on_disabled_hover_text("this round's files have no objective events");
+        });
     }
+}
+
+/// Which weapons' kills the heatmap counts: those the round's kills were made with.
+fn weapons_filter_ui(ui: &mut egui::Ui, chosen: &mut Vec<u16>, entry: &Entry) {
+    let mut used: std::collections::BTreeMap<u16, usize> = std::collections::BTreeMap::new();
+    // The kills only (a frame never walks every shot of a long round).
+    for k in entry.timeline.kills().iter().filter(|k| k.by_player()) {
+        if let Some(w) = entry.round().combat.get(k.event_index).and_then(|e| e.weapon) {
+            *used.entry(w).or_default() += 1;
+        }
+    }
+    if used.is_empty() {
+        return;
+    }
+    let name = |w: u16| weapon_name(w).map_or_else(|| format!("weapon {w}"), str::to_owned);
+    let label = match chosen.len() {
+        0 => "all weapons".to_owned(),
+        1 => name(chosen[0]),
+        n => format!("{n} weapons"),
+    };
+    ui.horizontal(|ui| {
+        ui.label("weapons");
+        egui::ComboBox::from_id_salt("weapons").selected_text(label).show_ui(ui, |ui| {
+            if ui.selectable_label(chosen.is_empty(), "all weapons").clicked() {
+                chosen.clear();
+            }
+            let mut by_count: Vec<(u16, usize)> = used.into_iter().collect();
+            by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (w, n) in by_count {
+                let mut on = chosen.contains(&w);
+                if ui.checkbox(&mut on, format!("{} ({n})", name(w))).changed() {
+                    chosen.retain(|c| *c != w);
+                    if on {
+                        chosen.push(w);
+                        chosen.sort_unstable();
+                    }
+                }
+            }
+        });
+    });
 }
 
 /// Which players' kills (as killer or victim) the heatmap counts.

@@ -284,3 +284,34 @@ fn a_one_unit_cell_over_a_world_of_broken_coordinates_is_widened_and_far_kills_l
         }
     }
 }
+
+#[test]
+fn the_difference_density_passes_through_a_pale_middle_without_a_transparent_seam() {
+    // Axis kills on the left, Allied kills on the right, 400 units apart: a front line between.
+    let mut round = timeline().round().clone();
+    round.combat = (0..6)
+        .map(|i| kill(1_000 * i, 0, 1, -200.0, 10.0 * i as f32))
+        .chain((0..6).map(|i| kill(1_000 * i + 500, 1, 0, 200.0, 10.0 * i as f32)))
+        .collect();
+    let tl = Timeline::new(Arc::new(round));
+    let s =
+        HeatSettings { mode: HeatMode::Kde, radius_units: 150.0, difference: true, opacity: 1.0, ..Default::default() };
+    let layer = build_layer(&tl, &s, 0, 400);
+    let across: Vec<[u8; 4]> = (-20..=20).map(|i| cell_pixel(&layer, i as f32 * 10.0, 25.0)).collect();
+    let (left, middle, right) = (across[0], across[20], across[40]);
+    assert!(left[0] > left[2] + 60 && right[2] > right[0] + 60, "red left, blue right: {left:?} {right:?}");
+    // At the front line: as opaque as the fighting on either side (not a see-through seam), in
+    // the scale's pale middle (neither red nor blue).
+    let least = across.iter().map(|p| p[3]).min().unwrap_or(0);
+    assert!(
+        least >= 200,
+        "the opacity never dips at the crossing: {:?}",
+        across.iter().map(|p| p[3]).collect::<Vec<_>>()
+    );
+    assert!(middle[0].abs_diff(middle[2]) < 40 && middle[1] > 180, "pale in the middle: {middle:?}");
+    // And no step: neighbouring pixels differ little.
+    for pair in across.windows(2) {
+        let step = (0..3).map(|c| pair[0][c].abs_diff(pair[1][c])).max().unwrap_or(0);
+        assert!(step < 60, "a smooth blend: {pair:?}");
+    }
+}
