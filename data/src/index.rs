@@ -137,13 +137,15 @@ impl RoundSummary {
 
 /// A file as the cache knows it: its name, size and modification time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp {
+pub struct Stamp {
     name: String,
     size: u64,
     modified_ns: u128,
 }
 
-fn stamps(files: &RoundFiles) -> Option<Vec<Stamp>> {
+/// The size and modification time of each of a round's files (`None` when one vanished): a
+/// change means the round must be read again (the index cache's key; a live round's growth).
+pub fn stamps(files: &RoundFiles) -> Option<Vec<Stamp>> {
     files
         .paths
         .iter()

@@ -5,7 +5,7 @@
 use bevy::prelude::*;
 
 use super::frame::Frame;
-use super::library::{Library, RoundChanged};
+use super::library::{Library, RoundChanged, RoundGrown};
 use super::model::clock::{ClockCommand, ReplayClock, next_event, previous_event};
 
 /// The clock of the round being replayed.
@@ -29,7 +29,9 @@ pub enum EventJump {
 pub(crate) fn plugin(app: &mut App) {
     app.insert_resource(Clock(ReplayClock::new(0))).add_message::<ClockMsg>().add_message::<EventJump>().add_systems(
         Update,
-        (reset_on_new_round, jump_to_events, apply_clock_messages, advance_clock).chain().in_set(Frame::Clock),
+        (reset_on_new_round, follow_growth, jump_to_events, apply_clock_messages, advance_clock)
+            .chain()
+            .in_set(Frame::Clock),
     );
 }
 
@@ -44,6 +46,16 @@ fn reset_on_new_round(mut changed: MessageReader<RoundChanged>, library: Res<Lib
         clock.0 = ReplayClock::new(entry.round().duration_ms());
         clock.apply(ClockCommand::SetSpeed(speed));
         clock.apply(ClockCommand::SetTime(entry.timeline.first_sample_ms().unwrap_or(0)));
+    }
+}
+
+/// A live round grew: the timeline is longer, the cursor stays (at "now" when it was there).
+fn follow_growth(mut grown: MessageReader<RoundGrown>, library: Res<Library>, mut clock: ResMut<Clock>) {
+    if grown.read().count() == 0 {
+        return;
+    }
+    if let Some(entry) = library.current() {
+        clock.0.set_duration(entry.round().duration_ms());
     }
 }
 
@@ -104,7 +116,7 @@ mod tests {
     fn app() -> App {
         let mut app = crate::scene::library::demo_app();
         super::super::frame::plugin(&mut app);
-        app.add_message::<SelectRound>().add_message::<RoundChanged>();
+        app.add_message::<SelectRound>().add_message::<RoundChanged>().add_message::<RoundGrown>();
         plugin(&mut app);
         app.insert_resource(Clock(ReplayClock::new(60_000)));
         app

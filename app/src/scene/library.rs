@@ -196,6 +196,37 @@ pub struct Library {
     keep_all: bool,
     job: Option<Job<Listed>>,
     read_job: Option<(RoundKey, Job<Result<Entry, String>>)>,
+    live: Live,
+}
+
+/// How often the replayed round's files are looked at: the tracker appends to a round being
+/// played once a second.
+pub const LIVE_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A round that grew this recently is live (the window wakes every [`LIVE_CHECK`] for it).
+pub const LIVE_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Watching the replayed round's files for growth.
+#[derive(Default)]
+struct Live {
+    /// The replayed round's files when last looked at.
+    seen: Option<(RoundKey, Vec<proxviz_data::index::Stamp>)>,
+    /// When they were last looked at.
+    checked: Option<std::time::Instant>,
+    /// When the replayed round last grew.
+    grew: Option<std::time::Instant>,
+    /// Reading the round again: the key it replaces, and the job.
+    job: Option<(RoundKey, Job<Result<Entry, String>>)>,
+}
+
+/// The replayed round grew (a live round: its files were appended to) and was read again:
+/// `new` replaces `old` in the list and the replay, the clock keeps its place.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundGrown {
+    /// The key of the round as it was.
+    pub old: RoundKey,
+    /// The key of the round as it is now.
+    pub new: RoundKey,
 }
 
 impl Library {
@@ -435,23 +466,79 @@ impl Library {
     pub fn busy(&self) -> bool {
         self.loading || self.reading.is_some()
     }
+
+    /// Whether the replayed round grew within [`LIVE_FOR`] (it is being played now).
+    pub fn is_live(&self) -> bool {
+        self.live.grew.is_some_and(|t| t.elapsed() < LIVE_FOR) && self.live.seen.is_some()
+    }
+
+    /// Looks at the replayed round's files every [`LIVE_CHECK`]: when they changed (the tracker
+    /// appended a second of play, or the server wrote the round's end), reads the round again
+    /// in the background and, once read, puts it in place of the old one.
+    fn watch(&mut self, now: std::time::Instant) -> Option<RoundGrown> {
+        if let Some((old, job)) = &self.live.job
+            && let Some(result) = job.poll_once()
+        {
+            let old = *old;
+            self.live.job = None;
+            let entry = result.and_then(|r| r).ok()?;
+            if self.selected != Some(old) {
+                return None;
+            }
+            let new = entry.key;
+            if let Some(listing) = self.listings.iter_mut().find(|l| l.key == old) {
+                listing.key = new;
+                listing.summary = RoundSummary::of(entry.round());
+            }
+            self.read.retain(|e| e.key != old);
+            self.read.push(entry);
+            self.selected = Some(new);
+            self.live.seen = self.live.seen.take().map(|(_, stamps)| (new, stamps));
+            self.live.grew = Some(now);
+            return Some(RoundGrown { old, new });
+        }
+        if self.live.job.is_some() || self.busy() || self.live.checked.is_some_and(|c| now - c < LIVE_CHECK) {
+            return None;
+        }
+        self.live.checked = Some(now);
+        let key = self.selected?;
+        let RoundReader::Files(files) = &self.listing(key)?.reader else { return None };
+        let stamps = proxviz_data::index::stamps(files)?;
+        let changed = matches!(&self.live.seen, Some((k, seen)) if *k == key && *seen != stamps);
+        let files = files.clone();
+        self.live.seen = Some((key, stamps));
+        if changed {
+            self.live.job = Some((key, Job::once("live round reader", move || Ok(Entry::new(files.load())))));
+        }
+        None
+    }
 }
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Library>()
         .add_message::<SelectRound>()
         .add_message::<RoundChanged>()
+        .add_message::<RoundGrown>()
         .configure_sets(Update, LibraryUpdate.in_set(Frame::Commands))
         .add_systems(Update, (poll_library, apply_round_selection).chain().in_set(LibraryUpdate));
 }
 
-fn poll_library(mut library: ResMut<Library>, mut changed: MessageWriter<RoundChanged>) {
+fn poll_library(
+    mut library: ResMut<Library>,
+    mut changed: MessageWriter<RoundChanged>,
+    mut grown: MessageWriter<RoundGrown>,
+) {
     let _probe = super::timing::scope();
-    if !library.busy() {
-        return;
-    }
-    if let Some(key) = library.poll() {
+    if library.busy()
+        && let Some(key) = library.poll()
+    {
         changed.write(RoundChanged(key));
+    }
+    // Looking at the files is bookkeeping: the library counts as changed only when the round
+    // really grew.
+    if let Some(g) = library.bypass_change_detection().watch(std::time::Instant::now()) {
+        library.set_changed();
+        grown.write(g);
     }
 }
 

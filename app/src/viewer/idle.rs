@@ -31,7 +31,9 @@ fn wake_policy(
     // Waiting for the database or a season count: frames until the answer is shown.
     let waiting = database.is_some_and(|d| d.busy()) || season.is_some_and(|s| s.computing());
     let busy = clock.is_playing() || library.busy() || awake.0 || waiting;
-    let mode = if busy { UpdateMode::Continuous } else { UpdateMode::reactive(Duration::from_secs(5)) };
+    // A live round (still being played) is looked at again every second.
+    let wait = if library.is_live() { crate::scene::library::LIVE_CHECK } else { Duration::from_secs(5) };
+    let mode = if busy { UpdateMode::Continuous } else { UpdateMode::reactive(wait) };
     if settings.focused_mode != mode {
         settings.focused_mode = mode;
     }

@@ -123,3 +123,56 @@ fn a_round_opened_from_the_database_is_the_round_opened_from_its_files() {
     let lib = missing.world().resource::<Library>();
     assert!(!lib.loading && lib.error.as_deref().is_some_and(|e| e.contains("no round with id")), "{:?}", lib.error);
 }
+
+/// Writes the first `share` of each of `round`'s files' lines into `dir` (the rest with
+/// `share` 1.0 appended later), as the tracker writes a round being played.
+fn write_part(dir: &std::path::Path, round: &Round, from: f64, to: f64) {
+    use std::io::Write as _;
+    for kind in proxviz_data::FileKind::ALL {
+        let text = proxviz_data::write::file_text(round, kind);
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let (a, b) = ((lines.len() as f64 * from) as usize, (lines.len() as f64 * to) as usize);
+        let path = dir.join(kind.file_name(&round.name.base));
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).expect("open");
+        file.write_all(lines[a..b].concat().as_bytes()).expect("append");
+    }
+}
+
+#[test]
+fn a_round_whose_files_grow_is_read_again_and_replayed_on_without_reopening() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let round = super::super::demo::rounds().remove(0);
+    write_part(dir.path(), &round, 0.0, 0.5);
+    let mut app = app();
+    collect::<RoundChanged>(&mut app);
+    collect::<RoundGrown>(&mut app);
+    app.world_mut().resource_mut::<Library>().open(Source::Path(dir.path().to_path_buf()));
+    settle(&mut app);
+    let (first_key, first_kills, first_end) = {
+        let e = app.world().resource::<Library>().current().expect("round");
+        (e.key, e.kills, e.round().duration_ms())
+    };
+    assert!(first_kills > 0 && first_kills < round.player_kill_count());
+    assert_eq!(Collected::<RoundChanged>::take(&mut app).len(), 1);
+    // The first look at the files, a second later the tracker has appended the rest.
+    app.update();
+    write_part(dir.path(), &round, 0.5, 1.0);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while Collected::<RoundGrown>::take(&mut app).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the growth is seen");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        app.update();
+    }
+    let lib = app.world().resource::<Library>();
+    let e = lib.current().expect("round");
+    assert_ne!(e.key, first_key);
+    assert_eq!(e.kills, round.player_kill_count(), "the new kills are in");
+    assert!(e.round().duration_ms() > first_end);
+    assert_eq!(lib.listings.len(), 1);
+    assert_eq!(lib.listings[0].key, e.key);
+    assert_eq!(lib.listings[0].summary.kills as usize, round.player_kill_count());
+    assert!(lib.is_live());
+    assert!(lib.read_entries().all(|r| r.key != first_key), "the old reading is dropped");
+    app.update();
+    assert!(Collected::<RoundChanged>::take(&mut app).is_empty(), "no new round: the replay goes on");
+}

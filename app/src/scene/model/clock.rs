@@ -59,6 +59,14 @@ impl ReplayClock {
         self.duration_ms
     }
 
+    /// The round grew (or shrank) to `duration_ms`, being played live: the cursor keeps its
+    /// place, except that one at the old end ("now") moves to the new end.
+    pub fn set_duration(&mut self, duration_ms: u32) {
+        let at_now = self.time_ms >= f64::from(self.duration_ms);
+        self.duration_ms = duration_ms;
+        self.time_ms = if at_now { f64::from(duration_ms) } else { self.clamp(self.time_ms) };
+    }
+
     /// Whether playing.
     pub fn is_playing(&self) -> bool {
         self.playing
@@ -163,6 +171,19 @@ mod tests {
         let mut c = ReplayClock::new(duration_ms);
         c.apply(ClockCommand::TogglePlayPause);
         c
+    }
+
+    #[test]
+    fn a_growing_round_keeps_the_cursor_and_now_stays_now() {
+        let mut c = ReplayClock::new(60_000);
+        c.apply(ClockCommand::SetTime(30_000));
+        c.set_duration(90_000);
+        assert_eq!((c.time_ms(), c.duration_ms()), (30_000, 90_000));
+        c.apply(ClockCommand::ToEnd);
+        c.set_duration(120_000);
+        assert_eq!(c.time_ms(), 120_000, "at the end: follows the end");
+        c.set_duration(50_000);
+        assert_eq!(c.time_ms(), 50_000);
     }
 
     #[test]
