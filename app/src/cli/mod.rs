@@ -35,6 +35,10 @@ pub struct Cli {
     /// when the browser is opened.
     #[arg(long)]
     pub database_url: Option<String>,
+    /// Follow the gamestats folder PATH while the server plays: each new round is listed and
+    /// replayed as it is written (the replayed round is always followed as it grows).
+    #[arg(long, requires = "path")]
+    pub follow: bool,
     /// Start the replay at this many seconds into the round.
     #[arg(long)]
     pub at: Option<f64>,
@@ -156,6 +160,7 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
         }
         return crate::viewer::run(crate::viewer::ViewerOptions {
             path: cli.path,
+            follow: cli.follow,
             at_secs: cli.at,
             screenshot: cli.screenshot,
             heat: crate::scene::model::heat::HeatSettings {

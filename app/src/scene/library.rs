@@ -190,6 +190,9 @@ pub struct Library {
     pub error: Option<String>,
     /// What the index cache said.
     pub notes: Vec<String>,
+    /// Follow the open folder (`proxviz --follow`): a round that appears in it is listed and
+    /// replayed (live, as it grows).
+    pub follow_folder: bool,
     /// Rounds read in full, least recently replayed first.
     read: Vec<Entry>,
     /// Keep every round read (the export's): no eviction.
@@ -217,7 +220,13 @@ struct Live {
     grew: Option<std::time::Instant>,
     /// Reading the round again: the key it replaces, and the job.
     job: Option<(RoundKey, Job<Result<Entry, String>>)>,
+    /// Listing the followed folder again, and when it was last started.
+    listing: Option<Job<(PathBuf, Vec<RoundFiles>)>>,
+    listed: Option<std::time::Instant>,
 }
+
+/// How often a followed folder is listed again for new rounds.
+pub const FOLDER_CHECK: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The replayed round grew (a live round: its files were appended to) and was read again:
 /// `new` replaces `old` in the list and the replay, the clock keeps its place.
@@ -309,7 +318,8 @@ impl Library {
 
     /// Replaces what was open by the rounds `job` lists for `source`.
     pub fn start(&mut self, source: Source, job: Job<Listed>) {
-        *self = Self { source: Some(source), loading: true, job: Some(job), ..Self::default() };
+        let follow_folder = self.follow_folder;
+        *self = Self { source: Some(source), loading: true, job: Some(job), follow_folder, ..Self::default() };
     }
 
     /// Rounds already read (the export's), in the order given, all kept, none selected yet.
@@ -452,6 +462,10 @@ impl Library {
             self.reading = None;
             match result.and_then(|r| r) {
                 Ok(entry) => {
+                    // A round that appeared in a followed folder is summarised once read.
+                    if let Some(l) = self.listings.iter_mut().find(|l| l.key == key && !l.summary.indexed) {
+                        l.summary = RoundSummary::of(entry.round());
+                    }
                     self.selected = Some(key);
                     self.keep(entry);
                     changed = Some(key);
@@ -465,6 +479,61 @@ impl Library {
     /// Whether anything is still coming in (listing, indexing or reading a round).
     pub fn busy(&self) -> bool {
         self.loading || self.reading.is_some()
+    }
+
+    /// With [`Library::follow_folder`]: lists the open folder again every [`FOLDER_CHECK`]
+    /// (off the main thread: a season's folder is thousands of files); a round not listed yet
+    /// goes to the top of the list, and the newest of them is replayed when it is newer than
+    /// the one replayed now.
+    fn watch_folder(&mut self, now: std::time::Instant) {
+        if let Some(job) = &self.live.listing
+            && let Some(result) = job.poll_once()
+        {
+            self.live.listing = None;
+            // Another source opened meanwhile: what was found is not its.
+            let Ok((folder, mut found)) = result else { return };
+            if self.loading || self.source != Some(Source::Path(folder)) {
+                return;
+            }
+            found.retain(|f| !self.listings.iter().any(|l| l.summary.base == f.name.base));
+            if found.is_empty() {
+                return;
+            }
+            found.sort_by(|a, b| {
+                (b.name.date, b.name.start_time, &b.name.base).cmp(&(a.name.date, a.name.start_time, &a.name.base))
+            });
+            let fresh: Vec<Listing> = found
+                .into_iter()
+                .map(|f| Listing {
+                    key: RoundKey::next(),
+                    summary: RoundSummary::named(&f),
+                    reader: RoundReader::Files(f),
+                })
+                .collect();
+            let newest = fresh[0].key;
+            let replay_it = self.selected.and_then(|k| self.listing(k)).is_none_or(|now| {
+                RoundSummary::newest_first(&fresh[0].summary, &now.summary) == std::cmp::Ordering::Less
+            });
+            self.listings.splice(0..0, fresh);
+            self.listings.sort_by(|a, b| RoundSummary::newest_first(&a.summary, &b.summary));
+            if replay_it {
+                self.select(newest);
+            }
+            return;
+        }
+        let Some(Source::Path(folder)) = &self.source else { return };
+        if !self.follow_folder || self.live.listing.is_some() || self.loading || !folder.is_dir() {
+            return;
+        }
+        if self.live.listed.is_some_and(|t| now - t < FOLDER_CHECK) {
+            return;
+        }
+        self.live.listed = Some(now);
+        let folder = folder.clone();
+        self.live.listing = Some(Job::once("folder watcher", move || {
+            let found = proxviz_data::discover_rounds(&folder).unwrap_or_default();
+            (folder, found)
+        }));
     }
 
     /// Whether the replayed round grew within [`LIVE_FOR`] (it is being played now).
@@ -497,6 +566,7 @@ impl Library {
             self.live.grew = Some(now);
             return Some(RoundGrown { old, new });
         }
+        self.watch_folder(now);
         if self.live.job.is_some() || self.busy() || self.live.checked.is_some_and(|c| now - c < LIVE_CHECK) {
             return None;
         }

@@ -58,6 +58,8 @@ pub struct ViewerOptions {
     pub round_id: Option<i64>,
     /// Open the database browser at start (a URL was given on the command line).
     pub open_browser: bool,
+    /// Follow the folder: new rounds are listed and replayed as they appear.
+    pub follow: bool,
 }
 
 /// Log lines on stderr, with colours only when stderr is a terminal (never escape codes in a
@@ -183,7 +185,9 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
             // A database given without a round: the browser opens over the rounds.
             app.world_mut().resource_mut::<state::Windows>().database = options.open_browser;
             let source = options.path.map_or(Source::Demo, Source::Path);
-            app.world_mut().resource_mut::<Library>().open(source);
+            let mut library = app.world_mut().resource_mut::<Library>();
+            library.open(source);
+            library.follow_folder = options.follow;
         }
     }
     app.run();

@@ -176,3 +176,39 @@ fn a_round_whose_files_grow_is_read_again_and_replayed_on_without_reopening() {
     app.update();
     assert!(Collected::<RoundChanged>::take(&mut app).is_empty(), "no new round: the replay goes on");
 }
+
+#[test]
+fn a_followed_folder_lists_and_replays_each_new_round_as_it_appears() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rounds = super::super::demo::rounds();
+    rounds.sort_by_key(|r| r.name.start_time);
+    let (older, newer) = (rounds.remove(0), rounds.remove(0));
+    write_part(dir.path(), &older, 0.0, 1.0);
+    let mut app = app();
+    collect::<RoundChanged>(&mut app);
+    {
+        let mut lib = app.world_mut().resource_mut::<Library>();
+        lib.follow_folder = true;
+        lib.open(Source::Path(dir.path().to_path_buf()));
+    }
+    settle(&mut app);
+    assert_eq!(Collected::<RoundChanged>::take(&mut app).len(), 1);
+    // The server starts the next round: its first lines appear in the folder.
+    write_part(dir.path(), &newer, 0.0, 0.3);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let changed = loop {
+        let changed = Collected::<RoundChanged>::take(&mut app);
+        if !changed.is_empty() {
+            break changed;
+        }
+        assert!(std::time::Instant::now() < deadline, "the new round is found");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        app.update();
+    };
+    let lib = app.world().resource::<Library>();
+    assert_eq!(lib.listings.len(), 2);
+    assert_eq!(lib.listings[0].summary.base, newer.name.base, "newest first");
+    assert!(lib.listings[0].summary.indexed, "summarised once read");
+    assert_eq!(changed, [RoundChanged(lib.listings[0].key)]);
+    assert_eq!(lib.current().map(|e| e.round().name.base.clone()), Some(newer.name.base.clone()));
+}
