@@ -161,6 +161,45 @@ pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round 
     round
 }
 
+/// Files at least this big are read on every core, each thread copying its own part.
+const READ_IN_PARTS_BYTES: u64 = 16 << 20;
+
+/// A whole file. A big one (a long round's positions) is read in parts on every core: the
+/// kernel's copy and the new memory's page faults are shared out instead of coming first, one
+/// core alone. A file that changes size meanwhile (a live round) is read again whole.
+#[cfg(unix)]
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt as _;
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let threads = crate::index::cores();
+    if len < READ_IN_PARTS_BYTES || threads < 2 {
+        return std::fs::read(path);
+    }
+    let Ok(size) = usize::try_from(len) else { return std::fs::read(path) };
+    let mut bytes = vec![0u8; size];
+    let part = size.div_ceil(threads);
+    let read = std::thread::scope(|scope| {
+        let file = &file;
+        let workers: Vec<_> = bytes
+            .chunks_mut(part)
+            .enumerate()
+            .map(|(k, chunk)| scope.spawn(move || file.read_exact_at(chunk, (k * part) as u64)))
+            .collect();
+        workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    match read {
+        Ok(()) if file.metadata()?.len() == len => Ok(bytes),
+        _ => std::fs::read(path),
+    }
+}
+
+/// A whole file.
+#[cfg(not(unix))]
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
+}
+
 /// The bytes of a round's files, read once, with a note for each file that could not be read.
 pub struct RoundBytes {
     /// (file name, bytes) per kind, in the order of [`FileKind::ALL`].
@@ -176,7 +215,7 @@ impl RoundBytes {
         let files = paths.map(|path| {
             let path = path?;
             let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            match std::fs::read(path) {
+            match read_file(path) {
                 Ok(bytes) => Some((label, bytes)),
                 Err(e) => {
                     notes.push(format!("{label}: cannot read: {e}"));
@@ -271,6 +310,16 @@ mod tests {
         assert_eq!(times, vec![0, 100]);
         assert_eq!(r.tracks[0].samples[1].pos.x, 1.0);
         assert_eq!(r.report.notes.len(), 1);
+    }
+
+    #[test]
+    fn a_big_file_read_in_parts_is_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("big.txt");
+        let bytes: Vec<u8> = (0..READ_IN_PARTS_BYTES as usize + 12_345).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).expect("write");
+        assert!(read_file(&path).expect("read") == bytes);
+        assert!(read_file(&dir.path().join("missing")).is_err());
     }
 
     #[test]
