@@ -43,6 +43,23 @@ impl RoundFiles {
         round
     }
 
+    /// The round's files as they are now: a file of a kind it had none of, written since it
+    /// was listed (the tracker writes the heatmap file at the round's end), joins in. Looks
+    /// only for the usual file names, not through the folder.
+    pub fn refreshed(&self) -> Self {
+        let mut files = self.clone();
+        for kind in FileKind::ALL {
+            let slot = &mut files.paths[kind.index()];
+            if slot.is_none() {
+                let path = self.dir.join(kind.file_name(&self.name.base));
+                if path.is_file() {
+                    *slot = Some(path);
+                }
+            }
+        }
+        files
+    }
+
     /// [`RoundFiles::load`] reading the files into `buffers` (kept by the caller between
     /// rounds: reading thousands of rounds then costs no fresh memory per file).
     pub fn load_with(&self, buffers: &mut [Vec<u8>; 4]) -> Round {

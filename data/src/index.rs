@@ -138,9 +138,12 @@ impl RoundSummary {
 /// A file as the cache knows it: its name, size and modification time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
-    name: String,
-    size: u64,
-    modified_ns: u128,
+    /// File name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, ns since the Unix epoch.
+    pub modified_ns: u128,
 }
 
 /// The size and modification time of each of a round's files (`None` when one vanished): a

@@ -8,7 +8,7 @@ const WEAPONS: [(u16, &str); 56] = [
     (1, "Knife"),
     (2, "Luger"),
     (3, "MP40"),
-    (4, "Rifle grenade"),
+    (4, "Grenade"),
     (5, "Panzerfaust"),
     (6, "Flamethrower"),
     (7, "Colt"),
@@ -80,7 +80,7 @@ const MEANS: [(u16, &str); 67] = [
     (13, "FG42"),
     (14, "Scoped FG42"),
     (15, "Panzerfaust"),
-    (16, "Rifle grenade"),
+    (16, "Grenade"),
     (17, "Flamethrower"),
     (18, "Grenade"),
     (19, "Map mortar"),
@@ -157,6 +157,16 @@ pub fn killed_with(mod_id: Option<u16>, weapon: Option<u16>) -> String {
     }
 }
 
+/// Every weapon number with the same name as `id` (the Axis and the Allied grenade are two
+/// numbers), `id` itself first; just `id` for a number the game does not have.
+pub fn same_weapon(id: u16) -> Vec<u16> {
+    let mut ids = vec![id];
+    if let Some(name) = weapon_name(id) {
+        ids.extend(WEAPONS.iter().filter(|(n, w)| *w == name && *n != id).map(|(n, _)| *n));
+    }
+    ids
+}
+
 /// Every weapon number and name, for filters.
 pub fn weapons() -> impl Iterator<Item = (u16, &'static str)> {
     WEAPONS.iter().copied()
@@ -209,5 +219,8 @@ mod tests {
         assert_eq!(killed_with(None, Some(u16::MAX)), "weapon 65535");
         assert_eq!(killed_with(None, None), "?");
         assert_eq!(weapon_name(56), None);
+        assert_eq!(same_weapon(9), [9, 4], "both teams' grenades");
+        assert_eq!(same_weapon(8), [8]);
+        assert_eq!(same_weapon(900), [900]);
     }
 }

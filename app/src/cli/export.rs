@@ -287,7 +287,10 @@ impl ExportArgs {
             PlaceArg::Killer => KillPlace::Killer,
         };
         h.kill_lines = self.lines;
-        h.weapons = self.weapons.clone();
+        // A name stands for every number of that weapon (the Axis and the Allied grenade).
+        h.weapons = self.weapons.iter().flat_map(|&w| proxviz_data::weapons::same_weapon(w)).collect();
+        h.weapons.sort_unstable();
+        h.weapons.dedup();
         h.near_objectives_s = self.near_objectives;
         h.hidden_types = self.hide_types.clone();
         h.window = match (self.until, self.last) {

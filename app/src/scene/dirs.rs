@@ -42,8 +42,17 @@ pub fn read_settings<T: serde::de::DeserializeOwned + Default>(file: Option<&Pat
     match serde_json::from_slice(&bytes) {
         Ok(value) => (value, None),
         Err(e) => {
+            // Never over an earlier damaged copy: `.damaged`, `.damaged.2`, ...
             let mut aside = file.as_os_str().to_owned();
             aside.push(".damaged");
+            let first = aside.clone();
+            for n in 2..100 {
+                if !Path::new(&aside).exists() {
+                    break;
+                }
+                aside = first.clone();
+                aside.push(format!(".{n}"));
+            }
             let kept = match std::fs::rename(file, &aside) {
                 Ok(()) => format!("; the old file is kept as {}", Path::new(&aside).display()),
                 Err(_) => String::new(),
@@ -73,6 +82,12 @@ mod tests {
         assert!(note.contains("recent.json.damaged"), "{note}");
         assert!(!file.exists());
         assert_eq!(std::fs::read(dir.path().join("recent.json.damaged")).expect("kept"), b"[\"a\", \0\x1b[31m");
+
+        // A second damaged file keeps the first one's copy.
+        std::fs::write(&file, "{").expect("damage again");
+        let (_, note) = read_settings::<Vec<String>>(Some(&file));
+        assert!(note.expect("a note").contains("recent.json.damaged.2"));
+        assert!(dir.path().join("recent.json.damaged").exists());
 
         // A file that cannot be read at all (here a folder in its place) is left where it is.
         std::fs::create_dir(&file).expect("dir");

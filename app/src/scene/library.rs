@@ -218,8 +218,14 @@ struct Live {
     checked: Option<std::time::Instant>,
     /// When the replayed round last grew.
     grew: Option<std::time::Instant>,
-    /// Reading the round again: the key it replaces, and the job.
-    job: Option<(RoundKey, Job<Result<Entry, String>>)>,
+    /// Whether the replayed round's files were written within [`LIVE_FOR`] when last looked at.
+    recent: bool,
+    /// How long the last reading again took: the next look waits at least twice that, so a
+    /// long round being played never keeps the cores busy.
+    cost: std::time::Duration,
+    /// Reading the round again: the key it replaces, and the job (the round and how long
+    /// reading it took).
+    job: Option<(RoundKey, Job<Result<(Entry, std::time::Duration), String>>)>,
     /// Listing the followed folder again, and when it was last started.
     listing: Option<Job<(PathBuf, Vec<RoundFiles>)>>,
     listed: Option<std::time::Instant>,
@@ -495,7 +501,9 @@ impl Library {
             if self.loading || self.source != Some(Source::Path(folder)) {
                 return;
             }
-            found.retain(|f| !self.listings.iter().any(|l| l.summary.base == f.name.base));
+            let listed: std::collections::HashSet<&str> =
+                self.listings.iter().map(|l| l.summary.base.as_str()).collect();
+            found.retain(|f| !listed.contains(f.name.base.as_str()));
             if found.is_empty() {
                 return;
             }
@@ -521,14 +529,17 @@ impl Library {
             }
             return;
         }
-        let Some(Source::Path(folder)) = &self.source else { return };
-        if !self.follow_folder || self.live.listing.is_some() || self.loading || !folder.is_dir() {
+        if !self.follow_folder || self.live.listing.is_some() || self.loading {
             return;
         }
         if self.live.listed.is_some_and(|t| now - t < FOLDER_CHECK) {
             return;
         }
         self.live.listed = Some(now);
+        let Some(Source::Path(folder)) = &self.source else { return };
+        if !folder.is_dir() {
+            return;
+        }
         let folder = folder.clone();
         self.live.listing = Some(Job::once("folder watcher", move || {
             let found = proxviz_data::discover_rounds(&folder).unwrap_or_default();
@@ -536,9 +547,23 @@ impl Library {
         }));
     }
 
-    /// Whether the replayed round grew within [`LIVE_FOR`] (it is being played now).
+    /// Whether the replayed round is being played now: it grew, or its files were written,
+    /// within [`LIVE_FOR`].
     pub fn is_live(&self) -> bool {
-        self.live.grew.is_some_and(|t| t.elapsed() < LIVE_FOR) && self.live.seen.is_some()
+        let replayed = self.selected.is_some() && self.live.seen.as_ref().map(|s| s.0) == self.selected;
+        replayed && (self.live.recent || self.live.grew.is_some_and(|t| t.elapsed() < LIVE_FOR))
+    }
+
+    /// How often the window must wake for what is watched: every [`LIVE_CHECK`] for a live
+    /// round, every [`FOLDER_CHECK`] for a followed folder, else `None`.
+    pub fn watch_interval(&self) -> Option<std::time::Duration> {
+        if self.is_live() {
+            Some(LIVE_CHECK)
+        } else if self.follow_folder && matches!(self.source, Some(Source::Path(_))) {
+            Some(FOLDER_CHECK)
+        } else {
+            None
+        }
     }
 
     /// Looks at the replayed round's files every [`LIVE_CHECK`]: when they changed (the tracker
@@ -550,7 +575,8 @@ impl Library {
         {
             let old = *old;
             self.live.job = None;
-            let entry = result.and_then(|r| r).ok()?;
+            let (entry, cost) = result.and_then(|r| r).ok()?;
+            self.live.cost = cost;
             if self.selected != Some(old) {
                 return None;
             }
@@ -567,18 +593,34 @@ impl Library {
             return Some(RoundGrown { old, new });
         }
         self.watch_folder(now);
-        if self.live.job.is_some() || self.busy() || self.live.checked.is_some_and(|c| now - c < LIVE_CHECK) {
+        let wait = LIVE_CHECK.max(self.live.cost * 2);
+        if self.live.job.is_some() || self.busy() || self.live.checked.is_some_and(|c| now - c < wait) {
             return None;
         }
         self.live.checked = Some(now);
         let key = self.selected?;
         let RoundReader::Files(files) = &self.listing(key)?.reader else { return None };
-        let stamps = proxviz_data::index::stamps(files)?;
+        // A file the tracker writes later (the heatmap file at the round's end) joins in.
+        let files = files.refreshed();
+        let stamps = proxviz_data::index::stamps(&files)?;
+        let newest = stamps.iter().map(|s| s.modified_ns).max().unwrap_or(0);
+        let wall_ns = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        self.live.recent = wall_ns.saturating_sub(newest) < LIVE_FOR.as_nanos();
+        let same_round = matches!(&self.live.seen, Some((k, _)) if *k == key);
         let changed = matches!(&self.live.seen, Some((k, seen)) if *k == key && *seen != stamps);
-        let files = files.clone();
+        if !same_round {
+            self.live.grew = None;
+        }
         self.live.seen = Some((key, stamps));
         if changed {
-            self.live.job = Some((key, Job::once("live round reader", move || Ok(Entry::new(files.load())))));
+            self.live.job = Some((
+                key,
+                Job::once("live round reader", move || {
+                    let started = std::time::Instant::now();
+                    let entry = Entry::new(files.load());
+                    Ok((entry, started.elapsed()))
+                }),
+            ));
         }
         None
     }

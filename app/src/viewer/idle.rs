@@ -31,11 +31,20 @@ fn wake_policy(
     // Waiting for the database or a season count: frames until the answer is shown.
     let waiting = database.is_some_and(|d| d.busy()) || season.is_some_and(|s| s.computing());
     let busy = clock.is_playing() || library.busy() || awake.0 || waiting;
-    // A live round (still being played) is looked at again every second.
-    let wait = if library.is_live() { crate::scene::library::LIVE_CHECK } else { Duration::from_secs(5) };
+    // A live round (still being played) or a followed folder is looked at again every second
+    // or few, also while the window is in the background (the user is playing on the server).
+    let watch = library.watch_interval();
+    let wait = watch.unwrap_or(Duration::from_secs(5));
     let mode = if busy { UpdateMode::Continuous } else { UpdateMode::reactive(wait) };
     if settings.focused_mode != mode {
         settings.focused_mode = mode;
+    }
+    let unfocused = match watch {
+        Some(w) => UpdateMode::reactive_low_power(w),
+        None => UpdateMode::reactive_low_power(Duration::from_secs(60)),
+    };
+    if settings.unfocused_mode != unfocused {
+        settings.unfocused_mode = unfocused;
     }
 }
 

@@ -20,8 +20,41 @@ pub(super) fn parse(
     report: &mut LoadReport,
     threads: usize,
 ) -> Vec<PlayerTrack> {
-    let pieces = threads.clamp(1, (file.bytes.len() / PIECE_MIN_BYTES).max(1));
-    parse_in(file, header, report, pieces)
+    parse_in(file, header, report, pieces_for(file.bytes, threads))
+}
+
+/// How many pieces a file is read in: one per [`PIECE_MIN_BYTES`], at most `threads`. Header
+/// lines of the later pieces wait (as slices) to be taken in order, so a file with more than
+/// [`MAX_DEFERRED_HEADERS`] of them is read in one piece, each taken as it comes.
+fn pieces_for(bytes: &[u8], threads: usize) -> usize {
+    let pieces = threads.clamp(1, (bytes.len() / PIECE_MIN_BYTES).max(1));
+    if pieces > 1 && memchr::memmem::find_iter(bytes, b"\n#").nth(MAX_DEFERRED_HEADERS).is_some() {
+        return 1;
+    }
+    pieces
+}
+
+/// Most header lines a file split into pieces may have.
+const MAX_DEFERRED_HEADERS: usize = 10_000;
+
+/// Where the first piece's header lines, skipped lines and notes go at once (it is read on
+/// the calling thread, and first).
+struct Direct<'d> {
+    header: &'d mut HeaderAcc,
+    report: &'d mut LoadReport,
+    label: &'d str,
+}
+
+impl Direct<'_> {
+    fn take(&mut self, line: usize, met: Met<'_>) {
+        match met {
+            Met::Header(text) => self.header.take(text, self.label, line, self.report),
+            Met::Skip(reason) => self.report.skip(self.label, line, reason),
+            Met::CutShort => self
+                .report
+                .note(self.label, format!("line {line}: last line is cut short (file ends mid-line); ignored")),
+        }
+    }
 }
 
 /// What one piece met besides samples, by line number within the piece.
@@ -44,16 +77,23 @@ struct Piece<'a> {
 fn parse_in(file: FileInput<'_>, header: &mut HeaderAcc, report: &mut LoadReport, pieces: usize) -> Vec<PlayerTrack> {
     let bytes = file.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(file.bytes);
     let cuts = cut_at_line_ends(bytes, pieces);
-    let parsed: Vec<Piece<'_>> = if cuts.len() == 1 {
-        vec![parse_piece(bytes, bytes.len())]
+    let direct = Direct { header, report, label: file.label };
+    let (parsed, mut direct): (Vec<Piece<'_>>, Direct<'_>) = if cuts.len() == 1 {
+        let mut direct = direct;
+        (vec![parse_piece(bytes, bytes.len(), false, Some(&mut direct))], direct)
     } else {
         std::thread::scope(|scope| {
-            let workers: Vec<_> =
-                cuts.iter().skip(1).map(|piece| scope.spawn(move || parse_piece(piece, piece.len()))).collect();
+            // Later pieces start mid-snapshot: their first one says nothing of its size.
+            let workers: Vec<_> = cuts
+                .iter()
+                .skip(1)
+                .map(|piece| scope.spawn(move || parse_piece(piece, piece.len(), true, None)))
+                .collect();
             // The first piece on this thread, sized for the whole file: the others join it.
-            let mut parsed = vec![parse_piece(cuts[0], bytes.len())];
+            let mut direct = direct;
+            let mut parsed = vec![parse_piece(cuts[0], bytes.len(), false, Some(&mut direct))];
             parsed.extend(workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))));
-            parsed
+            (parsed, direct)
         })
     };
 
@@ -61,14 +101,9 @@ fn parse_in(file: FileInput<'_>, header: &mut HeaderAcc, report: &mut LoadReport
     let mut first_line = 0;
     for piece in parsed {
         for (line, met) in piece.met {
-            let line = first_line + line;
-            match met {
-                Met::Header(text) => header.take(text, file.label, line, report),
-                Met::Skip(reason) => report.skip(file.label, line, reason),
-                Met::CutShort => report
-                    .note(file.label, format!("line {line}: last line is cut short (file ends mid-line); ignored")),
-            }
+            direct.take(first_line + line, met);
         }
+        let report = &mut *direct.report;
         report.skipped_total += piece.more_skips;
         first_line += piece.lines;
         if by_client.len() < piece.by_client.len() {
@@ -82,7 +117,7 @@ fn parse_in(file: FileInput<'_>, header: &mut HeaderAcc, report: &mut LoadReport
             }
         }
     }
-    finish_tracks(by_client, file.label, report)
+    finish_tracks(by_client, file.label, direct.report)
 }
 
 /// `bytes` cut into at most `pieces` pieces, each ending with a line end (the last one: where
@@ -105,14 +140,25 @@ fn cut_at_line_ends(bytes: &[u8], pieces: usize) -> Vec<&[u8]> {
     cuts
 }
 
-fn parse_piece(bytes: &[u8], size_for: usize) -> Piece<'_> {
+/// Parses one piece; what it meets besides samples goes to `direct` at once when given, else
+/// waits in the piece.
+fn parse_piece<'a>(
+    bytes: &'a [u8],
+    size_for: usize,
+    mid_snapshot: bool,
+    mut direct: Option<&mut Direct<'_>>,
+) -> Piece<'a> {
     let start = bytes.as_ptr() as usize;
-    let mut capacity = CapacityHint::new(size_for);
+    let mut capacity = CapacityHint::new(size_for, mid_snapshot);
     let mut piece = Piece { by_client: Vec::new(), met: Vec::new(), more_skips: 0, lines: 0 };
     let mut skips = 0;
+    let mut meet = |met_list: &mut Vec<(usize, Met<'a>)>, line: usize, met: Met<'a>| match direct.as_deref_mut() {
+        Some(d) => d.take(line, met),
+        None => met_list.push((line, met)),
+    };
     piece.lines = lines_of_piece(bytes, |line_number, line, unterminated| {
         if line.first() == Some(&b'#') {
-            piece.met.push((line_number, Met::Header(line)));
+            meet(&mut piece.met, line_number, Met::Header(line));
             return;
         }
         let reason = match lines::position_line(line) {
@@ -128,7 +174,7 @@ fn parse_piece(bytes: &[u8], size_for: usize) -> Piece<'_> {
             Ok((_, (cn, _))) => (skips < MAX_DETAILED_SKIPS_PER_FILE)
                 .then(|| format!("column 1 (clientnum): {cn} is not a player slot (0-{})", MAX_CLIENTS - 1)),
             Err(_) if unterminated => {
-                piece.met.push((line_number, Met::CutShort));
+                meet(&mut piece.met, line_number, Met::CutShort);
                 return;
             }
             Err(_) => (skips < MAX_DETAILED_SKIPS_PER_FILE).then(|| lines::diagnose(line, &POSITION_COLUMNS)),
@@ -136,7 +182,7 @@ fn parse_piece(bytes: &[u8], size_for: usize) -> Piece<'_> {
         // Only the first skipped lines are told in detail; the rest are counted.
         skips += 1;
         match reason {
-            Some(reason) => piece.met.push((line_number, Met::Skip(reason))),
+            Some(reason) => meet(&mut piece.met, line_number, Met::Skip(reason)),
             None => piece.more_skips += 1,
         }
     });
@@ -151,11 +197,14 @@ struct CapacityHint {
     file_len: usize,
     first: Option<(u32, usize)>,
     per_client: Option<usize>,
+    /// The first snapshot seen may be a part of one (a piece that starts mid-file): measure the
+    /// second.
+    skip_first: bool,
 }
 
 impl CapacityHint {
-    fn new(file_len: usize) -> Self {
-        Self { file_len, first: None, per_client: None }
+    fn new(file_len: usize, skip_first: bool) -> Self {
+        Self { file_len, first: None, per_client: None, skip_first }
     }
 
     fn observe(&mut self, time_ms: u32, offset: usize, cn: usize, by_client: &mut [Vec<PositionSample>]) {
@@ -166,6 +215,10 @@ impl CapacityHint {
                 }
             }
             (None, None) => self.first = Some((time_ms, offset)),
+            (None, Some((first_time, _))) if first_time != time_ms && self.skip_first => {
+                self.skip_first = false;
+                self.first = Some((time_ms, offset));
+            }
             (None, Some((first_time, first_offset))) if first_time != time_ms => {
                 // The first snapshot spans first_offset..offset.
                 let snapshot_bytes = offset.saturating_sub(first_offset).max(1);
@@ -282,5 +335,29 @@ mod tests {
         }
         assert_eq!(cut_at_line_ends(b"", 3), [b""]);
         assert_eq!(cut_at_line_ends(b"no line end", 3), [b"no line end"]);
+    }
+}
+
+#[cfg(test)]
+mod sizes {
+    use super::*;
+
+    #[test]
+    fn a_big_file_is_cut_by_size_and_read_the_same_but_one_full_of_headers_is_not_cut() {
+        let line = "3\t1000\t100.5\t-2\t0\t90\t0\t0\t1\t1\t100\n";
+        let mut text = String::new();
+        for t in 0..(2 * PIECE_MIN_BYTES / line.len() + 10) {
+            text.push_str(&format!("{}\t{}\t100.5\t-2\t0\t90\t0\t0\t1\t1\t100\n", t % 7, t / 7 * 500));
+        }
+        assert_eq!(pieces_for(text.as_bytes(), 8), 2);
+        assert_eq!(pieces_for(text.as_bytes(), 1), 1);
+        let read = |threads| {
+            let (mut header, mut report) = (HeaderAcc::default(), LoadReport::default());
+            let tracks = parse(FileInput { label: "p.txt", bytes: text.as_bytes() }, &mut header, &mut report, threads);
+            (tracks, report)
+        };
+        assert!(read(2) == read(1));
+        let many = "# note\n".repeat(MAX_DEFERRED_HEADERS + 2) + &text;
+        assert_eq!(pieces_for(many.as_bytes(), 8), 1);
     }
 }

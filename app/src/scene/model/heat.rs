@@ -306,8 +306,13 @@ pub fn layer_points(timeline: &Timeline, settings: &HeatSettings, cursor_ms: u32
                 (false, TeamSelection::Allies) => p.killer_team == Some(Team::Allies),
             })
             .collect();
-        let note = "no positions in this round: cells from the heatmap file (whole round, no player filter)";
-        return (points, Some(note.to_owned()));
+        let mut note =
+            "no positions in this round: cells from the heatmap file (whole round, no player filter".to_owned();
+        if !settings.weapons.is_empty() || settings.near_objectives_s.is_some() || settings.place == KillPlace::Killer {
+            note.push_str(", no weapon or objective filter, victims' cells");
+        }
+        note.push(')');
+        return (points, Some(note));
     }
     (kill_points(timeline, &settings.filter(cursor_ms)), None)
 }

@@ -270,7 +270,8 @@ fn heatmap_ui(ui: &mut egui::Ui, h: &mut HeatSettings, entry: Option<&Entry>) {
         players_filter_ui(ui, &mut h.players, entry);
         weapons_filter_ui(ui, &mut h.weapons, entry);
         let objectives = entry.round().events.iter().filter(|e| e.kind.is_objective()).count();
-        ui.add_enabled_ui(objectives > 0, |ui| {
+        // On while a round has none (carried over): still there to turn off.
+        ui.add_enabled_ui(objectives > 0 || h.near_objectives_s.is_some(), |ui| {
             ui.horizontal(|ui| {
                 let mut near = h.near_objectives_s.is_some();
                 if ui.checkbox(&mut near, "only near objectives").changed() {
@@ -296,7 +297,8 @@ fn weapons_filter_ui(ui: &mut egui::Ui, chosen: &mut Vec<u16>, entry: &Entry) {
             *used.entry(w).or_default() += 1;
         }
     }
-    if used.is_empty() {
+    // A filter carried over from another round stays visible, so it can be cleared.
+    if used.is_empty() && chosen.is_empty() {
         return;
     }
     let name = |w: u16| weapon_name(w).map_or_else(|| format!("weapon {w}"), str::to_owned);
