@@ -100,8 +100,9 @@ fn feed_ui(ui: &mut egui::Ui, lines: &[FeedLine]) {
                 if let Some((name, team)) = &line.killer {
                     ui.label(egui::RichText::new(name).strong().color(fade(team_colour(*team))));
                 }
-                let means =
-                    if line.teamkill { format!("[{}] team kill", line.means) } else { format!("[{}]", line.means) };
+                // Seed-format rounds do not say what killed: an arrow then.
+                let what = if line.means == "?" { "→".to_owned() } else { format!("[{}]", line.means) };
+                let means = if line.teamkill { format!("{what} team kill") } else { what };
                 let means_colour =
                     if line.teamkill { egui::Color32::from_rgb(255, 170, 60) } else { egui::Color32::LIGHT_GRAY };
                 ui.label(egui::RichText::new(means).color(fade(means_colour)));
