@@ -147,12 +147,17 @@ pub fn means_name(id: u16) -> Option<&'static str> {
     lookup(&MEANS, id)
 }
 
+/// A weapon's name, or `weapon 77` for a number the game does not have.
+pub fn weapon_label(id: u16) -> String {
+    weapon_name(id).map_or_else(|| format!("weapon {id}"), str::to_owned)
+}
+
 /// What killed, as a kill feed says it: the means of death when the round has it (it tells a
 /// backstab from a knife, a fall from a push), else the weapon, else `?`.
 pub fn killed_with(mod_id: Option<u16>, weapon: Option<u16>) -> String {
     match (mod_id, weapon) {
         (Some(m), _) if m != 0 => means_name(m).map_or_else(|| format!("means {m}"), str::to_owned),
-        (_, Some(w)) if w != 0 => weapon_name(w).map_or_else(|| format!("weapon {w}"), str::to_owned),
+        (_, Some(w)) if w != 0 => weapon_label(w),
         _ => "?".to_owned(),
     }
 }

@@ -210,9 +210,8 @@ impl HeatSettings {
             parts.push(format!("players: {}", self.players.iter().map(|&c| names(c)).collect::<Vec<_>>().join(", ")));
         }
         if !self.weapons.is_empty() {
-            let name =
-                |w: u16| proxviz_data::weapons::weapon_name(w).map_or_else(|| format!("weapon {w}"), str::to_owned);
-            parts.push(self.weapons.iter().map(|&w| name(w)).collect::<Vec<_>>().join(", "));
+            let names: Vec<String> = self.weapons.iter().map(|&w| proxviz_data::weapons::weapon_label(w)).collect();
+            parts.push(names.join(", "));
         }
         if let Some(s) = self.near_objectives_s {
             parts.push(format!("±{s} s of objectives"));
@@ -416,7 +415,6 @@ struct Area {
 fn difference_rgba(
     points: &[(Vec2, f32)],
     diff: &proxviz_data::heatmap::Raster,
-    top: f32,
     settings: &HeatSettings,
     (min, max, step, radius): (Vec2, Vec2, f32, f32),
 ) -> Vec<u8> {
@@ -425,7 +423,7 @@ fn difference_rgba(
     let top_total = total.values.iter().fold(0.0f32, |m, v| m.max(*v));
     let (width, height) = (diff.width, diff.height);
     let mut rgba = vec![0u8; width * height * 4];
-    if top <= 0.0 && top_total <= 0.0 {
+    if top_total <= 0.0 {
         return rgba;
     }
     let opacity = settings.opacity.clamp(0.0, 1.0);
@@ -520,25 +518,33 @@ fn kde_layer(points: &[(Vec2, f32)], area: Area, settings: &HeatSettings, max_px
     let raster = kde_weighted(&points, min, max, step, radius);
     let top = raster.values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let (width, height) = (raster.width, raster.height);
-    if settings.difference {
-        let rgba = difference_rgba(&points, &raster, top, settings, (min, max, step, radius));
-        let half = Vec2::splat(step / 2.0);
-        let far = min + Vec2::new((width - 1) as f32, (height - 1) as f32) * step;
-        return HeatLayer {
-            width,
-            height,
-            rgba,
-            min: min - half,
-            max: far + half,
-            hi: 1.0,
-            diverging: true,
-            kills: area.kills,
-            note: area.note,
-            unit: "share of kills nearby",
-        };
+    let (rgba, hi, unit) = if settings.difference {
+        (difference_rgba(&points, &raster, settings, (min, max, step, radius)), 1.0, "share of kills nearby")
+    } else {
+        (sequential_rgba(&raster, top, settings), top, "kills nearby")
+    };
+    // Sample centres span min..min + (n−1)·step; the image's edges sit half a step outside.
+    let half = Vec2::splat(step / 2.0);
+    let far = min + Vec2::new((width - 1) as f32, (height - 1) as f32) * step;
+    HeatLayer {
+        width,
+        height,
+        rgba,
+        min: min - half,
+        max: far + half,
+        hi,
+        diverging: settings.difference,
+        kills: area.kills,
+        note: area.note,
+        unit,
     }
-    // A lookup table over −top..top: millions of samples, a few hundred distinct colours.
+}
+
+/// A one-team density's pixels on the sequential scale, through a lookup table over −top..top:
+/// millions of samples, a few hundred distinct colours.
+fn sequential_rgba(raster: &proxviz_data::heatmap::Raster, top: f32, settings: &HeatSettings) -> Vec<u8> {
     const STEPS: usize = 1024;
+    let (width, height) = (raster.width, raster.height);
     let lut: Vec<[u8; 4]> =
         (0..=2 * STEPS).map(|i| colour(settings, (i as f32 - STEPS as f32) / STEPS as f32 * top, top)).collect();
     let to_index = if top > 0.0 { STEPS as f32 / top } else { 0.0 };
@@ -550,21 +556,7 @@ fn kde_layer(points: &[(Vec2, f32)], area: Area, settings: &HeatSettings, max_px
             px.copy_from_slice(&lut[i.clamp(0, 2 * STEPS as isize) as usize]);
         }
     }
-    // Sample centres span min..min + (n−1)·step; the image's edges sit half a step outside.
-    let half = Vec2::splat(step / 2.0);
-    let far = min + Vec2::new((width - 1) as f32, (height - 1) as f32) * step;
-    HeatLayer {
-        width,
-        height,
-        rgba,
-        min: min - half,
-        max: far + half,
-        hi: top,
-        diverging: settings.difference,
-        kills: area.kills,
-        note: area.note,
-        unit: "kills nearby",
-    }
+    rgba
 }
 
 /// Legend stops from low to high: `n` (value, colour) pairs spanning the layer's scale.

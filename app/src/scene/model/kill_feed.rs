@@ -120,7 +120,7 @@ pub fn card_at(timeline: &Timeline, clientnum: u16, time_ms: u32) -> Option<Play
         .map(|&i| &round.combat[i as usize])
         .find(|e| e.attacker == clientnum && matches!(e.kind, CombatKind::Fire | CombatKind::Hit) && e.weapon.is_some())
         .and_then(|e| e.weapon)
-        .map(|w| proxviz_data::weapons::weapon_name(w).map_or_else(|| format!("weapon {w}"), str::to_owned));
+        .map(proxviz_data::weapons::weapon_label);
     Some(PlayerCard {
         clientnum,
         name: text::for_display(&round.display_name(clientnum), 32),

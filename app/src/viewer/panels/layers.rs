@@ -5,7 +5,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 use proxviz_data::heatmap::{KillPlace, TeamSelection};
-use proxviz_data::weapons::weapon_name;
+use proxviz_data::weapons::weapon_label;
 
 use super::super::database::Database;
 use super::super::season::{SeasonView, season_ui};
@@ -301,7 +301,7 @@ fn weapons_filter_ui(ui: &mut egui::Ui, chosen: &mut Vec<u16>, entry: &Entry) {
     if used.is_empty() && chosen.is_empty() {
         return;
     }
-    let name = |w: u16| weapon_name(w).map_or_else(|| format!("weapon {w}"), str::to_owned);
+    let name = weapon_label;
     let label = match chosen.len() {
         0 => "all weapons".to_owned(),
         1 => name(chosen[0]),
