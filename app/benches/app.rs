@@ -1,7 +1,7 @@
 //! The app's speed targets, on a simulated 64-player 30-minute round (a position every 500 ms):
 //! the heatmap layer at 4096 px, a headless 4096×4096 density export end to end (the real
 //! binary, no display), and the per-frame work of the replay at 64 players with 10-second trails
-//! (markers, trails, death marks, K/D). Window frame times, first frame and memory come from
+//! (markers, trails, death marks, K/D), and a 60-second 720 px GIF clip end to end. Window frame times, first frame and memory come from
 //! the window's probe (`docs/performance.md`).
 
 use std::path::{Path, PathBuf};
@@ -83,6 +83,27 @@ fn benches(c: &mut Criterion) {
             assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         })
     });
+    // A 60-second clip at 10 fps (601 frames) at 720 px of the 64-player round, with the
+    // clip's default layers (players with trails and names, engagement markers, kill feed,
+    // clock) over the silhouette: the whole run, start-up included; frames per second = 601 /
+    // the time.
+    let gif = out_dir.path().join("clip.gif");
+    group.bench_function("clip_gif_720px_60s_10fps_64p", |b| {
+        b.iter(|| {
+            let out = Command::new(exe())
+                .env_remove("DISPLAY")
+                .arg("export")
+                .arg(&dir)
+                .args(["--animate", "--from", "600", "--to", "660", "--fps", "10", "--out"])
+                .arg(&gif)
+                .output()
+                .expect("export");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        })
+    });
+    if let Ok(m) = std::fs::metadata(&gif) {
+        eprintln!("clip: {:.2} MB", m.len() as f64 / 1_048_576.0);
+    }
     group.finish();
 }
 

@@ -16,6 +16,7 @@ pub mod parse;
 pub mod report;
 pub mod season;
 pub mod stats;
+pub mod stopwatch;
 pub mod text;
 pub mod timeline;
 pub mod weapons;

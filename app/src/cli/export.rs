@@ -14,6 +14,7 @@ use proxviz_data::season::{Season, SeasonFilter};
 use crate::export::render::{Job, export};
 use crate::export::{ExportSettings, SIZE_RANGE, output_path};
 use crate::scene::backdrop::{CommandMaps, UserCalibrations};
+use crate::scene::compare::{CompareHeat, CompareSettings};
 use crate::scene::dirs::index_cache_file;
 use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
 use crate::scene::model::clock::mm_ss;
@@ -41,12 +42,25 @@ pub struct ExportArgs {
     /// The season's map (default: the map of the first round).
     #[arg(long, requires = "season")]
     pub map: Option<String>,
-    /// The season's first session date (YYYY-MM-DD).
-    #[arg(long, requires = "season")]
-    pub from: Option<chrono::NaiveDate>,
-    /// The season's last session date (YYYY-MM-DD).
-    #[arg(long, requires = "season")]
-    pub to: Option<chrono::NaiveDate>,
+    /// With --season: the first session date (YYYY-MM-DD). With --animate: the clip's first
+    /// replay time (seconds, or m:ss; default: the round's start).
+    #[arg(long, value_parser = parse_bound)]
+    pub from: Option<Bound>,
+    /// With --season: the last session date (YYYY-MM-DD). With --animate: the clip's last
+    /// replay time (seconds, or m:ss; default: 60 s of replay after --from).
+    #[arg(long, value_parser = parse_bound)]
+    pub to: Option<Bound>,
+    /// An animated clip of a time range (--from, --to) instead of a picture: --out names a .gif,
+    /// or a .mp4 when ffmpeg is installed. Players, names, engagement markers around the time,
+    /// the clock and the kill feed, 720 px, unless --layers and --size say otherwise.
+    #[arg(long, conflicts_with = "season")]
+    pub animate: bool,
+    /// Clip frames per second (1–30).
+    #[arg(long, default_value_t = 10, requires = "animate", value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub fps: u32,
+    /// Clip replay speed: replay seconds per second of clip (0.125–32).
+    #[arg(long, default_value_t = 1.0, requires = "animate")]
+    pub speed: f32,
     /// Only round 1 or only round 2 of the season's stopwatch pairs.
     #[arg(long, requires = "season")]
     pub season_round: Option<u32>,
@@ -59,21 +73,23 @@ pub struct ExportArgs {
     /// Only rounds whose base name contains this text.
     #[arg(long)]
     pub round: Option<String>,
-    /// A PNG file (one round) or a folder (one `<round>.png` each).
+    /// A PNG file (one round) or a folder (one `<round>.png` each); with --animate a .gif or
+    /// .mp4 file, or a folder (one `<round>.gif` each).
     #[arg(long, short)]
     pub out: PathBuf,
-    /// Pixels along the longer side.
-    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u32).range(i64::from(*SIZE_RANGE.start())..=i64::from(*SIZE_RANGE.end())))]
-    pub size: u32,
+    /// Pixels along the longer side (default: 2048, a clip 720).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(i64::from(*SIZE_RANGE.start())..=i64::from(*SIZE_RANGE.end())))]
+    pub size: Option<u32>,
     /// Grid cells or kernel density.
     #[arg(long, value_enum, default_value_t = ModeArg::Grid)]
     pub mode: ModeArg,
     /// Whose kills (by the killer's team); `diff` is Axis − Allies on a diverging scale.
     #[arg(long, value_enum, default_value_t = TeamArg::Both)]
     pub team: TeamArg,
-    /// What to draw, comma-separated: heatmap, markers (engagements), paths, players.
-    #[arg(long, value_delimiter = ',', default_value = "heatmap,markers,paths")]
-    pub layers: Vec<LayerArg>,
+    /// What to draw, comma-separated: heatmap, markers (engagements), paths, players
+    /// (default: heatmap,markers,paths; a clip players,markers).
+    #[arg(long, value_delimiter = ',')]
+    pub layers: Option<Vec<LayerArg>>,
     /// Grid cell size in units (default: the round's grid_size).
     #[arg(long)]
     pub cell: Option<u32>,
@@ -154,6 +170,19 @@ pub struct ExportArgs {
     /// No player names (with the players layer).
     #[arg(long)]
     pub no_names: bool,
+    /// Compare with another round (ET's stopwatch): `partner` pairs each round with the other
+    /// round of its stopwatch pair in the same folder; else a round's path, or part of a base
+    /// name in the folder. Its attackers are drawn as ghosts at the same time since the start
+    /// (with the players layer), and the objective splits and round times are listed.
+    #[arg(long, value_name = "ROUND|partner")]
+    pub compare_with: Option<String>,
+    /// The compared round's kills: `side` (the two pictures side by side in one PNG), `diff`
+    /// (this round's kills minus the other's, one heatmap), `off`.
+    #[arg(long, value_enum, default_value_t = CompareHeatArg::Side, requires = "compare_with")]
+    pub compare_heat: CompareHeatArg,
+    /// No ghosts of the compared round.
+    #[arg(long, requires = "compare_with")]
+    pub no_ghosts: bool,
     /// All settings as JSON (what the window's Export passes); overrides the options above.
     #[arg(long, hide = true)]
     pub settings_json: Option<String>,
@@ -166,6 +195,17 @@ pub enum ModeArg {
     Grid,
     /// Kernel density.
     Kde,
+}
+
+/// How a compared round's kills show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareHeatArg {
+    /// The two rounds' pictures side by side.
+    Side,
+    /// This round's kills minus the other's.
+    Diff,
+    /// Only this round's.
+    Off,
 }
 
 /// Backdrop.
@@ -252,16 +292,28 @@ impl ExportArgs {
             mode: self.backdrop.into(),
             opacity: self.backdrop_opacity,
             brightness: self.backdrop_brightness,
-            marks: self.layers.contains(&LayerArg::Objectives),
+            marks: false,
             silhouette_over_image: self.silhouette_over_image,
             floor: self.floor,
         };
-        let mut s = ExportSettings { size: self.size, backdrop, ..ExportSettings::default() };
+        let clip = self.clip()?;
+        let mut layers = self.layers.clone().unwrap_or_else(|| match clip {
+            Some(_) => vec![LayerArg::Players, LayerArg::Markers],
+            None => vec![LayerArg::Heatmap, LayerArg::Markers, LayerArg::Paths],
+        });
+        // Ghosts are players: a compare shows them unless the layers were chosen.
+        if self.compare_with.is_some() && self.layers.is_none() && !layers.contains(&LayerArg::Players) {
+            layers.push(LayerArg::Players);
+        }
+        let size = self.size.unwrap_or(if clip.is_some() { CLIP_SIZE } else { 2048 });
+        let backdrop = BackdropSettings { marks: layers.contains(&LayerArg::Objectives), ..backdrop };
+        let mut s = ExportSettings { size, backdrop, clip, ..ExportSettings::default() };
         let h = &mut s.heat;
-        h.show = self.layers.contains(&LayerArg::Heatmap);
-        h.engagements = self.layers.contains(&LayerArg::Markers);
-        h.paths = self.layers.contains(&LayerArg::Paths);
-        h.engagements_whole_round = !self.markers_near_time;
+        h.show = layers.contains(&LayerArg::Heatmap);
+        h.engagements = layers.contains(&LayerArg::Markers);
+        h.paths = layers.contains(&LayerArg::Paths);
+        // A clip's markers come and go with the time, as in the window.
+        h.engagements_whole_round = !self.markers_near_time && clip.is_none();
         h.mode = match self.mode {
             ModeArg::Grid => HeatMode::Grid,
             ModeArg::Kde => HeatMode::Kde,
@@ -298,7 +350,7 @@ impl ExportArgs {
             (false, Some(n)) => Window::LastSeconds(n),
             (false, None) => Window::Whole,
         };
-        s.players = self.layers.contains(&LayerArg::Players);
+        s.players = layers.contains(&LayerArg::Players);
         s.names = !self.no_names;
         s.time_ms = self.at.map(|t| (t.max(0.0) * 1000.0) as u32);
         s.view = match self.view.as_deref() {
@@ -306,14 +358,25 @@ impl ExportArgs {
             Some(&[x0, y0, x1, y1]) if x0 != x1 && y0 != y1 => Some([x0, y0, x1, y1]),
             Some(_) => anyhow::bail!("--view takes min_x,min_y,max_x,max_y (a rectangle with an area)"),
         };
-        s.transparent = self.transparent;
+        s.transparent = self.transparent && clip.is_none();
         s.title = !self.no_title;
         s.legend = !self.no_legend;
+        if self.compare_with.is_some() {
+            let heat = match self.compare_heat {
+                CompareHeatArg::Side if clip.is_some() => {
+                    anyhow::bail!("--compare-heat side makes one picture of two: a clip takes diff or off")
+                }
+                CompareHeatArg::Side => CompareHeat::SideBySide,
+                CompareHeatArg::Diff => CompareHeat::Difference,
+                CompareHeatArg::Off => CompareHeat::Off,
+            };
+            s.compare = Some(CompareSettings { ghosts: !self.no_ghosts, heat, splits: true });
+        }
         if self.season {
             s.season = Some(SeasonFilter {
                 map: self.map.clone().unwrap_or_default(),
-                from: self.from,
-                to: self.to,
+                from: self.date(self.from, "--from")?,
+                to: self.date(self.to, "--to")?,
                 round_number: self.season_round,
                 player: self.player_name.clone(),
             });
@@ -322,6 +385,78 @@ impl ExportArgs {
             s.heat.paths = false;
         }
         Ok(s)
+    }
+}
+
+/// A clip's default pixel size: 720 px, what chat previews show.
+pub const CLIP_SIZE: u32 = 720;
+
+/// A clip's default length of replay when `--to` is not given.
+const CLIP_DEFAULT_MS: u32 = 60_000;
+
+/// `--from` / `--to`: a date (a season's) or a replay time (a clip's).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    /// `YYYY-MM-DD`.
+    Date(chrono::NaiveDate),
+    /// Milliseconds since the round's start.
+    Time(u32),
+}
+
+fn parse_bound(text: &str) -> Result<Bound, String> {
+    let t = text.trim();
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(Bound::Date(d));
+    }
+    let secs = match t.split_once(':') {
+        Some((m, s)) => m
+            .parse::<u32>()
+            .ok()
+            .zip(s.parse::<f64>().ok().filter(|s| (0.0..60.0).contains(s)))
+            .map(|(m, s)| f64::from(m) * 60.0 + s),
+        None => t.parse::<f64>().ok(),
+    };
+    match secs {
+        Some(s) if s.is_finite() && (0.0..=4_000_000.0).contains(&s) => Ok(Bound::Time((s * 1000.0).round() as u32)),
+        _ => Err(format!("{text:?} is neither a date (YYYY-MM-DD) nor a replay time (seconds, or m:ss)")),
+    }
+}
+
+impl ExportArgs {
+    /// `--from` or `--to` as a season's date.
+    fn date(&self, bound: Option<Bound>, flag: &str) -> anyhow::Result<Option<chrono::NaiveDate>> {
+        match bound {
+            None => Ok(None),
+            Some(Bound::Date(d)) => Ok(Some(d)),
+            Some(Bound::Time(_)) => anyhow::bail!("{flag} with --season is a session date (YYYY-MM-DD)"),
+        }
+    }
+
+    /// The clip `--animate`, `--from`, `--to`, `--fps` and `--speed` describe.
+    fn clip(&self) -> anyhow::Result<Option<crate::scene::picture::Clip>> {
+        use crate::scene::picture::{CLIP_SPEED, Clip};
+        if !self.animate {
+            if !self.season && (self.from.is_some() || self.to.is_some()) {
+                anyhow::bail!(
+                    "--from and --to are a season's dates (with --season) or a clip's times (with --animate)"
+                );
+            }
+            return Ok(None);
+        }
+        let time = |b: Option<Bound>, flag: &str| match b {
+            None => Ok(None),
+            Some(Bound::Time(t)) => Ok(Some(t)),
+            Some(Bound::Date(_)) => Err(anyhow::anyhow!("{flag} with --animate is a replay time (seconds, or m:ss)")),
+        };
+        let from_ms = time(self.from, "--from")?.unwrap_or(0);
+        let to_ms = time(self.to, "--to")?.unwrap_or(from_ms.saturating_add(CLIP_DEFAULT_MS));
+        if to_ms <= from_ms {
+            anyhow::bail!("--to ({}) must come after --from ({})", mm_ss(to_ms), mm_ss(from_ms));
+        }
+        if !CLIP_SPEED.contains(&self.speed) {
+            anyhow::bail!("--speed must be between {} and {}", CLIP_SPEED.start(), CLIP_SPEED.end());
+        }
+        Ok(Some(Clip { from_ms, to_ms, fps: self.fps, speed: self.speed }))
     }
 }
 
@@ -339,6 +474,83 @@ pub enum PlaceArg {
     Victim,
     /// Where the killer stood.
     Killer,
+}
+
+/// A round `--compare-with` may name: one of the folder's, or a demo round.
+enum Candidate<'a> {
+    Files(&'a proxviz_data::RoundFiles),
+    Read(&'a Round),
+}
+
+impl Candidate<'_> {
+    fn base(&self) -> &str {
+        match self {
+            Self::Files(f) => &f.name.base,
+            Self::Read(r) => &r.name.base,
+        }
+    }
+
+    fn key(&self) -> proxviz_data::stopwatch::PairKey {
+        match self {
+            Self::Files(f) => proxviz_data::stopwatch::PairKey {
+                map: f.name.map.clone(),
+                date: f.name.date,
+                time: f.name.start_time,
+                round: f.name.round_number(),
+            },
+            Self::Read(r) => proxviz_data::stopwatch::PairKey::of_round(r),
+        }
+    }
+
+    fn load(&self) -> Round {
+        match self {
+            Self::Files(f) => f.load(),
+            Self::Read(r) => (*r).clone(),
+        }
+    }
+}
+
+/// The round `what` names for `round`: `partner` (its stopwatch pair among `pool`), a path, or
+/// part of a base name in `pool`; read, as a timeline.
+fn compared_round(
+    what: &str,
+    round: &Round,
+    pool: &[Candidate],
+) -> anyhow::Result<std::sync::Arc<proxviz_data::Timeline>> {
+    let other = if what.eq_ignore_ascii_case("partner") {
+        let mut keys: Vec<proxviz_data::stopwatch::PairKey> = pool.iter().map(Candidate::key).collect();
+        keys.push(proxviz_data::stopwatch::PairKey::of_round(round));
+        let me = keys.len() - 1;
+        let found = proxviz_data::stopwatch::partner(&keys, me)
+            .filter(|&j| pool[j].base() != round.name.base)
+            .with_context(|| {
+                format!(
+                    "{}: no stopwatch partner (round {} of the other number, same map and day) in the folder",
+                    round.name.base,
+                    round.round_number().map_or("?".to_owned(), |n| n.to_string())
+                )
+            })?;
+        pool[found].load()
+    } else if std::path::Path::new(what).exists() {
+        let files = resolve_rounds(std::path::Path::new(what))?;
+        files.first().with_context(|| format!("{what}: no round there"))?.load()
+    } else {
+        let matching: Vec<&Candidate> =
+            pool.iter().filter(|c| c.base().contains(what) && c.base() != round.name.base).collect();
+        match matching.as_slice() {
+            [one] => one.load(),
+            [] => anyhow::bail!("--compare-with {what:?}: no such round (a path, part of a round's name, or partner)"),
+            many => anyhow::bail!(
+                "--compare-with {what:?} matches {} rounds ({}, ...): say more of the name",
+                many.len(),
+                many[0].base()
+            ),
+        }
+    };
+    if !other.report.is_clean() {
+        eprintln!("warning: {}", other.report.to_string().trim_end().replace('\n', "\nwarning: "));
+    }
+    Ok(std::sync::Arc::new(proxviz_data::Timeline::new(std::sync::Arc::new(other))))
 }
 
 /// A weapon by ET number or by name (any case, spaces and dashes ignored: `mp40`, `Mobile
@@ -360,6 +572,26 @@ fn parse_weapon(text: &str) -> Result<u16, String> {
 fn time_notes(settings: &ExportSettings, round: &Round) -> Vec<String> {
     let end = round.duration_ms();
     let mut notes = Vec::new();
+    if let Some(clip) = settings.clip {
+        if clip.from_ms >= end {
+            notes.push(format!(
+                "--from {} is at or past the round's end ({}): the clip is its last moment",
+                mm_ss(clip.from_ms),
+                mm_ss(end)
+            ));
+        } else if clip.to_ms > end {
+            notes.push(format!(
+                "--to {} is past the round's end ({}): the clip ends there",
+                mm_ss(clip.to_ms),
+                mm_ss(end)
+            ));
+        }
+        let frames = clip.frame_times(end).len();
+        if frames == crate::scene::picture::MAX_CLIP_FRAMES {
+            notes.push(format!("the clip is cut at {frames} frames"));
+        }
+        return notes;
+    }
     if let Some(at) = settings.time_ms.filter(|&t| t > end) {
         notes.push(format!("--at {} is past the round's end ({}): shown at the end", mm_ss(at), mm_ss(end)));
     }
@@ -483,12 +715,52 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
             eprintln!("note: {}: {note}", r.name.base);
         }
     }
+    if settings.clip.is_some() {
+        use crate::export::clip::{ClipFormat, mp4_available};
+        match (ClipFormat::of(&args.out), args.out.extension()) {
+            (Some(ClipFormat::Mp4), _) => mp4_available().map_err(anyhow::Error::msg)?,
+            (None, Some(ext)) => {
+                anyhow::bail!("--animate writes a .gif or a .mp4 (or a folder of them), not .{}", ext.to_string_lossy())
+            }
+            _ => {}
+        }
+    } else if crate::export::clip::ClipFormat::of(&args.out).is_some() {
+        anyhow::bail!("{} is a clip: add --animate (and --from, --to)", args.out.display());
+    }
     let n = rounds.len();
-    let jobs: Vec<Job> =
-        rounds.into_iter().map(|round| Job { out: output_path(&args.out, &round.name.base, n), round }).collect();
-    let progress = (n > 1 && std::io::stderr().is_terminal()).then(|| {
+    let compares = match &args.compare_with {
+        None => vec![None; n],
+        Some(what) => {
+            if season.is_some() {
+                anyhow::bail!("--compare-with compares two rounds, not a season");
+            }
+            let demo = if args.demo { crate::scene::demo::rounds() } else { Vec::new() };
+            let pool: Vec<Candidate> =
+                found.iter().map(Candidate::Files).chain(demo.iter().map(Candidate::Read)).collect();
+            rounds.iter().map(|r| compared_round(what, r, &pool).map(Some)).collect::<anyhow::Result<Vec<_>>>()?
+        }
+    };
+    let side = settings.compare.is_some_and(|c| c.heat == CompareHeat::SideBySide);
+    let mut jobs: Vec<Job> = Vec::new();
+    for (round, compare) in rounds.into_iter().zip(compares) {
+        let out = output_path(&args.out, &round.name.base, n, settings.clip.is_some());
+        let this = compare
+            .as_ref()
+            .map(|_| std::sync::Arc::new(proxviz_data::Timeline::new(std::sync::Arc::new(round.clone()))));
+        if let (true, Some(other), Some(this)) = (side, &compare, this) {
+            eprintln!("note: {}: side by side with {}", round.name.base, other.round().name.base);
+            let right =
+                Job { round: other.round().clone(), out: out.clone(), compare: Some(this), joins_previous: true };
+            jobs.push(Job { round, out, compare, joins_previous: false });
+            jobs.push(right);
+        } else {
+            jobs.push(Job { round, out, compare, joins_previous: false });
+        }
+    }
+    let progress = ((n > 1 || settings.clip.is_some()) && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(n as u64);
-        if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} rounds  {elapsed}") {
+        let unit = if settings.clip.is_some() { "frames" } else { "rounds" };
+        if let Ok(style) = ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} {unit}  {{elapsed}}")) {
             bar.set_style(style);
         }
         bar
@@ -530,6 +802,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
     if results.len() < n {
         anyhow::bail!("the renderer stopped after {} of {n} rounds", results.len());
     }
+
     if failed > 0 {
         anyhow::bail!("{failed} of {n} rounds could not be exported");
     }

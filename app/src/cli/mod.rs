@@ -39,6 +39,11 @@ pub struct Cli {
     /// replayed as it is written (the replayed round is always followed as it grows).
     #[arg(long, requires = "path")]
     pub follow: bool,
+    /// Compare the round shown with its stopwatch partner (the other round of the same map and
+    /// session): its attackers as ghosts, who was faster to each objective (Layers → Stopwatch
+    /// compare).
+    #[arg(long)]
+    pub compare: bool,
     /// Start the replay at this many seconds into the round.
     #[arg(long)]
     pub at: Option<f64>,
@@ -161,6 +166,7 @@ pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
         return crate::viewer::run(crate::viewer::ViewerOptions {
             path: cli.path,
             follow: cli.follow,
+            compare: cli.compare,
             at_secs: cli.at,
             screenshot: cli.screenshot,
             heat: crate::scene::model::heat::HeatSettings {

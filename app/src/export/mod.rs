@@ -5,6 +5,7 @@
 //! The window's Export (button, Ctrl+E) runs `proxviz export` with the window's settings, so
 //! there is one renderer for both.
 
+pub mod clip;
 mod overlay;
 pub mod render;
 
@@ -17,10 +18,20 @@ pub use crate::scene::picture::{ExportSettings, SIZE_RANGE, SIZES, image_size};
 pub const SETTINGS_KEY: &str = "proxviz:settings";
 
 /// Where the image of round `base` goes: `out` itself when it names a `.png` file and there is
-/// one round, otherwise `<out>/<base>.png`.
-pub fn output_path(out: &Path, base: &str, rounds: usize) -> PathBuf {
-    let is_file = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
-    if is_file && rounds == 1 { out.to_path_buf() } else { out.join(format!("{base}.png")) }
+/// one round, otherwise `<out>/<base>.png`. A clip (`clip`) is the same with `.gif` or `.mp4`
+/// (a folder gets `.gif`s).
+pub fn output_path(out: &Path, base: &str, rounds: usize, clip: bool) -> PathBuf {
+    let ext = out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let file_ext = match ext.as_deref() {
+        Some("png") if !clip => Some("png"),
+        Some(e @ ("gif" | "mp4")) if clip => Some(e),
+        _ => None,
+    };
+    match file_ext {
+        Some(_) if rounds == 1 => out.to_path_buf(),
+        Some(e) => out.join(format!("{base}.{e}")),
+        None => out.join(format!("{base}.{}", if clip { "gif" } else { "png" })),
+    }
 }
 
 /// Text recorded in the PNG besides the settings.
@@ -93,9 +104,13 @@ mod tests {
 
     #[test]
     fn one_round_may_name_its_file_a_folder_gets_one_file_per_round() {
-        assert_eq!(output_path(Path::new("out/heat.png"), "r1", 1), PathBuf::from("out/heat.png"));
-        assert_eq!(output_path(Path::new("out"), "r1", 1), PathBuf::from("out/r1.png"));
-        assert_eq!(output_path(Path::new("out.png"), "r1", 2), PathBuf::from("out.png/r1.png"));
+        assert_eq!(output_path(Path::new("out/heat.png"), "r1", 1, false), PathBuf::from("out/heat.png"));
+        assert_eq!(output_path(Path::new("out"), "r1", 1, false), PathBuf::from("out/r1.png"));
+        assert_eq!(output_path(Path::new("out.png"), "r1", 2, false), PathBuf::from("out.png/r1.png"));
+        assert_eq!(output_path(Path::new("fight.GIF"), "r1", 1, true), PathBuf::from("fight.GIF"));
+        assert_eq!(output_path(Path::new("fight.mp4"), "r1", 1, true), PathBuf::from("fight.mp4"));
+        assert_eq!(output_path(Path::new("clips"), "r1", 2, true), PathBuf::from("clips/r1.gif"));
+        assert_eq!(output_path(Path::new("clips.mp4"), "r1", 2, true), PathBuf::from("clips.mp4/r1.mp4"));
     }
 
     #[test]

@@ -13,6 +13,9 @@ use bevy::sprite::Anchor;
 use proxviz_data::Round;
 use proxviz_data::season::Season;
 
+use proxviz_data::stopwatch::Split;
+
+use crate::scene::compare::Compare;
 use crate::scene::engagements::draw_shape;
 use crate::scene::heat_layer::Heat;
 use crate::scene::library::Entry;
@@ -20,8 +23,10 @@ use crate::scene::markers::Present;
 use crate::scene::model::backdrop::MapMark;
 use crate::scene::model::clock::mm_ss;
 use crate::scene::model::engagements::{LegendRow, Shape, legend_rows};
+use crate::scene::model::kill_feed::feed_at;
 use crate::scene::model::legend::{HeatLegend, TickAlign, engagement_rows};
 use crate::scene::model::present::Hidden;
+use crate::scene::model::present::team_rgb;
 use crate::scene::picture::{ExportSettings, title_of};
 use crate::scene::view::ViewSettings;
 
@@ -70,7 +75,10 @@ pub fn describe(heat: &Heat, round: &Round, settings: &ExportSettings) -> String
     if settings.players {
         parts.push("players".to_owned());
     }
-    if heat.follows_cursor() || settings.players {
+    if let Some(clip) = settings.clip {
+        let speed = if clip.speed == 1.0 { String::new() } else { format!(" · ×{}", clip.speed) };
+        parts.push(format!("{}–{}{speed}", mm_ss(clip.from_ms), mm_ss(clip.to_ms.min(round.duration_ms()))));
+    } else if heat.follows_cursor() || settings.players {
         parts.push(format!(
             "at {}",
             mm_ss(settings.time_ms.map_or(round.duration_ms(), |t| t.min(round.duration_ms())))
@@ -99,6 +107,25 @@ impl Overlay<'_, '_, '_> {
             Transform::from_translation(at.extend(10.0)),
             RenderLayers::layer(OVERLAY),
         ));
+    }
+
+    /// One line of text in pieces of different colours.
+    fn spans(&mut self, at: Vec2, anchor: Anchor, size: f32, spans: Vec<(String, Color)>) {
+        let font = TextFont::from_font_size(size * self.s).with_font(self.font.clone());
+        self.commands
+            .spawn((
+                OverlayItem,
+                Text2d::default(),
+                font.clone(),
+                anchor,
+                Transform::from_translation(at.extend(10.0)),
+                RenderLayers::layer(OVERLAY),
+            ))
+            .with_children(|line| {
+                for (text, colour) in spans {
+                    line.spawn((TextSpan::new(text), font.clone(), TextColor(colour)));
+                }
+            });
     }
 
     fn backing(&mut self, centre: Vec2, size: Vec2) {
@@ -156,6 +183,10 @@ pub(super) struct OverlayContent<'a> {
     pub present: &'a Present,
     /// The map's spawn points and objectives to label (empty when not shown).
     pub marks: &'a [MapMark],
+    /// The replay time of the picture (a clip's frames show it, and the kill feed up to it).
+    pub time_ms: u32,
+    /// The compared round (stopwatch), when there is one.
+    pub compare: Option<&'a Compare>,
 }
 
 /// Spawns the title, the names and the legend of one image.
@@ -169,8 +200,14 @@ pub(super) fn spawn_overlay(
     let mut overlay = Overlay { commands, font: font.clone(), s: picture.settings.size as f32 / 1000.0 };
     let size = Vec2::new(picture.size.0 as f32, picture.size.1 as f32);
     if picture.settings.title {
-        let (head, description) = texts(content.entry.round(), content.heat, picture.settings, content.season);
+        let (head, mut description) = texts(content.entry.round(), content.heat, picture.settings, content.season);
+        if let Some(other) = content.compare.and_then(Compare::title) {
+            description = format!("{description} · vs {other}");
+        }
         title(&mut overlay, size, &head, &description);
+    }
+    if let Some(compare) = content.compare.filter(|c| c.settings.splits) {
+        splits(&mut overlay, size, compare, picture.settings.clip.is_some());
     }
     if content.view.players && content.view.names {
         names(&mut overlay, picture, content.present, &content.view.hidden);
@@ -182,6 +219,96 @@ pub(super) fn spawn_overlay(
     }
     if picture.settings.legend {
         legend(&mut overlay, images, size, content);
+    }
+    if picture.settings.clip.is_some() {
+        clock(&mut overlay, size, content);
+        if content.heat.kill_feed {
+            kill_feed(&mut overlay, size, content);
+        }
+    }
+}
+
+/// Most split lines an image shows.
+const SPLIT_LINES: usize = 6;
+
+/// The stopwatch readout, bottom left (above a clip's clock): the first objectives and the
+/// round time, this round's time against the other's.
+fn splits(o: &mut Overlay, size: Vec2, compare: &Compare, above_clock: bool) {
+    let s = o.s;
+    let pad = 12.0 * s;
+    let line_h = 17.0 * s;
+    let mut lines: Vec<&Split> = compare.splits.iter().rev().take(SPLIT_LINES).collect();
+    lines.reverse();
+    let texts: Vec<(String, Color)> = lines
+        .iter()
+        .map(|sp| {
+            let colour = match sp.delta_ms() {
+                Some(d) if d < 0 => Color::srgb(0.55, 0.85, 0.55),
+                Some(d) if d > 0 => Color::srgb(0.95, 0.6, 0.5),
+                _ => Color::srgb(0.8, 0.8, 0.8),
+            };
+            (sp.describe(), colour)
+        })
+        .collect();
+    let head = match compare.attackers {
+        Some(team) => format!("stopwatch: this round vs the other ({} attacking there)", team.name().to_lowercase()),
+        None => "stopwatch: this round vs the other".to_owned(),
+    };
+    let longest = texts.iter().map(|(t, _)| t.chars().count()).chain([head.chars().count()]).max().unwrap_or(0);
+    let width = (longest as f32 * 7.6 * s + 2.0 * pad).min(size.x * 0.6);
+    let height = (texts.len() + 1) as f32 * line_h + 2.0 * pad;
+    let bottom = -size.y / 2.0 + if above_clock { 56.0 * s } else { 0.0 };
+    let left = -size.x / 2.0;
+    o.backing(Vec2::new(left + width / 2.0, bottom + height / 2.0), Vec2::new(width, height));
+    let mut y = bottom + height - pad - line_h / 2.0;
+    o.text(Vec2::new(left + pad, y), Anchor::CENTER_LEFT, 12.0, Color::srgb(0.9, 0.75, 0.4), head);
+    for (text, colour) in texts {
+        y -= line_h;
+        o.text(Vec2::new(left + pad, y), Anchor::CENTER_LEFT, 12.0, colour, text);
+    }
+}
+
+/// A clip's clock, bottom left: the replay time and the round's length.
+fn clock(o: &mut Overlay, size: Vec2, content: &OverlayContent) {
+    let s = o.s;
+    let pad = 14.0 * s;
+    let text = format!("{} / {}", mm_ss(content.time_ms), mm_ss(content.entry.round().duration_ms()));
+    let width = text.len() as f32 * 13.5 * s + 2.0 * pad;
+    let bottom_left = Vec2::new(-size.x / 2.0, -size.y / 2.0);
+    o.backing(bottom_left + Vec2::new(width / 2.0, 24.0 * s), Vec2::new(width, 48.0 * s));
+    o.text(bottom_left + Vec2::new(pad, 24.0 * s), Anchor::CENTER_LEFT, 24.0, Color::WHITE, text);
+}
+
+/// A clip's kill feed, top right: the last seconds' kills, killer → means → victim in team
+/// colours, newest at the bottom, as in the game.
+fn kill_feed(o: &mut Overlay, size: Vec2, content: &OverlayContent) {
+    let lines = feed_at(&content.entry.timeline, content.time_ms);
+    if lines.is_empty() {
+        return;
+    }
+    let s = o.s;
+    let pad = 10.0 * s;
+    let line_h = 19.0 * s;
+    let longest = lines.iter().map(|l| l.text().chars().count()).max().unwrap_or(0);
+    let width = (longest as f32 * 8.2 * s + 2.0 * pad).min(size.x / 2.0);
+    let height = lines.len() as f32 * line_h + 2.0 * pad;
+    let top_right = Vec2::new(size.x / 2.0, size.y / 2.0);
+    o.backing(top_right + Vec2::new(-width / 2.0, -height / 2.0), Vec2::new(width, height));
+    let colour = |team, alpha: f32| {
+        let [r, g, b] = team_rgb(team);
+        Color::srgba(r, g, b, alpha)
+    };
+    for (i, line) in lines.iter().enumerate() {
+        let at = top_right + Vec2::new(-pad, -pad - (i as f32 + 0.5) * line_h);
+        let a = line.opacity;
+        let mut spans = Vec::new();
+        if let Some((killer, team)) = &line.killer {
+            spans.push((format!("{killer} "), colour(*team, a)));
+        }
+        let means = if line.teamkill { format!("[{}, team kill] ", line.means) } else { format!("[{}] ", line.means) };
+        spans.push((means, Color::srgba(0.8, 0.8, 0.8, a)));
+        spans.push((line.victim.0.clone(), colour(line.victim.1, a)));
+        o.spans(at, Anchor::CENTER_RIGHT, 13.0, spans);
     }
 }
 

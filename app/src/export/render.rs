@@ -1,7 +1,9 @@
 //! The offscreen renderer: a Bevy app with no window (and no display) that draws the same scene
 //! as the replay window — heatmap sprite, whole-round paths, engagement markers, players — into
 //! an image per round, adds a title and a legend on an overlay camera in pixel units, reads the
-//! image back and writes it as PNG.
+//! image back and writes it as PNG. A clip ([`ExportSettings::clip`]) goes on from that first
+//! frame: each frame moves the clock, redraws the overlay (names, clock, kill feed) and is read
+//! back into the clip's encoder, a few frames in flight at a time.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,13 +13,16 @@ use bevy::camera::RenderTarget;
 use bevy::camera::visibility::RenderLayers;
 use bevy::prelude::*;
 use bevy::render::render_resource::TextureFormat;
-use bevy::render::view::screenshot::Screenshot;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
 use indicatif::ProgressBar;
-use proxviz_data::Round;
-use proxviz_data::season::Season;
+use std::sync::Arc;
 
+use proxviz_data::season::Season;
+use proxviz_data::{Round, Timeline};
+
+use super::clip::{ClipEncoder, ClipFormat, SHARE_LIMIT_BYTES};
 use super::overlay::{
     OVERLAY, OverlayContent, OverlayFont, OverlayGizmos, OverlayItem, Picture, draw_overlay_gizmos, spawn_overlay,
     texts,
@@ -26,7 +31,8 @@ use super::{ExportSettings, PngText, image_size, write_png};
 use crate::scene::Frame;
 use crate::scene::backdrop::{Backdrop, CommandMaps};
 use crate::scene::capture::{Capture, Captured};
-use crate::scene::clock::ClockMsg;
+use crate::scene::clock::{Clock, ClockMsg};
+use crate::scene::compare::Compare;
 use crate::scene::heat_layer::{Heat, HeatResolution, HeatState};
 use crate::scene::library::{Library, SelectRound, Source};
 use crate::scene::markers::Present;
@@ -41,6 +47,11 @@ pub struct Job {
     pub round: Round,
     /// Where its PNG goes.
     pub out: PathBuf,
+    /// The round it is compared with (its stopwatch pair).
+    pub compare: Option<Arc<Timeline>>,
+    /// Side by side: this image goes to the right of the previous job's, into one PNG (the
+    /// previous job's `out`).
+    pub joins_previous: bool,
 }
 
 /// Renders every job with `settings`; returns the files written. Each round's failure is
@@ -49,15 +60,17 @@ pub fn export(
     jobs: Vec<Job>,
     settings: &ExportSettings,
     maps: CommandMaps,
-    season: Option<std::sync::Arc<Season>>,
+    season: Option<Arc<Season>>,
     progress: Option<ProgressBar>,
 ) -> Vec<Result<PathBuf, String>> {
     if jobs.is_empty() {
         return Vec::new();
     }
     let outs: Vec<PathBuf> = jobs.iter().map(|j| j.out.clone()).collect();
+    let compares: Vec<(Option<Arc<Timeline>>, bool)> =
+        jobs.iter().map(|j| (j.compare.clone(), j.joins_previous)).collect();
     let rounds: Vec<Round> = jobs.into_iter().map(|j| j.round).collect();
-    let results = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let results = Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -101,10 +114,13 @@ pub fn export(
             view: (Vec2::ZERO, Vec2::ZERO),
             results: results.clone(),
             progress,
+            clip: None,
+            compares,
+            left_half: None,
         });
     app.add_systems(Startup, (spawn_cameras, configure_gizmos))
         .add_systems(Update, drive.in_set(Frame::Input))
-        .add_systems(Update, draw_overlay_gizmos.in_set(Frame::Draw));
+        .add_systems(Update, (clip_overlay, draw_overlay_gizmos).chain().in_set(Frame::Draw));
     app.run();
     results.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default()
 }
@@ -120,6 +136,31 @@ enum Phase {
     Start,
     Render,
     Capture,
+    /// The frames of a clip after its first.
+    Clip,
+}
+
+/// Frames of a clip read back and not yet encoded, at most: the renderer waits for the
+/// encoder beyond this, so memory stays a few frames whatever the clip's length.
+const CLIP_IN_FLIGHT: usize = 6;
+
+/// Updates without a frame coming back before a clip is given up.
+const CLIP_STALL_UPDATES: u32 = 2_000;
+
+/// The clip being made.
+struct ClipRun {
+    /// Replay time of each frame.
+    times: Vec<u32>,
+    /// The next frame to render.
+    next: usize,
+    /// The overlay is redrawn in this update (a frame was asked for).
+    redraw: bool,
+    /// Set up when the first frame is back (its size is known then).
+    encoder: Option<ClipEncoder>,
+    /// Updates since a frame was last written.
+    stalled: u32,
+    /// Frames written when last looked.
+    written: usize,
 }
 
 #[derive(Resource)]
@@ -135,8 +176,13 @@ struct Exporter {
     /// The world rectangle of the current image.
     view: (Vec2, Vec2),
     /// Shared with the caller: `App::run` keeps the world.
-    results: std::sync::Arc<std::sync::Mutex<Vec<Result<PathBuf, String>>>>,
+    results: Arc<std::sync::Mutex<Vec<Result<PathBuf, String>>>>,
     progress: Option<ProgressBar>,
+    clip: Option<ClipRun>,
+    /// Each job's compared round, and whether it joins the previous image.
+    compares: Vec<(Option<Arc<Timeline>>, bool)>,
+    /// The left image of a side-by-side pair, waiting for its right half.
+    left_half: Option<(u32, u32, Vec<u8>)>,
 }
 
 type MapCamQuery<'w, 's> = Query<
@@ -282,11 +328,12 @@ fn drive(
     mut images: ResMut<Assets<Image>>,
     mut capture: ResMut<Capture>,
     (heat_state, heat, view, present): (Res<HeatState>, Res<Heat>, Res<ViewSettings>, Res<Present>),
-    (backdrop, maps, season): (Res<Backdrop>, Res<CommandMaps>, Res<SeasonLayer>),
+    (backdrop, maps, season, clock): (Res<Backdrop>, Res<CommandMaps>, Res<SeasonLayer>, Res<Clock>),
     mut cameras: Cameras,
     items: Query<Entity, With<OverlayItem>>,
     font: Res<OverlayFont>,
     mut exit: MessageWriter<AppExit>,
+    mut compare: ResMut<Compare>,
 ) {
     let e = &mut *exporter;
     match e.phase {
@@ -299,12 +346,22 @@ fn drive(
             // The round is replayed from this frame on: its clock starts over, then moves to t.
             select.write(SelectRound(entry.key));
             let end = entry.round().duration_ms();
-            let t = e.settings.time_ms.map_or(end, |t| t.min(end));
+            let mut t = e.settings.time_ms.map_or(end, |t| t.min(end));
+            if let Some(clip) = e.settings.clip {
+                let times = clip.frame_times(end);
+                t = times.first().copied().unwrap_or(0);
+                e.clip = Some(ClipRun { times, next: 1, redraw: false, encoder: None, stalled: 0, written: 0 });
+            }
             clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
-            let bounds = match season.season() {
+            let mut bounds = match season.season() {
                 Some(s) => season_bounds(s, entry.timeline.bounds()),
                 None => entry.timeline.bounds(),
             };
+            // A compare shows both rounds' ground (the ghosts, the other half of a pair).
+            if let Some(other) = e.compares.get(e.next).and_then(|c| c.0.as_ref()) {
+                let (lo, hi) = other.bounds();
+                bounds = (bounds.0.min(lo), bounds.1.max(hi));
+            }
             let view = image_view(&e.settings, bounds);
             let (w, h) = image_size(view.0, view.1, e.settings.size);
             cameras.aim(&mut commands, view, Vec2::new(w as f32, h as f32), &e.settings);
@@ -327,6 +384,21 @@ fn drive(
                 return;
             }
             let Some(target) = e.target.clone() else { return };
+            // The compared round, once the round is the one replayed (a compare belongs to it);
+            // a difference heatmap is rebuilt with it in this frame's scene.
+            let wanted_compare = e.compares.get(e.next).and_then(|c| c.0.clone());
+            match wanted_compare {
+                Some(other) if compare.with != Some(entry.key) => {
+                    compare.settings = e.settings.compare.unwrap_or_default();
+                    compare.set(entry.key, &entry.timeline, other);
+                    return;
+                }
+                None if compare.other.is_some() => {
+                    compare.clear();
+                    return;
+                }
+                _ => {}
+            }
             // Software rendering of a big target is the slow part: the cameras draw only the
             // frame that is read back, once the layer, overlay and glyphs are ready; the switch
             // to the real target takes a frame to size the cameras' textures.
@@ -343,6 +415,8 @@ fn drive(
                         view: &view,
                         present: &present,
                         marks,
+                        time_ms: clock.time_ms(),
+                        compare: compare.other_for(Some(entry.key)).map(|_| &*compare),
                     };
                     spawn_overlay(&mut commands, &mut images, &picture, &content, &font.0);
                 }
@@ -368,22 +442,162 @@ fn drive(
                 }
             };
             timing("read back", &mut e.clock);
+            if e.clip.is_some() {
+                match start_clip(e, &library, image) {
+                    Ok(()) => e.phase = Phase::Clip,
+                    Err(err) => finish_round(e, Err(err)),
+                }
+                return;
+            }
+            // The left half of a side-by-side pair waits for the right one.
+            if e.compares.get(e.next + 1).is_some_and(|c| c.1) {
+                match image.try_into_dynamic() {
+                    Ok(i) => {
+                        let rgba = i.to_rgba8();
+                        e.left_half = Some((rgba.width(), rgba.height(), rgba.into_raw()));
+                        e.next += 1;
+                        e.phase = Phase::Start;
+                    }
+                    Err(err) => finish_round(e, Err(format!("could not read the image back: {err:?}"))),
+                }
+                return;
+            }
             let result = save(e, &library, &heat, season.season().map(|s| &**s), image);
             timing("png written", &mut e.clock);
             if let Some(p) = &e.progress {
                 p.inc(1);
             }
-            if let Ok(mut results) = e.results.lock() {
-                results.push(result);
+            finish_round(e, result);
+        }
+        Phase::Clip => {
+            let Some(target) = e.target.clone() else { return };
+            let Some(run) = e.clip.as_mut() else { return };
+            run.redraw = false;
+            let Some(encoder) = run.encoder.as_mut() else { return };
+            let written = encoder.written();
+            run.stalled = if written == run.written { run.stalled + 1 } else { 0 };
+            run.written = written;
+            if let Some(p) = &e.progress {
+                p.set_position(written as u64);
             }
-            e.next += 1;
-            e.phase = Phase::Start;
+            if run.next < run.times.len() {
+                if encoder.in_flight() >= CLIP_IN_FLIGHT && run.stalled < CLIP_STALL_UPDATES {
+                    // Nothing is drawn while the encoder catches up.
+                    cameras.set_active(false);
+                    return;
+                }
+                cameras.set_active(true);
+                let Some(frames) = encoder.sender() else { return };
+                let index = run.next;
+                clock_out.write(ClockMsg(ClockCommand::SetTime(run.times[index])));
+                commands.spawn(Screenshot::image(target)).observe(move |shot: On<ScreenshotCaptured>| {
+                    let rgba = shot.image.clone().try_into_dynamic().map(|i| i.to_rgba8().into_raw());
+                    let _ = frames.send((index, rgba.unwrap_or_default()));
+                });
+                encoder.asked();
+                run.next += 1;
+                run.redraw = true;
+                run.stalled = 0;
+                return;
+            }
+            if written < run.times.len() && run.stalled < CLIP_STALL_UPDATES {
+                return;
+            }
+            cameras.set_active(false);
+            let result = finish_clip(e, &library);
+            timing("clip written", &mut e.clock);
+            finish_round(e, result);
         }
     }
 }
 
+/// Records a round's outcome and moves to the next round.
+fn finish_round(e: &mut Exporter, result: Result<PathBuf, String>) {
+    e.clip = None;
+    if let Ok(mut results) = e.results.lock() {
+        results.push(result);
+    }
+    e.next += 1;
+    e.phase = Phase::Start;
+}
+
+/// The first frame of a clip is back: starts its encoder with it.
+fn start_clip(e: &mut Exporter, library: &Library, image: Image) -> Result<(), String> {
+    let name = library.current().map(|en| en.round().name.base.clone()).unwrap_or_default();
+    let rgba =
+        image.try_into_dynamic().map_err(|err| format!("{name}: could not read the image back: {err:?}"))?.to_rgba8();
+    let (Some(clip), Some(run)) = (e.settings.clip, e.clip.as_mut()) else { return Err(format!("{name}: no clip")) };
+    let out = &e.outs[e.next];
+    let delays = clip.delays_cs(run.times.len());
+    let mut encoder = ClipEncoder::start(out, rgba.width(), rgba.height(), clip.fps, delays)
+        .map_err(|err| format!("{name}: {err:#}"))?;
+    let frames = encoder.sender().ok_or_else(|| format!("{name}: the clip encoder closed"))?;
+    encoder.asked();
+    frames.send((0, rgba.into_raw())).map_err(|_| format!("{name}: the clip encoder stopped"))?;
+    if let Some(p) = &e.progress {
+        p.set_length(run.times.len() as u64);
+        p.set_position(0);
+    }
+    run.encoder = Some(encoder);
+    Ok(())
+}
+
+/// Every frame of the clip was asked for: waits for the encoder and names the file.
+fn finish_clip(e: &mut Exporter, library: &Library) -> Result<PathBuf, String> {
+    let name = library.current().map(|en| en.round().name.base.clone()).unwrap_or_default();
+    let encoder = e.clip.as_mut().and_then(|run| run.encoder.take()).ok_or_else(|| format!("{name}: no clip"))?;
+    let info = encoder.finish().map_err(|err| format!("{name}: {err:#}"))?;
+    if info.bytes > SHARE_LIMIT_BYTES && ClipFormat::of(&info.path) == Some(ClipFormat::Gif) {
+        eprintln!(
+            "note: {} is {:.1} MB, over the 8 MB most chat uploads allow: a smaller --size, a lower --fps, a \
+             higher --speed or a shorter range makes it smaller",
+            info.path.display(),
+            info.bytes as f64 / 1_048_576.0
+        );
+    }
+    Ok(info.path)
+}
+
+/// Redraws a clip frame's overlay (names, clock, kill feed) for the time the clock moved to,
+/// after the scene placed the players.
+#[allow(clippy::too_many_arguments)]
+fn clip_overlay(
+    mut commands: Commands,
+    exporter: Res<Exporter>,
+    library: Res<Library>,
+    mut images: ResMut<Assets<Image>>,
+    (heat_state, heat, view, present): (Res<HeatState>, Res<Heat>, Res<ViewSettings>, Res<Present>),
+    (backdrop, maps, season, clock): (Res<Backdrop>, Res<CommandMaps>, Res<SeasonLayer>, Res<Clock>),
+    items: Query<Entity, With<OverlayItem>>,
+    font: Res<OverlayFont>,
+    compare: Res<Compare>,
+) {
+    let e = &*exporter;
+    if e.phase != Phase::Clip || !e.clip.as_ref().is_some_and(|c| c.redraw) {
+        return;
+    }
+    let Some(entry) = library.current() else { return };
+    for entity in &items {
+        commands.entity(entity).despawn();
+    }
+    let picture = Picture { settings: &e.settings, size: e.size, view: e.view };
+    let marks = if backdrop.marks { maps.marks(entry.round().map()) } else { &[] };
+    let content = OverlayContent {
+        entry,
+        season: season.season().map(|s| &**s),
+        heat: &heat,
+        legend: heat_state.legend.as_ref(),
+        view: &view,
+        present: &present,
+        marks,
+        time_ms: clock.time_ms(),
+        compare: compare.other_for(Some(entry.key)).map(|_| &*compare),
+    };
+    spawn_overlay(&mut commands, &mut images, &picture, &content, &font.0);
+}
+
 fn save(
-    e: &Exporter,
+    e: &mut Exporter,
     library: &Library,
     heat: &Heat,
     season: Option<&Season>,
@@ -393,10 +607,31 @@ fn save(
     let name = library.current().map(|en| en.round().name.base.clone()).unwrap_or_default();
     let rgba =
         image.try_into_dynamic().map_err(|err| format!("{name}: could not read the image back: {err:?}"))?.to_rgba8();
+    let (w, h, mut pixels) = (rgba.width(), rgba.height(), rgba.into_raw());
+    let (mut w, mut h) = (w, h);
+    if let Some((lw, lh, left)) = e.left_half.take() {
+        (w, h, pixels) = side_by_side((lw, lh, &left), (w, h, &pixels));
+    }
     let (title, description) =
         library.current().map(|en| texts(en.round(), heat, &e.settings, season)).unwrap_or_default();
     let text = PngText { title, description, source: name.clone() };
-    write_png(&out, rgba.width(), rgba.height(), rgba.as_raw(), &e.settings, &text)
-        .map_err(|err| format!("{name}: {err:#}"))?;
+    write_png(&out, w, h, &pixels, &e.settings, &text).map_err(|err| format!("{name}: {err:#}"))?;
     Ok(out)
+}
+
+/// Gap between the two pictures of a side-by-side pair, pixels.
+const PAIR_GAP: u32 = 8;
+
+/// Two pictures next to each other on the background colour, tops aligned.
+fn side_by_side(left: (u32, u32, &[u8]), right: (u32, u32, &[u8])) -> (u32, u32, Vec<u8>) {
+    let (w, h) = (left.0 + PAIR_GAP + right.0, left.1.max(right.1));
+    let [r, g, b, _] = BACKGROUND.to_srgba().to_u8_array();
+    let mut out: Vec<u8> = [r, g, b, 255].repeat((w * h) as usize);
+    for (x0, (pw, ph, px)) in [(0, left), (left.0 + PAIR_GAP, right)] {
+        for y in 0..ph as usize {
+            let src = &px[y * pw as usize * 4..][..pw as usize * 4];
+            out[(y * w as usize + x0 as usize) * 4..][..pw as usize * 4].copy_from_slice(src);
+        }
+    }
+    (w, h, out)
 }

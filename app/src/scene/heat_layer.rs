@@ -8,9 +8,10 @@ use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 
 use super::clock::Clock;
+use super::compare::{Compare, CompareHeat};
 use super::frame::Frame;
 use super::library::{Library, RoundKey};
-use super::model::heat::{HeatLayer, HeatMode, HeatSettings, build_layer, build_season_layer};
+use super::model::heat::{HeatLayer, HeatMode, HeatSettings, build_compare_layer, build_layer, build_season_layer};
 use super::model::legend::HeatLegend;
 use super::season::SeasonLayer;
 
@@ -31,7 +32,7 @@ impl Default for HeatResolution {
 /// The current layer and what it was built from.
 #[derive(Resource, Default)]
 pub struct HeatState {
-    key: Option<(RoundKey, HeatSettings, u32, usize, u64)>,
+    key: Option<(RoundKey, HeatSettings, u32, usize, (u64, u64))>,
     /// The layer on the map (its pixels are in the sprite's image), when shown.
     pub layer: Option<HeatLayer>,
     /// Its legend.
@@ -62,11 +63,11 @@ pub(crate) fn plugin(app: &mut App) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn update_heat_layer(
+pub(crate) fn update_heat_layer(
     mut commands: Commands,
     heat: Res<Heat>,
     library: Res<Library>,
-    season: Res<SeasonLayer>,
+    (season, compare): (Res<SeasonLayer>, Res<Compare>),
     clock: Res<Clock>,
     resolution: Res<HeatResolution>,
     mut state: ResMut<HeatState>,
@@ -92,13 +93,26 @@ fn update_heat_layer(
         return;
     }
     let cursor = if heat.follows_cursor() && season.season().is_none() { clock.time_ms() } else { 0 };
-    let key = (entry.key, heat.layer_only(), cursor, resolution.0, season.generation());
+    // A difference with the compared round (a season, when shown, comes first).
+    let other = compare.other_for(Some(entry.key)).filter(|_| compare.settings.heat == CompareHeat::Difference);
+    let generation = (season.generation(), if other.is_some() { compare.generation } else { 0 });
+    let key = (entry.key, heat.layer_only(), cursor, resolution.0, generation);
     if state.key.as_ref() == Some(&key) {
         return;
     }
-    let mut layer = match season.season() {
-        Some(s) => build_season_layer(s, entry.timeline.bounds(), &heat.0, resolution.0),
-        None => build_layer(&entry.timeline, &heat.0, cursor, resolution.0),
+    let mut layer = match (season.season(), other) {
+        (Some(s), _) => build_season_layer(s, entry.timeline.bounds(), &heat.0, resolution.0),
+        (None, Some(other)) => {
+            let name = |r: &proxviz_data::Round| {
+                r.round_number().map_or_else(|| "this round".to_owned(), |n| format!("round {n}"))
+            };
+            let (a, mut b) = (name(entry.round()), name(other.round()));
+            if a == b {
+                b = "the other".to_owned();
+            }
+            build_compare_layer(&entry.timeline, other, &heat.0, cursor, resolution.0, format!("{a} − {b}"))
+        }
+        (None, None) => build_layer(&entry.timeline, &heat.0, cursor, resolution.0),
     };
     let mut image = Image::new(
         Extent3d { width: layer.width as u32, height: layer.height as u32, depth_or_array_layers: 1 },
@@ -152,6 +166,7 @@ mod tests {
             .init_resource::<HeatResolution>()
             .init_resource::<HeatState>()
             .init_resource::<SeasonLayer>()
+            .init_resource::<Compare>()
             .add_systems(Update, update_heat_layer);
         app
     }

@@ -7,6 +7,7 @@
 pub mod backdrop;
 pub mod capture;
 pub mod clock;
+pub mod compare;
 pub mod demo;
 pub mod dirs;
 pub mod engagements;
@@ -41,4 +42,5 @@ pub fn plugin(app: &mut App) {
     paths::plugin(app);
     engagements::plugin(app);
     round_events::plugin(app);
+    compare::plugin(app);
 }

@@ -35,6 +35,54 @@ pub struct ExportSettings {
     pub legend: bool,
     /// Draw the season of the round's map with these filters instead of the round's kills.
     pub season: Option<proxviz_data::season::SeasonFilter>,
+    /// An animated clip of a time range instead of one picture.
+    pub clip: Option<Clip>,
+    /// How the compared round (stopwatch) is drawn, when there is one.
+    pub compare: Option<super::compare::CompareSettings>,
+}
+
+/// A time range of the replay as an animated clip: frames `fps` a second of output, the replay
+/// moving `speed` times real time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Clip {
+    /// Replay time of the first frame.
+    pub from_ms: u32,
+    /// Replay time of the last frame (inclusive).
+    pub to_ms: u32,
+    /// Frames per second of the clip.
+    pub fps: u32,
+    /// Replay seconds per clip second.
+    pub speed: f32,
+}
+
+/// Frames per second a clip may have (GIF viewers slow down anything faster than 50).
+pub const CLIP_FPS: std::ops::RangeInclusive<u32> = 1..=30;
+/// Replay speeds a clip may have.
+pub const CLIP_SPEED: std::ops::RangeInclusive<f32> = 0.125..=32.0;
+/// Most frames a clip has (ten minutes at 10 fps): longer ranges are cut there, with a note.
+pub const MAX_CLIP_FRAMES: usize = 6_000;
+
+impl Clip {
+    /// The replay time of every frame, for a round of `duration_ms`: `from`, then a step of
+    /// `1000 × speed / fps` ms, up to `to` (clamped to the round), at most [`MAX_CLIP_FRAMES`].
+    pub fn frame_times(&self, duration_ms: u32) -> Vec<u32> {
+        let from = self.from_ms.min(duration_ms);
+        let to = self.to_ms.clamp(from, duration_ms);
+        let step = 1000.0 * f64::from(self.speed.clamp(*CLIP_SPEED.start(), *CLIP_SPEED.end()))
+            / f64::from(self.fps.clamp(*CLIP_FPS.start(), *CLIP_FPS.end()));
+        (0..MAX_CLIP_FRAMES)
+            .map(|i| f64::from(from) + i as f64 * step)
+            .take_while(|&t| t <= f64::from(to) + 0.5)
+            .map(|t| t.round() as u32)
+            .collect()
+    }
+
+    /// How long each frame shows, in GIF's hundredths of a second: `100 / fps` with the
+    /// remainders carried, so that `n` frames last `n / fps` seconds.
+    pub fn delays_cs(&self, frames: usize) -> Vec<u16> {
+        let fps = u64::from(self.fps.clamp(*CLIP_FPS.start(), *CLIP_FPS.end()));
+        (0..frames as u64).map(|i| (((i + 1) * 100 / fps) - (i * 100 / fps)) as u16).collect()
+    }
 }
 
 impl Default for ExportSettings {
@@ -58,6 +106,8 @@ impl Default for ExportSettings {
             title: true,
             legend: true,
             season: None,
+            clip: None,
+            compare: None,
         }
     }
 }
@@ -101,5 +151,29 @@ mod tests {
         assert_eq!(image_size(Vec2::ZERO, Vec2::new(4000.0, 2000.0), 2048), (2048, 1024));
         assert_eq!(image_size(Vec2::ZERO, Vec2::new(1000.0, 3000.0), 3000), (1000, 3000));
         assert_eq!(image_size(Vec2::ZERO, Vec2::new(10.0, 10.0), 99_999), (8192, 8192));
+    }
+
+    #[test]
+    fn a_clip_has_a_frame_per_step_of_speed_over_fps_inside_the_round() {
+        let clip = Clip { from_ms: 10_000, to_ms: 70_000, fps: 10, speed: 2.0 };
+        let times = clip.frame_times(600_000);
+        // 60 s of replay at twice real time: 30 s of clip, 10 frames a second, both ends.
+        assert_eq!(times.len(), 301);
+        assert_eq!((times[0], times[1], times[300]), (10_000, 10_200, 70_000));
+        // Past the round's end: cut at the end.
+        assert_eq!(clip.frame_times(20_000).last(), Some(&20_000));
+        assert_eq!(Clip { from_ms: 50_000, ..clip }.frame_times(20_000), vec![20_000]);
+        // A huge range is cut at the cap.
+        let long = Clip { from_ms: 0, to_ms: u32::MAX, fps: 30, speed: 0.125 };
+        assert_eq!(long.frame_times(u32::MAX).len(), MAX_CLIP_FRAMES);
+    }
+
+    #[test]
+    fn clip_delays_add_up_to_the_clip_length() {
+        let clip = Clip { from_ms: 0, to_ms: 1000, fps: 30, speed: 1.0 };
+        let delays = clip.delays_cs(30);
+        assert_eq!(delays.iter().map(|&d| u32::from(d)).sum::<u32>(), 100);
+        assert!(delays.iter().all(|&d| d == 3 || d == 4));
+        assert_eq!(Clip { fps: 10, ..clip }.delays_cs(5), vec![10; 5]);
     }
 }

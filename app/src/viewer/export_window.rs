@@ -1,6 +1,8 @@
-//! The Export window (Ctrl+E): size, area (what is on screen or the whole round), title, legend,
-//! transparency and the file; it runs `proxviz export` with the window's settings in a child
-//! process (a window cannot host a second renderer), so the image matches the screen.
+//! The Export window (Ctrl+E): an image or a clip; size, area (what is on screen or the whole
+//! round), title, legend, transparency, a clip's range (the loop range, else a minute from the
+//! cursor), frames per second and speed, and the file; it runs `proxviz export` with the
+//! window's settings in a child process (a window cannot host a second renderer), so the
+//! picture matches the screen.
 
 use std::path::PathBuf;
 
@@ -19,7 +21,30 @@ use crate::scene::heat_layer::Heat;
 use crate::scene::jobs::Job;
 use crate::scene::library::{Library, Source};
 use crate::scene::model::backdrop::BackdropSettings;
-use crate::scene::picture::{ExportSettings, SIZES};
+use crate::scene::model::clock::mm_ss;
+use crate::scene::picture::{Clip, ExportSettings, SIZES};
+
+/// Clip sizes the window offers.
+const CLIP_SIZES: [u32; 3] = [480, 720, 1080];
+
+/// Clip speeds the window offers.
+const CLIP_SPEEDS: [f32; 5] = [0.5, 1.0, 2.0, 4.0, 8.0];
+
+/// What a clip from the window shows: the loop range, else a minute of replay from the cursor.
+pub fn clip_range(loop_range: Option<(u32, u32)>, time_ms: u32, duration_ms: u32) -> (u32, u32) {
+    match loop_range {
+        Some((a, b)) if b > a => (a, b),
+        _ => {
+            let from = time_ms.min(duration_ms.saturating_sub(1_000));
+            (from, from.saturating_add(60_000).min(duration_ms).max(from + 1))
+        }
+    }
+}
+
+/// `path` with its extension made `ext`.
+fn with_extension(path: &str, ext: &str) -> String {
+    PathBuf::from(path).with_extension(ext).display().to_string()
+}
 use crate::scene::view::{MapCamera, ViewSettings};
 
 /// The Export window's state.
@@ -37,6 +62,12 @@ pub struct ExportUi {
     pub on_screen: bool,
     /// Where to save (editable).
     pub path: String,
+    /// An animated clip instead of an image.
+    pub clip: bool,
+    /// Clip frames per second.
+    pub fps: u32,
+    /// Clip replay speed.
+    pub speed: f32,
     /// What happened last.
     pub status: Option<Result<String, String>>,
     running: Option<Job<String>>,
@@ -52,6 +83,9 @@ impl Default for ExportUi {
             legend: true,
             on_screen: true,
             path: String::new(),
+            clip: false,
+            fps: 10,
+            speed: 1.0,
             status: None,
             running: None,
             choosing: None,
@@ -102,18 +136,61 @@ fn export_window_ui(
     }
     let mut open = windows.export;
     let mut go = false;
-    egui::Window::new("Export image").open(&mut open).resizable(false).show(&ctx, |ui| {
+    let range = clip_range(clock.loop_range(), clock.time_ms(), entry.round().duration_ms());
+    egui::Window::new("Export").open(&mut open).resizable(false).show(&ctx, |ui| {
         egui::Grid::new("export_grid").show(ui, |ui| {
+            ui.label("export");
+            ui.horizontal(|ui| {
+                let was = export.clip;
+                ui.radio_value(&mut export.clip, false, "image");
+                ui.radio_value(&mut export.clip, true, "clip").on_hover_text(
+                    "an animated GIF (or MP4 with ffmpeg) of the loop range, else a minute from the cursor",
+                );
+                if export.clip != was {
+                    let (ext, size) = if export.clip { ("gif", 720) } else { ("png", 2048) };
+                    export.path = with_extension(&export.path, ext);
+                    export.size = size;
+                }
+            });
+            ui.end_row();
             ui.label("size");
+            let sizes: &[u32] = if export.clip { &CLIP_SIZES } else { &SIZES };
             egui::ComboBox::from_id_salt("export_size").selected_text(format!("{} px", export.size)).show_ui(
                 ui,
                 |ui| {
-                    for s in SIZES {
+                    for &s in sizes {
                         ui.selectable_value(&mut export.size, s, format!("{s} px"));
                     }
                 },
             );
             ui.end_row();
+            if export.clip {
+                ui.label("range");
+                ui.label(format!(
+                    "{} – {}{}",
+                    mm_ss(range.0),
+                    mm_ss(range.1),
+                    if clock.loop_range().is_some() { " (loop range)" } else { " (set a loop range with [ and ])" }
+                ));
+                ui.end_row();
+                ui.label("clip");
+                ui.horizontal(|ui| {
+                    ui.add(egui::DragValue::new(&mut export.fps).range(1..=30).suffix(" fps"));
+                    egui::ComboBox::from_id_salt("clip_speed").selected_text(format!("×{}", export.speed)).show_ui(
+                        ui,
+                        |ui| {
+                            for s in CLIP_SPEEDS {
+                                ui.selectable_value(&mut export.speed, s, format!("×{s}"));
+                            }
+                        },
+                    );
+                    let frames = Clip { from_ms: range.0, to_ms: range.1, fps: export.fps, speed: export.speed }
+                        .frame_times(entry.round().duration_ms())
+                        .len();
+                    ui.weak(format!("{frames} frames, {:.0} s", frames as f32 / export.fps.max(1) as f32));
+                });
+                ui.end_row();
+            }
             ui.label("area");
             ui.horizontal(|ui| {
                 ui.radio_value(&mut export.on_screen, true, "what is on screen");
@@ -124,7 +201,9 @@ fn export_window_ui(
             ui.horizontal(|ui| {
                 ui.checkbox(&mut export.title, "title");
                 ui.checkbox(&mut export.legend, "legend");
-                ui.checkbox(&mut export.transparent, "transparent background");
+                if !export.clip {
+                    ui.checkbox(&mut export.transparent, "transparent background");
+                }
             });
             ui.end_row();
             ui.label("file");
@@ -133,7 +212,8 @@ fn export_window_ui(
                 let choosing = export.choosing.is_some();
                 let button = ui.add_enabled(!choosing, egui::Button::new("…"));
                 if button.on_hover_text("choose with the system dialog").clicked() {
-                    export.choosing = Some(ask_save_path(format!("{base}_heatmap.png")));
+                    let name = if export.clip { format!("{base}_clip.gif") } else { format!("{base}_heatmap.png") };
+                    export.choosing = Some(ask_save_path(name));
                 }
             });
             ui.end_row();
@@ -141,7 +221,8 @@ fn export_window_ui(
         ui.weak("Same layers, colours and filters as the map; sizes scale with the image.");
         ui.horizontal(|ui| {
             let busy = export.running.is_some();
-            if ui.add_enabled(!busy, egui::Button::new("Export")).clicked() {
+            let label = if export.clip { "Export clip" } else { "Export" };
+            if ui.add_enabled(!busy, egui::Button::new(label)).clicked() {
                 go = true;
             }
             if busy {
@@ -177,10 +258,17 @@ fn export_window_ui(
             trail_secs: settings.trail_secs,
             time_ms: Some(clock.time_ms()),
             view,
-            transparent: export.transparent,
+            transparent: export.transparent && !export.clip,
             title: export.title,
             legend: export.legend,
             season: if season.on { entry.round().map().and_then(|m| season.filter(m).ok()) } else { None },
+            clip: export.clip.then_some(Clip {
+                from_ms: range.0,
+                to_ms: range.1,
+                fps: export.fps,
+                speed: export.speed,
+            }),
+            compare: None,
         };
         let source = library.source.clone().unwrap_or(Source::Demo);
         let out = PathBuf::from(export.path.clone());
@@ -194,7 +282,12 @@ fn export_window_ui(
 /// The system's save dialog on its own thread (the window keeps drawing); `None` when cancelled.
 fn ask_save_path(file_name: String) -> Job<Option<PathBuf>> {
     Job::once("save dialog", move || {
-        let dialog = rfd::AsyncFileDialog::new().add_filter("PNG", &["png"]).set_file_name(file_name);
+        let dialog = if file_name.ends_with(".png") {
+            rfd::AsyncFileDialog::new().add_filter("PNG", &["png"])
+        } else {
+            rfd::AsyncFileDialog::new().add_filter("Clip", &["gif", "mp4"])
+        };
+        let dialog = dialog.set_file_name(file_name);
         pollster::block_on(dialog.save_file()).map(|h| h.path().to_path_buf())
     })
 }
@@ -242,4 +335,19 @@ fn spawn_export(
         sink.send(out.display().to_string());
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clip_is_the_loop_range_else_a_minute_from_the_cursor_inside_the_round() {
+        assert_eq!(clip_range(Some((10_000, 25_000)), 0, 600_000), (10_000, 25_000));
+        assert_eq!(clip_range(None, 30_000, 600_000), (30_000, 90_000));
+        assert_eq!(clip_range(None, 590_000, 600_000), (590_000, 600_000));
+        // At the very end: the last second.
+        assert_eq!(clip_range(None, 600_000, 600_000), (599_000, 600_000));
+        assert_eq!(with_extension("/tmp/a_heatmap.png", "gif"), "/tmp/a_heatmap.gif");
+    }
 }

@@ -5,6 +5,7 @@
 //! round.
 
 mod calibrate;
+mod compare;
 mod database;
 mod export_window;
 mod feed;
@@ -60,6 +61,8 @@ pub struct ViewerOptions {
     pub open_browser: bool,
     /// Follow the folder: new rounds are listed and replayed as they appear.
     pub follow: bool,
+    /// Compare each round shown with its stopwatch partner.
+    pub compare: bool,
 }
 
 /// Log lines on stderr, with colours only when stderr is a terminal (never escape codes in a
@@ -117,6 +120,7 @@ fn plugin(app: &mut App) {
     calibrate::plugin(app);
     database::plugin(app);
     season::plugin(app);
+    compare::plugin(app);
     app.add_systems(Update, window_title.in_set(crate::scene::Frame::Draw));
 }
 
@@ -171,6 +175,7 @@ pub fn run(options: ViewerOptions) -> anyhow::Result<()> {
             crate::scene::dirs::config_dir().map(|d| d.join("game-folders.json")),
         ))
         .insert_resource(Backdrop(BackdropSettings { mode: options.backdrop, ..BackdropSettings::default() }));
+    app.world_mut().resource_mut::<compare::CompareUi>().auto = options.compare;
     screenshot::plugin(&mut app, options.at_secs, options.screenshot.clone());
     if let Some(probe) = options.perf.clone() {
         perf::plugin(&mut app, probe);

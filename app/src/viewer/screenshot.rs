@@ -59,12 +59,13 @@ fn run_script(
     mut exit: MessageWriter<AppExit>,
     camera: Single<(&Camera, &GlobalTransform), With<MapCamera>>,
     window: Single<&Window, With<PrimaryWindow>>,
+    compare: Res<super::compare::CompareUi>,
 ) {
     awake.0 = script.state != State::Done;
     match script.state {
         State::WaitingForRound => {
             // The round, and the command maps when the game folders are being searched.
-            if library.current().is_some() && !library.loading && !maps.searching {
+            if library.current().is_some() && !library.loading && !maps.searching && !compare.busy(&library) {
                 if let Some(t) = script.at_ms {
                     clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
                 }

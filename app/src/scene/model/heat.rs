@@ -248,6 +248,8 @@ pub struct HeatLayer {
     pub note: Option<String>,
     /// Unit of the values, for the legend.
     pub unit: &'static str,
+    /// What a diverging layer subtracts (`None`: Axis − Allies).
+    pub sides: Option<String>,
 }
 
 /// The colour of `value` on the layer's scale (straight alpha, 0–255).
@@ -346,6 +348,35 @@ pub fn build_layer(timeline: &Timeline, settings: &HeatSettings, cursor_ms: u32,
     let cell = settings.cell_units.filter(|&c| c > 0).unwrap_or_else(|| timeline.round().grid_size_units());
     let area = Area { bounds: timeline.bounds(), cell: cell as f32, kills: points.len(), note };
     draw_layer(&weighted, area, settings, max_px)
+}
+
+/// The difference of two rounds' kills (a stopwatch pair): `this` round's +1, `other`'s −1, each
+/// counted with `settings`' filters at the same time since its start, on the diverging scale
+/// labelled `sides` (`round 2 − round 1`).
+pub fn build_compare_layer(
+    this: &Timeline,
+    other: &Timeline,
+    settings: &HeatSettings,
+    cursor_ms: u32,
+    max_px: usize,
+    sides: String,
+) -> HeatLayer {
+    let one_team = HeatSettings { difference: false, ..settings.clone() };
+    let (mine, note_a) = layer_points(this, &one_team, cursor_ms);
+    let (theirs, note_b) = layer_points(other, &one_team, cursor_ms);
+    let weighted: Vec<(Vec2, f32)> =
+        mine.iter().map(|p| (p.pos, 1.0)).chain(theirs.iter().map(|p| (p.pos, -1.0))).collect();
+    let cell = settings.cell_units.filter(|&c| c > 0).unwrap_or_else(|| this.round().grid_size_units());
+    let (a, b) = (this.bounds(), other.bounds());
+    let area = Area {
+        bounds: (a.0.min(b.0), a.1.max(b.1)),
+        cell: cell as f32,
+        kills: weighted.len(),
+        note: note_a.or(note_b),
+    };
+    let mut layer = draw_layer(&weighted, area, &HeatSettings { difference: true, ..settings.clone() }, max_px);
+    layer.sides = Some(sides);
+    layer
 }
 
 /// The grid cell size a season draws with for these settings (whole base cells).
@@ -505,6 +536,7 @@ fn grid_layer(points: &[(Vec2, f32)], area: Area, settings: &HeatSettings) -> He
         kills: area.kills,
         note: area.note,
         unit: "kills per cell",
+        sides: None,
     }
 }
 
@@ -537,6 +569,7 @@ fn kde_layer(points: &[(Vec2, f32)], area: Area, settings: &HeatSettings, max_px
         kills: area.kills,
         note: area.note,
         unit,
+        sides: None,
     }
 }
 

@@ -85,7 +85,11 @@ impl HeatLegend {
                 label: format_value(v),
             })
             .collect();
-        let unit = if layer.diverging { format!("Axis − Allies, {}", layer.unit) } else { layer.unit.to_owned() };
+        let unit = match (&layer.sides, layer.diverging) {
+            (Some(sides), true) => format!("{sides}, {}", layer.unit),
+            (None, true) => format!("Axis − Allies, {}", layer.unit),
+            (_, false) => layer.unit.to_owned(),
+        };
         Self {
             colours: legend_stops(settings, layer, steps).into_iter().map(|(_, c)| c).collect(),
             ticks,

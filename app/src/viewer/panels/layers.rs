@@ -1,18 +1,20 @@
 //! The Layers panel on the right: the kill heatmap (grid or density, cell or radius, team or
 //! Axis − Allies, time window, colours, opacity, players) with its legend, the engagement
-//! markers with their type filter, paths, players, and the Export button.
+//! markers with their type filter, paths, players, the stopwatch compare, and the Export button.
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 use proxviz_data::heatmap::{KillPlace, TeamSelection};
 use proxviz_data::weapons::weapon_label;
 
+use super::super::compare::{CompareUi, compare_ui};
 use super::super::database::Database;
 use super::super::season::{SeasonView, season_ui};
 use super::super::shortcuts::Shortcut;
 use super::super::state::Windows;
 use super::{FreeArea, color32, panel_root, rgb32};
 use crate::scene::backdrop::{Backdrop, BackdropState, CommandMaps};
+use crate::scene::compare::Compare;
 use crate::scene::heat_layer::{Heat, HeatState};
 use crate::scene::library::{Entry, Library, Source};
 use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
@@ -49,6 +51,7 @@ pub(super) fn layers_panel_ui(
     (mut view, mut windows): (ResMut<ViewSettings>, ResMut<Windows>),
     (mut season, season_layer, database): (ResMut<SeasonView>, Res<SeasonLayer>, Res<Database>),
     mut shortcuts: MessageWriter<Shortcut>,
+    (mut compare_state, mut compare): (ResMut<CompareUi>, ResMut<Compare>),
 ) -> Result {
     let _probe = crate::scene::timing::scope();
     let ctx = contexts.ctx_mut()?.clone();
@@ -90,7 +93,9 @@ pub(super) fn layers_panel_ui(
                 engagements_ui(ui, &mut h, entry.map_or(&[], |e| e.types.as_slice()));
             });
             ui.separator();
-            let export = format!("Export image…  ({})", Shortcut::Export.keys_label());
+            compare_ui(ui, &mut compare_state, &mut compare, &library);
+            ui.separator();
+            let export = format!("Export image or clip…  ({})", Shortcut::Export.keys_label());
             if ui.button(export).clicked() {
                 shortcuts.write(Shortcut::Export);
             }
