@@ -351,6 +351,11 @@ impl ExportArgs {
             (false, None) => Window::Whole,
         };
         s.players = layers.contains(&LayerArg::Players);
+        // A clip's trails are short: a long fading trail changes every pixel it covers in
+        // every frame, which is most of a GIF's size on a big round.
+        if clip.is_some() {
+            s.trail_secs = CLIP_TRAIL_SECS;
+        }
         s.names = !self.no_names;
         s.time_ms = self.at.map(|t| (t.max(0.0) * 1000.0) as u32);
         s.view = match self.view.as_deref() {
@@ -390,6 +395,9 @@ impl ExportArgs {
 
 /// A clip's default pixel size: 720 px, what chat previews show.
 pub const CLIP_SIZE: u32 = 720;
+
+/// A clip's trail length.
+const CLIP_TRAIL_SECS: f32 = 3.0;
 
 /// A clip's default length of replay when `--to` is not given.
 const CLIP_DEFAULT_MS: u32 = 60_000;

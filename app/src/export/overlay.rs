@@ -201,8 +201,14 @@ pub(super) fn spawn_overlay(
     let size = Vec2::new(picture.size.0 as f32, picture.size.1 as f32);
     if picture.settings.title {
         let (head, mut description) = texts(content.entry.round(), content.heat, picture.settings, content.season);
-        if let Some(other) = content.compare.and_then(Compare::title) {
-            description = format!("{description} · vs {other}");
+        if let Some(other) = content.compare.and_then(|c| c.other.as_ref()) {
+            // The other half of a pair is told by its number and start; another round in full.
+            let r = other.round();
+            let short = match (r.round_number(), r.name.start_time, r.map() == content.entry.round().map()) {
+                (Some(n), Some(t), true) => format!("round {n} ({})", t.format("%H:%M")),
+                _ => title_of(r),
+            };
+            description = format!("{description} · vs {short}");
         }
         title(&mut overlay, size, &head, &description);
     }

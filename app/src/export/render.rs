@@ -261,7 +261,9 @@ impl Cameras<'_, '_> {
     /// warm-up target for now.
     fn aim(&mut self, commands: &mut Commands, (min, max): (Vec2, Vec2), px: Vec2, settings: &ExportSettings) {
         // Multisampling quadruples the fill work and memory; big images have pixels to spare.
-        let msaa = if settings.size > 2048 { Msaa::Off } else { Msaa::Sample4 };
+        // A clip's hundreds of frames are rendered in software too: its small frames go
+        // without multisampling, which the GIF's palette would mostly undo anyway.
+        let msaa = if settings.size > 2048 || settings.clip.is_some() { Msaa::Off } else { Msaa::Sample4 };
         let warm_up = RenderTarget::Image(self.warm_up.0.clone().into());
         for (entity, mut camera, mut transform, mut projection) in &mut self.map {
             camera.is_active = true;

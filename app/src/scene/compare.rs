@@ -86,11 +86,6 @@ impl Compare {
     pub fn other_for(&self, shown: Option<RoundKey>) -> Option<&Arc<Timeline>> {
         self.other.as_ref().filter(|_| shown.is_some() && self.with == shown)
     }
-
-    /// The other round's title: `supply · round 1 · 2025-12-20 20:00`.
-    pub fn title(&self) -> Option<String> {
-        self.other.as_ref().map(|o| super::picture::title_of(o.round()))
-    }
 }
 
 /// The ghosts at `time_ms`: the other round's attackers (every player when unknown), alive or
