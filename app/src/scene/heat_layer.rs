@@ -11,7 +11,9 @@ use super::clock::Clock;
 use super::compare::{Compare, CompareHeat};
 use super::frame::Frame;
 use super::library::{Library, RoundKey};
-use super::model::heat::{HeatLayer, HeatMode, HeatSettings, build_compare_layer, build_layer, build_season_layer};
+use super::model::heat::{
+    HeatLayer, HeatMode, HeatSettings, build_compare_layer, build_layer, build_season_layer, build_shared_scale_layer,
+};
 use super::model::legend::HeatLegend;
 use super::season::SeasonLayer;
 
@@ -94,7 +96,7 @@ pub(crate) fn update_heat_layer(
     }
     let cursor = if heat.follows_cursor() && season.season().is_none() { clock.time_ms() } else { 0 };
     // A difference with the compared round (a season, when shown, comes first).
-    let other = compare.other_for(Some(entry.key)).filter(|_| compare.settings.heat == CompareHeat::Difference);
+    let other = compare.other_for(Some(entry.key)).filter(|_| compare.settings.heat != CompareHeat::Off);
     let generation = (season.generation(), if other.is_some() { compare.generation } else { 0 });
     let key = (entry.key, heat.layer_only(), cursor, resolution.0, generation);
     if state.key.as_ref() == Some(&key) {
@@ -102,6 +104,10 @@ pub(crate) fn update_heat_layer(
     }
     let mut layer = match (season.season(), other) {
         (Some(s), _) => build_season_layer(s, entry.timeline.bounds(), &heat.0, resolution.0),
+        // Side by side, each half on the scale of both.
+        (None, Some(other)) if compare.settings.heat == CompareHeat::SideBySide => {
+            build_shared_scale_layer(&entry.timeline, other, &heat.0, cursor, resolution.0)
+        }
         (None, Some(other)) => {
             let name = |r: &proxviz_data::Round| {
                 r.round_number().map_or_else(|| "this round".to_owned(), |n| format!("round {n}"))

@@ -1,7 +1,7 @@
 use super::*;
 use crate::scene::heat_layer::{Heat, HeatState};
 use crate::scene::library::{Library, loaded_demo};
-use crate::scene::model::heat::{HeatMode, HeatSettings, build_compare_layer, build_layer};
+use crate::scene::model::heat::{HeatMode, HeatSettings, build_compare_layer, build_layer, build_shared_scale_layer};
 
 /// The demo's supply rounds 1 and 2, read.
 fn supply_pair(lib: &mut Library) -> (RoundKey, Arc<Timeline>, RoundKey, Arc<Timeline>) {
@@ -57,6 +57,24 @@ fn the_difference_of_a_round_with_itself_is_empty_and_with_its_pair_counts_both(
     // Cells of both colours: round 2 killed more in some, round 1 in others.
     let coloured: Vec<&[u8]> = layer.rgba.chunks_exact(4).filter(|p| p[3] > 0).collect();
     assert!(coloured.iter().any(|p| p[0] > p[2]) && coloured.iter().any(|p| p[2] > p[0]));
+}
+
+#[test]
+fn side_by_side_halves_share_one_scale() {
+    let mut lib = loaded_demo();
+    let (_, r1, _, r2) = supply_pair(&mut lib);
+    for mode in [HeatMode::Grid, HeatMode::Kde] {
+        let s = HeatSettings { mode, cell_units: Some(512), ..HeatSettings::default() };
+        let (own1, own2) = (build_layer(&r1, &s, 0, 256), build_layer(&r2, &s, 0, 256));
+        assert_ne!(own1.hi, own2.hi, "the rounds' own scales differ ({mode:?})");
+        let top = own1.hi.max(own2.hi);
+        let (a, b) = (build_shared_scale_layer(&r1, &r2, &s, 0, 256), build_shared_scale_layer(&r2, &r1, &s, 0, 256));
+        assert_eq!((a.hi, b.hi), (top, top), "{mode:?}");
+        // The half with the lower top is drawn fainter than on its own scale; its cells stay.
+        let low = if own1.hi < own2.hi { (&own1, &a) } else { (&own2, &b) };
+        assert_eq!(low.0.kills, low.1.kills);
+        assert_ne!(low.0.rgba, low.1.rgba);
+    }
 }
 
 #[test]

@@ -328,6 +328,30 @@ pub fn layer_bounds(timeline: &Timeline, margin: f32) -> (Vec2, Vec2) {
 /// Builds the layer at replay time `cursor_ms`; a density is sampled with at most `max_px`
 /// pixels along its longer side.
 pub fn build_layer(timeline: &Timeline, settings: &HeatSettings, cursor_ms: u32, max_px: usize) -> HeatLayer {
+    build_layer_scaled(timeline, settings, cursor_ms, max_px, 0.0)
+}
+
+/// One half of a stopwatch pair shown side by side: `this` round's layer on a scale that spans
+/// `other`'s too, so a colour means the same count in both halves.
+pub fn build_shared_scale_layer(
+    this: &Timeline,
+    other: &Timeline,
+    settings: &HeatSettings,
+    cursor_ms: u32,
+    max_px: usize,
+) -> HeatLayer {
+    let other_hi = build_layer(other, settings, cursor_ms, max_px).hi;
+    build_layer_scaled(this, settings, cursor_ms, max_px, other_hi)
+}
+
+/// [`build_layer`] with a scale that reaches at least `at_least`.
+fn build_layer_scaled(
+    timeline: &Timeline,
+    settings: &HeatSettings,
+    cursor_ms: u32,
+    max_px: usize,
+    at_least: f32,
+) -> HeatLayer {
     let (points, note) = layer_points(timeline, settings, cursor_ms);
     // The points are already those of the chosen team; a difference weighs Axis +1, Allies −1.
     let weighted: Vec<(Vec2, f32)> = points
@@ -346,7 +370,7 @@ pub fn build_layer(timeline: &Timeline, settings: &HeatSettings, cursor_ms: u32,
         })
         .collect();
     let cell = settings.cell_units.filter(|&c| c > 0).unwrap_or_else(|| timeline.round().grid_size_units());
-    let area = Area { bounds: timeline.bounds(), cell: cell as f32, kills: points.len(), note };
+    let area = Area { bounds: timeline.bounds(), cell: cell as f32, kills: points.len(), note, at_least };
     draw_layer(&weighted, area, settings, max_px)
 }
 
@@ -373,6 +397,7 @@ pub fn build_compare_layer(
         cell: cell as f32,
         kills: weighted.len(),
         note: note_a.or(note_b),
+        at_least: 0.0,
     };
     let mut layer = draw_layer(&weighted, area, &HeatSettings { difference: true, ..settings.clone() }, max_px);
     layer.sides = Some(sides);
@@ -410,6 +435,7 @@ pub fn build_season_layer(season: &Season, around: (Vec2, Vec2), settings: &Heat
         cell: season_cell_units(settings) as f32,
         kills: usize::try_from(kills).unwrap_or(usize::MAX),
         note,
+        at_least: 0.0,
     };
     draw_layer(&weighted, area, settings, max_px)
 }
@@ -436,6 +462,8 @@ struct Area {
     kills: usize,
     /// Something to tell.
     note: Option<String>,
+    /// The least top of the scale (a shared scale); 0 for the layer's own.
+    at_least: f32,
 }
 
 /// The Axis − Allies density's pixels: the colour from who killed there (the difference over
@@ -519,7 +547,7 @@ fn grid_layer(points: &[(Vec2, f32)], area: Area, settings: &HeatSettings) -> He
         (x0, x1, y0, y1) = (x0.min(gx), x1.max(gx), y0.min(gy), y1.max(gy));
     }
     let (width, height) = ((x1 - x0 + 1) as usize, (y1 - y0 + 1) as usize);
-    let top = counts.values().fold(0.0f32, |m, v| m.max(v.abs()));
+    let top = counts.values().fold(area.at_least, |m, v| m.max(v.abs()));
     let mut rgba = vec![0u8; width * height * 4];
     for (&(gx, gy), &v) in &counts {
         let (col, row) = ((gx - x0) as usize, (y1 - gy) as usize);
@@ -548,7 +576,7 @@ fn kde_layer(points: &[(Vec2, f32)], area: Area, settings: &HeatSettings, max_px
     let step = ((max - min).max_element() / (max_px - 1) as f32).max(radius / 8.0).max(1.0);
     let points: Vec<(Vec2, f32)> = points.iter().copied().filter(|&(_, w)| w != 0.0).collect();
     let raster = kde_weighted(&points, min, max, step, radius);
-    let top = raster.values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let top = raster.values.iter().fold(area.at_least, |m, v| m.max(v.abs()));
     let (width, height) = (raster.width, raster.height);
     let (rgba, hi, unit) = if settings.difference {
         (difference_rgba(&points, &raster, settings, (min, max, step, radius)), 1.0, "share of kills nearby")

@@ -5,6 +5,8 @@
 use glam::Vec2;
 use proxviz_data::{Team, Timeline};
 
+use super::backdrop::walkable_step;
+
 /// Team colours, the same everywhere (markers, lists, ticks): Axis red, Allies blue.
 pub fn team_rgb(team: Option<Team>) -> [f32; 3] {
     match team {
@@ -129,6 +131,8 @@ pub fn trail(
     let mut pieces: Vec<Vec<(Vec2, f32)>> = vec![Vec::new()];
     let mut t = start;
     let mut prev_t: Option<u32> = None;
+    // The last point drawn and its time.
+    let mut last: Option<(Vec2, u32)> = None;
     loop {
         // A death between two samples (killed and respawned within one step) breaks the trail too.
         let died_between = prev_t.is_some_and(|p| {
@@ -141,14 +145,23 @@ pub fn trail(
         match timeline.state_at(clientnum, t) {
             Some(s) if s.alive => {
                 let age = if span == 0 { 0.0 } else { (time_ms - t) as f32 / span as f32 };
-                if let Some(piece) = pieces.last_mut() {
-                    piece.push((Vec2::new(s.pos.x, s.pos.y), age));
+                let pos = Vec2::new(s.pos.x, s.pos.y);
+                // Faster than a player moves (a respawn the round did not record as a death, a
+                // teleport): no line across the map either.
+                let jumped = last.is_some_and(|(q, at)| !walkable_step(q, pos, t - at));
+                if jumped && pieces.last().is_some_and(|p| !p.is_empty()) {
+                    pieces.push(Vec::new());
                 }
+                if let Some(piece) = pieces.last_mut() {
+                    piece.push((pos, age));
+                }
+                last = Some((pos, t));
             }
             _ => {
                 if pieces.last().is_some_and(|p| !p.is_empty()) {
                     pieces.push(Vec::new());
                 }
+                last = None;
             }
         }
         if t >= time_ms {
@@ -297,6 +310,28 @@ mod tests {
         let across_death = trail(&timeline(), 0, 9000, 6.0, 500);
         assert_eq!(across_death.len(), 2, "no line from the body to the respawn");
         assert!(across_death[1].iter().all(|(p, _)| p.x >= 5000.0));
+    }
+
+    #[test]
+    fn a_jump_no_player_could_walk_breaks_the_trail_without_a_death() {
+        // Allies player 1 walks, is at the far side a second later (no kill recorded), walks on.
+        let samples = [(0, 0.0), (1000, 200.0), (2000, 4000.0), (3000, 4200.0)];
+        let round = Round {
+            players: vec![Player { clientnum: 1, team: Some(Team::Allies), name: "Jumper".into() }],
+            tracks: vec![PlayerTrack {
+                clientnum: 1,
+                samples: samples
+                    .iter()
+                    .map(|&(t, x)| PositionSample { team: Some(Team::Allies), ..sample(t, x, 100) })
+                    .collect(),
+            }],
+            ..Round::default()
+        };
+        let tl = Timeline::new(Arc::new(round));
+        let pieces = trail(&tl, 1, 3000, 3.0, 500);
+        assert_eq!(pieces.len(), 2, "{pieces:?}");
+        assert!(pieces[0].iter().all(|(p, _)| p.x <= 200.0));
+        assert!(pieces[1].iter().all(|(p, _)| p.x >= 4000.0));
     }
 
     #[test]
