@@ -188,3 +188,24 @@ fn round_events_read_back_from_both_writers() {
     assert_eq!(back.events, r.events);
     assert!(texts[FileKind::Combat.index()].contains("# event\t8000\trevive\t0\t2\tALLIES\t0\t100\t0\t\n"));
 }
+
+/// Found by the fuzz target: a player's track row whose path holds no sample read made an empty
+/// track, which a written round does not have.
+#[test]
+fn a_track_row_without_samples_leaves_no_empty_track() {
+    use proxviz_data::{FileInput, FileKind, RoundName, parse_round};
+    let text = "# PROXIMITY_TRACKER_V6\n# map=supply\n# round=1\n\n# PLAYER_TRACKS\n\
+        # guid;name;team;class;spawn_time;death_time;first_move_time;death_type;samples;path\n\
+        AAAA0000000000000000000000000001;^1Fritz;AXIS;SOLDIER;0;30000;200;selfkill;0;\n\
+        BBBB0000000000000000000000000002;^4Hans;ALLIES;MEDIC;0;10000;0;killed;1;0,600.0,0.0,0.0,100,0,2,0,0,spawn\n";
+    let mut files: [Option<FileInput<'_>>; 4] = [None; 4];
+    files[FileKind::Engagements.index()] = Some(FileInput { label: "t", bytes: text.as_bytes() });
+    let name = RoundName::parse("2026-03-14-213045-supply-round-1");
+    let round = parse_round(name.clone(), files);
+    assert_eq!(round.tracks.len(), 1, "{:?}", round.tracks);
+    assert!(round.tracks.iter().all(|t| !t.samples.is_empty()));
+    let texts = FileKind::ALL.map(|k| proxviz_data::write::file_text(&round, k));
+    let again =
+        parse_round(name, std::array::from_fn(|i| Some(FileInput { label: "again", bytes: texts[i].as_bytes() })));
+    assert_eq!(again.tracks, round.tracks);
+}

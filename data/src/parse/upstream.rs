@@ -474,6 +474,10 @@ fn finish_lives(
     let mut tracks: Vec<PlayerTrack> = Vec::new();
     let mut repeats = 0;
     for (cn, mut samples) in by_client {
+        // A life with no sample read (all of its path damaged) leaves no track behind.
+        if samples.is_empty() {
+            continue;
+        }
         samples.sort_by_key(|s| s.time_ms);
         let before = samples.len();
         samples.dedup_by_key(|s| s.time_ms);
