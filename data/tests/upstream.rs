@@ -209,3 +209,17 @@ fn a_track_row_without_samples_leaves_no_empty_track() {
         parse_round(name, std::array::from_fn(|i| Some(FileInput { label: "again", bytes: texts[i].as_bytes() })));
     assert_eq!(again.tracks, round.tracks);
 }
+
+/// Found by the fuzz target: the public format separates fields by `;`, so a name may hold a
+/// tab, which our tab-separated files cannot: it is read as a space.
+#[test]
+fn a_tab_in_a_public_format_name_is_read_as_a_space() {
+    use proxviz_data::{FileInput, FileKind, RoundName, parse_round};
+    let text = "# PROXIMITY_TRACKER_V6\n# map=supply\n# round=1\n\n# PLAYER_TRACKS\n\
+        # guid;name;team;class;spawn_time;death_time;first_move_time;death_type;samples;path\n\
+        BBBB0000000000000000000000000002;^4Ha\tns;ALLIES;MEDIC;0;10000;0;killed;1;0,600.0,0.0,0.0,100,0,2,0,0,spawn\n";
+    let mut files: [Option<FileInput<'_>>; 4] = [None; 4];
+    files[FileKind::Engagements.index()] = Some(FileInput { label: "t", bytes: text.as_bytes() });
+    let round = parse_round(RoundName::parse("2026-03-14-213045-supply-round-1"), files);
+    assert_eq!(round.players.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["^4Ha ns"]);
+}

@@ -29,6 +29,7 @@ use crate::model::{
     PositionSample, Round, Team, WORLD_CLIENTNUM,
 };
 use crate::name::RoundName;
+use crate::text::field_safe;
 use crate::report::LoadReport;
 use events::{carrier_kill_row, carrier_return_row, carry_row, construction_row, finish_events, revive_row};
 
@@ -120,7 +121,8 @@ impl Clients {
         };
         let p = &mut self.players[usize::from(slot)];
         if let Some(n) = name.filter(|n| !n.is_empty()) {
-            n.clone_into(&mut p.name);
+            // Our files separate columns by tabs: a name keeps none (nor line ends).
+            p.name = field_safe(n).into_owned();
         }
         if let Some(t) = team_name.and_then(team).filter(|t| matches!(t, Team::Axis | Team::Allies)) {
             p.team = Some(t);
@@ -438,8 +440,8 @@ fn engagement_row(row: &Row, clients: &mut Clients) -> Result<Option<(CombatEven
     let engagement = Engagement {
         kind: EngagementType::Versus { attackers: u8::try_from(attackers).unwrap_or(u8::MAX), targets: 1 },
         distance: 0.0,
-        killer_name: killer_name.unwrap_or_default().to_owned(),
-        victim_name: target_name.unwrap_or_default().to_owned(),
+        killer_name: field_safe(killer_name.unwrap_or_default()).into_owned(),
+        victim_name: field_safe(target_name.unwrap_or_default()).into_owned(),
         time_ms: Some(end),
         killer: Some(killer),
         victim: Some(victim),
