@@ -287,6 +287,25 @@ mod tests {
     }
 
     #[test]
+    fn uint_agrees_with_the_standard_parser_at_every_length() {
+        let digits = "98765432109876543210123";
+        for len in 1..=digits.len() {
+            for tail in ["", "\t7", "x", "\n"] {
+                let text = format!("{}{tail}", &digits[..len]);
+                let want = digits[..len].parse::<u64>().ok();
+                let got = uint(text.as_bytes()).ok();
+                assert_eq!(got.map(|(_, v)| v), want, "{text:?}");
+                if let Some((rest, _)) = got {
+                    assert_eq!(rest, tail.as_bytes(), "{text:?}");
+                }
+            }
+        }
+        assert!(uint(b"18446744073709551615").is_ok());
+        assert!(uint(b"18446744073709551616").is_err());
+        assert!(uint(b"\t1").is_err() && uint(b"").is_err());
+    }
+
+    #[test]
     fn int_reads_signs_and_checks_range() {
         assert_eq!(int(b"-42"), Ok((&b""[..], -42)));
         assert_eq!(int(b"+7"), Ok((&b""[..], 7)));

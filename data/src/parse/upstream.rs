@@ -29,8 +29,8 @@ use crate::model::{
     PositionSample, Round, Team, WORLD_CLIENTNUM,
 };
 use crate::name::RoundName;
-use crate::text::field_safe;
 use crate::report::LoadReport;
+use crate::text::field_safe;
 use events::{carrier_kill_row, carrier_return_row, carry_row, construction_row, finish_events, revive_row};
 
 mod events;
