@@ -252,4 +252,28 @@ fn a_stopwatch_pair_exports_side_by_side_or_as_one_difference() {
     let out = proxviz(&["--demo", "--round", "goldrush", "--compare-with", "supply-round-9", "--out", "x.png"], &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such round"));
+
+    // A clip compares without a heatmap by default (side by side is for pictures), and a round
+    // file given alone finds its partner in its folder.
+    let r2 =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/2025-12-20-201215-supply-round-2_positions.txt");
+    let clip = dir.path().join("race.gif");
+    let out = export(&[
+        r2.to_str().expect("utf-8"),
+        "--compare-with",
+        "partner",
+        "--animate",
+        "--from",
+        "60",
+        "--to",
+        "61",
+        "--fps",
+        "2",
+        "--size",
+        "256",
+        "--out",
+        clip.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(clip.exists());
 }

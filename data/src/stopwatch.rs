@@ -40,8 +40,16 @@ impl PairKey {
 }
 
 /// The other round of `keys[i]`'s stopwatch pair: for a round 2 the last round 1 of the same map
-/// and session that started before it, for a round 1 the first round 2 after it.
+/// and session that started before it, for a round 1 the first round 2 after it, when that
+/// round pairs back with this one (a round 1 whose round 2 was never recorded is no partner of
+/// the next pair's round 2).
 pub fn partner(keys: &[PairKey], i: usize) -> Option<usize> {
+    let j = nearest(keys, i)?;
+    (nearest(keys, j) == Some(i)).then_some(j)
+}
+
+/// The nearest round of the other number in the right direction.
+fn nearest(keys: &[PairKey], i: usize) -> Option<usize> {
     let me = keys.get(i)?;
     let (map, date) = (me.map.as_ref()?, me.date?);
     let wanted = match me.round? {

@@ -176,10 +176,11 @@ pub struct ExportArgs {
     /// (with the players layer), and the objective splits and round times are listed.
     #[arg(long, value_name = "ROUND|partner")]
     pub compare_with: Option<String>,
-    /// The compared round's kills: `side` (the two pictures side by side in one PNG), `diff`
-    /// (this round's kills minus the other's, one heatmap), `off`.
-    #[arg(long, value_enum, default_value_t = CompareHeatArg::Side, requires = "compare_with")]
-    pub compare_heat: CompareHeatArg,
+    /// The compared round's kills: `side` (the two pictures side by side in one PNG; the
+    /// default for a picture), `diff` (this round's kills minus the other's, one heatmap), `off`
+    /// (the default for a clip).
+    #[arg(long, value_enum, requires = "compare_with")]
+    pub compare_heat: Option<CompareHeatArg>,
     /// No ghosts of the compared round.
     #[arg(long, requires = "compare_with")]
     pub no_ghosts: bool,
@@ -301,9 +302,16 @@ impl ExportArgs {
             Some(_) => vec![LayerArg::Players, LayerArg::Markers],
             None => vec![LayerArg::Heatmap, LayerArg::Markers, LayerArg::Paths],
         });
-        // Ghosts are players: a compare shows them unless the layers were chosen.
+        // Ghosts are players, a difference is a heatmap: a compare shows them unless the
+        // layers were chosen.
         if self.compare_with.is_some() && self.layers.is_none() && !layers.contains(&LayerArg::Players) {
             layers.push(LayerArg::Players);
+        }
+        if self.compare_heat == Some(CompareHeatArg::Diff)
+            && self.layers.is_none()
+            && !layers.contains(&LayerArg::Heatmap)
+        {
+            layers.push(LayerArg::Heatmap);
         }
         let size = self.size.unwrap_or(if clip.is_some() { CLIP_SIZE } else { 2048 });
         let backdrop = BackdropSettings { marks: layers.contains(&LayerArg::Objectives), ..backdrop };
@@ -367,7 +375,9 @@ impl ExportArgs {
         s.title = !self.no_title;
         s.legend = !self.no_legend;
         if self.compare_with.is_some() {
-            let heat = match self.compare_heat {
+            let chosen =
+                self.compare_heat.unwrap_or(if clip.is_some() { CompareHeatArg::Off } else { CompareHeatArg::Side });
+            let heat = match chosen {
                 CompareHeatArg::Side if clip.is_some() => {
                     anyhow::bail!("--compare-heat side makes one picture of two: a clip takes diff or off")
                 }
@@ -526,7 +536,14 @@ fn compared_round(
     pool: &[Candidate],
 ) -> anyhow::Result<std::sync::Arc<proxviz_data::Timeline>> {
     let other = if what.eq_ignore_ascii_case("partner") {
-        let mut keys: Vec<proxviz_data::stopwatch::PairKey> = pool.iter().map(Candidate::key).collect();
+        // The round itself may be in the pool too: it is no candidate.
+        let mut keys: Vec<proxviz_data::stopwatch::PairKey> = pool
+            .iter()
+            .map(|c| {
+                let key = c.key();
+                if c.base() == round.name.base { proxviz_data::stopwatch::PairKey { round: None, ..key } } else { key }
+            })
+            .collect();
         keys.push(proxviz_data::stopwatch::PairKey::of_round(round));
         let me = keys.len() - 1;
         let found = proxviz_data::stopwatch::partner(&keys, me)
@@ -743,9 +760,32 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
                 anyhow::bail!("--compare-with compares two rounds, not a season");
             }
             let demo = if args.demo { crate::scene::demo::rounds() } else { Vec::new() };
+            // A round's file given alone: its partner is looked for in its folder.
+            let neighbours = match args.path.as_deref().filter(|p| p.is_file()) {
+                Some(file) => {
+                    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+                    proxviz_data::discover_rounds(dir).unwrap_or_default()
+                }
+                None => Vec::new(),
+            };
             let pool: Vec<Candidate> =
-                found.iter().map(Candidate::Files).chain(demo.iter().map(Candidate::Read)).collect();
-            rounds.iter().map(|r| compared_round(what, r, &pool).map(Some)).collect::<anyhow::Result<Vec<_>>>()?
+                found.iter().chain(&neighbours).map(Candidate::Files).chain(demo.iter().map(Candidate::Read)).collect();
+            let mut compares = Vec::with_capacity(n);
+            for r in &rounds {
+                match compared_round(what, r, &pool) {
+                    Ok(other) => compares.push(Some(other)),
+                    // One round without a partner does not stop the others.
+                    Err(e) if n > 1 && what.eq_ignore_ascii_case("partner") => {
+                        eprintln!("note: {e:#}: exported without a compare");
+                        compares.push(None);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if compares.iter().all(Option::is_none) {
+                anyhow::bail!("--compare-with partner: none of the {n} rounds has a stopwatch partner here");
+            }
+            compares
         }
     };
     let side = settings.compare.is_some_and(|c| c.heat == CompareHeat::SideBySide);

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread::JoinHandle;
 
 use anyhow::{Context as _, bail};
@@ -165,6 +165,12 @@ impl ClipEncoder {
         self.sent.saturating_sub(self.written.load(Ordering::Acquire))
     }
 
+    /// Whether the encoder has ended: every frame written, or failed (its error comes from
+    /// [`ClipEncoder::finish`]).
+    pub fn stopped(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
     /// Frames written so far.
     pub fn written(&self) -> usize {
         self.written.load(Ordering::Acquire)
@@ -211,6 +217,10 @@ fn finish_file(result: anyhow::Result<usize>, partial: &Path, path: &Path) -> an
     }
 }
 
+/// Longest wait for the next frame: a frame the renderer lost ends the clip with an error
+/// instead of waiting for ever.
+const FRAME_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Writes frames in order as they come; fails when the channel closes before `total` came.
 fn encode(
     rx: Receiver<(usize, Vec<u8>)>,
@@ -221,7 +231,13 @@ fn encode(
     let mut waiting = BTreeMap::new();
     let mut next = 0;
     while next < total {
-        let Ok((i, rgba)) = rx.recv() else { bail!("the renderer stopped after {next} of {total} frames") };
+        let (i, rgba) = match rx.recv_timeout(FRAME_WAIT) {
+            Ok(frame) => frame,
+            Err(RecvTimeoutError::Timeout) => {
+                bail!("frame {next} of {total} did not come back from the renderer in {} s", FRAME_WAIT.as_secs())
+            }
+            Err(RecvTimeoutError::Disconnected) => bail!("the renderer stopped after {next} of {total} frames"),
+        };
         waiting.insert(i, rgba);
         while let Some(rgba) = waiting.remove(&next) {
             sink.frame(next, &rgba)?;
@@ -413,6 +429,8 @@ impl Palette {
 
 /// An MP4 written by ffmpeg from raw frames on its standard input.
 struct Mp4Clip {
+    /// Bytes of one RGBA frame.
+    frame_bytes: usize,
     child: Child,
     stdin: Option<ChildStdin>,
     stderr: Option<JoinHandle<String>>,
@@ -443,7 +461,7 @@ impl Mp4Clip {
                 text
             })
         });
-        Ok(Self { child, stdin, stderr })
+        Ok(Self { frame_bytes: width as usize * height as usize * 4, child, stdin, stderr })
     }
 
     fn errors(&mut self) -> String {
@@ -452,7 +470,11 @@ impl Mp4Clip {
 }
 
 impl FrameSink for Mp4Clip {
-    fn frame(&mut self, _index: usize, rgba: &[u8]) -> anyhow::Result<()> {
+    fn frame(&mut self, index: usize, rgba: &[u8]) -> anyhow::Result<()> {
+        // A short frame would shift every later one in ffmpeg's raw input.
+        if rgba.len() != self.frame_bytes {
+            bail!("frame {index} has {} bytes, not {}", rgba.len(), self.frame_bytes);
+        }
         let stdin = self.stdin.as_mut().context("ffmpeg's input is closed")?;
         if let Err(e) = stdin.write_all(rgba) {
             self.stdin = None;

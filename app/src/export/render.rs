@@ -144,9 +144,6 @@ enum Phase {
 /// encoder beyond this, so memory stays a few frames whatever the clip's length.
 const CLIP_IN_FLIGHT: usize = 6;
 
-/// Updates without a frame coming back before a clip is given up.
-const CLIP_STALL_UPDATES: u32 = 2_000;
-
 /// The clip being made.
 struct ClipRun {
     /// Replay time of each frame.
@@ -157,10 +154,6 @@ struct ClipRun {
     redraw: bool,
     /// Set up when the first frame is back (its size is known then).
     encoder: Option<ClipEncoder>,
-    /// Updates since a frame was last written.
-    stalled: u32,
-    /// Frames written when last looked.
-    written: usize,
 }
 
 #[derive(Resource)]
@@ -352,7 +345,7 @@ fn drive(
             if let Some(clip) = e.settings.clip {
                 let times = clip.frame_times(end);
                 t = times.first().copied().unwrap_or(0);
-                e.clip = Some(ClipRun { times, next: 1, redraw: false, encoder: None, stalled: 0, written: 0 });
+                e.clip = Some(ClipRun { times, next: 1, redraw: false, encoder: None });
             }
             clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
             let mut bounds = match season.season() {
@@ -477,13 +470,13 @@ fn drive(
             run.redraw = false;
             let Some(encoder) = run.encoder.as_mut() else { return };
             let written = encoder.written();
-            run.stalled = if written == run.written { run.stalled + 1 } else { 0 };
-            run.written = written;
             if let Some(p) = &e.progress {
                 p.set_position(written as u64);
             }
-            if run.next < run.times.len() {
-                if encoder.in_flight() >= CLIP_IN_FLIGHT && run.stalled < CLIP_STALL_UPDATES {
+            // The encoder ends by itself only when done or failed (a write error, ffmpeg gone,
+            // no frame back for a while): either way the clip is finished now.
+            if run.next < run.times.len() && !encoder.stopped() {
+                if encoder.in_flight() >= CLIP_IN_FLIGHT {
                     // Nothing is drawn while the encoder catches up.
                     cameras.set_active(false);
                     return;
@@ -499,10 +492,9 @@ fn drive(
                 encoder.asked();
                 run.next += 1;
                 run.redraw = true;
-                run.stalled = 0;
                 return;
             }
-            if written < run.times.len() && run.stalled < CLIP_STALL_UPDATES {
+            if written < run.times.len() && !encoder.stopped() {
                 return;
             }
             cameras.set_active(false);

@@ -170,7 +170,11 @@ fn export_window_ui(
                     "{} – {}{}",
                     mm_ss(range.0),
                     mm_ss(range.1),
-                    if clock.loop_range().is_some() { " (loop range)" } else { " (set a loop range with [ and ])" }
+                    if clock.loop_range().is_some() {
+                        " (loop range)"
+                    } else {
+                        " (set a loop range: Shift+drag on the timeline, or I / O)"
+                    }
                 ));
                 ui.end_row();
                 ui.label("clip");

@@ -32,6 +32,25 @@ fn a_round_two_pairs_with_the_last_round_one_of_its_map_and_session_before_it() 
     assert_eq!(partner(&keys, 99), None);
 }
 
+#[test]
+fn a_round_whose_other_half_is_missing_pairs_with_no_one() {
+    let keys: Vec<PairKey> = [
+        "2025-12-20-200000-supply-round-1", // its round 2 was never recorded
+        "2025-12-20-210000-supply-round-1",
+        "2025-12-20-211500-supply-round-2",
+        "2025-12-20-220000-goldrush-round-1",
+        "2025-12-20-221500-goldrush-round-2",
+        "2025-12-20-230000-goldrush-round-2", // its round 1 was never recorded
+    ]
+    .iter()
+    .map(|b| key(b))
+    .collect();
+    assert_eq!(partner(&keys, 0), None, "the next pair's round 2 is not this round's");
+    assert_eq!((partner(&keys, 1), partner(&keys, 2)), (Some(2), Some(1)));
+    assert_eq!((partner(&keys, 3), partner(&keys, 4)), (Some(4), Some(3)));
+    assert_eq!(partner(&keys, 5), None, "the last pair's round 1 is not this round's");
+}
+
 fn event(time_ms: u32, kind: EventKind, team: Team, detail: &str) -> RoundEvent {
     RoundEvent { team: Some(team), detail: detail.to_owned(), ..RoundEvent::new(time_ms, kind) }
 }

@@ -113,6 +113,25 @@ fn a_clip_the_renderer_gave_up_on_leaves_no_file() {
 }
 
 #[test]
+fn an_encoder_that_failed_says_so_while_frames_are_still_to_come() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bad.gif");
+    let mut enc = ClipEncoder::start(&path, W as u32, H as u32, 10, vec![10; 50]).expect("started");
+    assert!(!enc.stopped(), "waiting for frames");
+    enc.asked();
+    // A frame of the wrong size (a failed read-back) ends the encoder at once.
+    enc.sender().expect("open").send((0, vec![0; 12])).expect("sent");
+    let started = std::time::Instant::now();
+    while !enc.stopped() {
+        assert!(started.elapsed().as_secs() < 10, "the encoder should have stopped");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let err = enc.finish().expect_err("failed");
+    assert!(format!("{err:#}").contains("frame 0 has 12 bytes"), "{err:#}");
+    assert!(!path.exists() && !partial_path(&path).exists());
+}
+
+#[test]
 fn a_clip_is_a_gif_or_an_mp4_by_its_name() {
     assert_eq!(ClipFormat::of(Path::new("a/b.GIF")), Some(ClipFormat::Gif));
     assert_eq!(ClipFormat::of(Path::new("b.mp4")), Some(ClipFormat::Mp4));

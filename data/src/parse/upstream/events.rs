@@ -29,6 +29,8 @@ pub(super) fn construction_row(row: &Row, clients: &mut Clients) -> Result<Optio
     } else {
         track.to_owned()
     };
+    // Our files separate columns by tabs: a detail keeps none (nor line ends).
+    let detail = crate::text::field_safe(&detail).into_owned();
     Ok(Some(RoundEvent {
         player: who(row, clients, "player_guid", "player_name", "player_team"),
         team: row.get("player_team").and_then(team),
@@ -60,7 +62,11 @@ pub(super) fn carry_row(row: &Row, clients: &mut Clients) -> Result<Vec<RoundEve
             other,
             team: if kind == EventKind::CarrierKilled { None } else { team },
             pos: row.vec3("drop_x", "drop_y", "drop_z"),
-            detail: if plain { String::new() } else { outcome.replace('_', " ") },
+            detail: if plain {
+                String::new()
+            } else {
+                crate::text::field_safe(&outcome.replace('_', " ")).into_owned()
+            },
             ..RoundEvent::new(end, kind)
         });
     }
