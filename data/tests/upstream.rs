@@ -223,3 +223,23 @@ fn a_tab_in_a_public_format_name_is_read_as_a_space() {
     let round = parse_round(RoundName::parse("2026-03-14-213045-supply-round-1"), files);
     assert_eq!(round.players.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["^4Ha ns"]);
 }
+
+/// Found by the fuzz target: `inf`, `nan` and numbers past f32 in a path are no speed or
+/// coordinate (our files could not hold them).
+#[test]
+fn infinite_numbers_in_a_path_are_not_read_as_numbers() {
+    use proxviz_data::{FileInput, FileKind, RoundName, parse_round};
+    let text = "# PROXIMITY_TRACKER_V6\n# map=supply\n# round=1\n\n# PLAYER_TRACKS\n\
+        # guid;name;team;class;spawn_time;death_time;first_move_time;death_type;samples;path\n\
+        BBBB0000000000000000000000000002;Hans;ALLIES;MEDIC;0;10000;0;killed;3;\
+        0,600.0,0.0,0.0,100,inf,2,0,0,spawn|200,1e39,0.0,0.0,100,0,2,0,0,sample|400,nan,0,0,100,0,2,0,0,sample\n";
+    let mut files: [Option<FileInput<'_>>; 4] = [None; 4];
+    files[FileKind::Engagements.index()] = Some(FileInput { label: "t", bytes: text.as_bytes() });
+    let round = parse_round(RoundName::parse("2026-03-14-213045-supply-round-1"), files);
+    for t in &round.tracks {
+        for s in &t.samples {
+            assert!(s.pos.is_finite() && s.speed_ups.is_finite(), "{s:?}");
+        }
+    }
+    assert!(round.report.skipped_total > 0, "the row with no number for x is told");
+}

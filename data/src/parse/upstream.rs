@@ -78,8 +78,13 @@ impl<'a> Row<'a> {
         self.get(name).and_then(|v| v.trim().parse().ok())
     }
 
+    /// A float that is a number (`inf`, `nan` and numbers past f32 are not).
+    fn opt_f32(&self, name: &str) -> Option<f32> {
+        self.opt_num::<f32>(name).filter(|v| v.is_finite())
+    }
+
     fn vec3(&self, x: &str, y: &str, z: &str) -> Option<Vec3> {
-        Some(Vec3::new(self.opt_num(x)?, self.opt_num(y)?, self.opt_num(z)?))
+        Some(Vec3::new(self.opt_f32(x)?, self.opt_f32(y)?, self.opt_f32(z)?))
     }
 }
 
@@ -348,7 +353,8 @@ fn track_row(row: &Row, clients: &mut Clients) -> Result<Option<(u16, Vec<Positi
     let mut samples = Vec::new();
     for item in row.get("path").unwrap_or_default().split('|').filter(|s| !s.is_empty()) {
         let f: Vec<&str> = item.split(',').collect();
-        let num = |i: usize| f.get(i).and_then(|v| v.trim().parse::<f32>().ok());
+        // `inf`, `nan` and numbers past f32 are no coordinates, speeds or health.
+        let num = |i: usize| f.get(i).and_then(|v| v.trim().parse::<f32>().ok()).filter(|v| v.is_finite());
         let (Some(t), Some(x), Some(y), Some(z)) = (num(0), num(1), num(2), num(3)) else {
             return Err(format!("path item {item:?} is not time,x,y,z,..."));
         };
@@ -385,7 +391,7 @@ fn kill_row(row: &Row, clients: &mut Clients) -> Result<Option<CombatEvent>, Str
     // A selfkill or a death by the world is a death, not a kill (the seed's meaning).
     let kind = if crate::model::is_player_kill(attacker, victim) { CombatKind::Kill } else { CombatKind::Death };
     Ok(Some(CombatEvent {
-        distance: attacker_pos.zip(target_pos).map_or(0.0, |(a, v)| a.distance(v)),
+        distance: attacker_pos.zip(target_pos).map(|(a, v)| a.distance(v)).filter(|d| d.is_finite()).unwrap_or(0.0),
         weapon: row.opt_num("weapon"),
         mod_id: row.opt_num("mod"),
         attacker_pos,
@@ -410,7 +416,7 @@ fn shot_row(row: &Row, clients: &mut Clients) -> Result<Option<(CombatEvent, Sho
     let time: u32 = row.num("time")?;
     let Some(attacker) = clients.slot(row.need("guid")?, None, None) else { return Ok(None) };
     let shot =
-        Shot { time_ms: time, yaw: row.opt_num("yaw").unwrap_or(0.0), pitch: row.opt_num("pitch").unwrap_or(0.0) };
+        Shot { time_ms: time, yaw: row.opt_f32("yaw").unwrap_or(0.0), pitch: row.opt_f32("pitch").unwrap_or(0.0) };
     let event = CombatEvent {
         weapon: row.opt_num("weapon"),
         attacker_pos: row.vec3("ox", "oy", "oz"),
