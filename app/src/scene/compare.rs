@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::clock::Clock;
 use super::frame::Frame;
-use super::library::{Library, RoundKey};
+use super::library::{Library, RoundGrown, RoundKey};
 use super::model::present::{Hidden, Marker, markers_at, team_rgb, trail};
 use super::view::{DrawScale, MapCamera, ViewSettings, units_per_px};
 
@@ -107,7 +107,16 @@ pub(crate) fn plugin(app: &mut App) {
 }
 
 /// A compare belongs to the round it was made for.
-fn end_compare(library: Res<Library>, mut compare: ResMut<Compare>) {
+pub(crate) fn end_compare(mut grown: MessageReader<RoundGrown>, library: Res<Library>, mut compare: ResMut<Compare>) {
+    // A live round that grew is the same round: the compare goes on with it (its new kills
+    // and events count in the splits).
+    for g in grown.read() {
+        if compare.with == Some(g.old)
+            && let (Some(entry), Some(other)) = (library.entry(g.new), compare.other.clone())
+        {
+            compare.set(g.new, &entry.timeline, other);
+        }
+    }
     if compare.other.is_some() && compare.with != library.selected && !library.loading {
         compare.clear();
     }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::scene::heat_layer::{Heat, HeatState};
-use crate::scene::library::{Library, loaded_demo};
+use crate::scene::library::{Library, RoundGrown, loaded_demo};
 use crate::scene::model::heat::{HeatMode, HeatSettings, build_compare_layer, build_layer, build_shared_scale_layer};
 
 /// The demo's supply rounds 1 and 2, read.
@@ -86,6 +86,7 @@ fn the_window_draws_the_difference_heatmap_and_the_compare_ends_with_another_rou
         .init_resource::<HeatState>()
         .init_resource::<crate::scene::season::SeasonLayer>()
         .init_resource::<Compare>()
+        .add_message::<RoundGrown>()
         .add_systems(Update, (end_compare, crate::scene::heat_layer::update_heat_layer).chain());
     let (k1, _, k2, r2) = {
         let mut lib = app.world_mut().remove_resource::<Library>().expect("library");
@@ -104,6 +105,17 @@ fn the_window_draws_the_difference_heatmap_and_the_compare_ends_with_another_rou
     app.update();
     let unit = app.world().resource::<HeatState>().legend.as_ref().map(|l| l.unit.clone()).unwrap_or_default();
     assert!(unit.starts_with("round 2 − round 1"), "{unit}");
+    // A live round read again under a new key is still compared (here: round 2 stands in
+    // for its own grown copy of the key `k1`).
+    {
+        let generation = app.world().resource::<Compare>().generation;
+        app.world_mut().resource_mut::<Compare>().with = Some(k1);
+        app.world_mut().write_message(RoundGrown { old: k1, new: k2 });
+        app.update();
+        let compare = app.world().resource::<Compare>();
+        assert_eq!(compare.with, Some(k2), "the compare follows the grown round");
+        assert!(compare.other.is_some() && compare.generation > generation);
+    }
     app.world_mut().resource_mut::<Library>().select_now(k1);
     app.update();
     assert!(app.world().resource::<Compare>().other.is_none(), "a compare belongs to its round");
