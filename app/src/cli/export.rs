@@ -510,6 +510,8 @@ impl Candidate<'_> {
 
     fn key(&self) -> proxviz_data::stopwatch::PairKey {
         match self {
+            // A name without the map (older builds' files): the files say it.
+            Self::Files(f) if f.name.map.is_none() => proxviz_data::stopwatch::PairKey::of_round(&f.load()),
             Self::Files(f) => proxviz_data::stopwatch::PairKey {
                 map: f.name.map.clone(),
                 date: f.name.date,
