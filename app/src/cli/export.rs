@@ -5,7 +5,7 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use proxviz_data::heatmap::{KillPlace, TeamSelection};
 use proxviz_data::resolve_rounds;
@@ -21,6 +21,15 @@ use crate::scene::model::clock::mm_ss;
 use crate::scene::model::heat::{HeatMode, Scale, Window};
 use proxviz_data::Round;
 use proxviz_data::gamedata::game_folders;
+
+mod args;
+mod clip;
+mod compare;
+
+pub use args::{BackdropArg, CompareHeatArg, LayerArg, ModeArg, PlaceArg, ScaleArg, TeamArg};
+
+pub use clip::{Bound, CLIP_SIZE};
+use clip::{CLIP_TRAIL_SECS, parse_bound};
 
 /// Arguments of `proxviz export`.
 #[derive(Debug, Args)]
@@ -189,91 +198,6 @@ pub struct ExportArgs {
     pub settings_json: Option<String>,
 }
 
-/// Heatmap mode.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ModeArg {
-    /// Grid cells.
-    Grid,
-    /// Kernel density.
-    Kde,
-}
-
-/// How a compared round's kills show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CompareHeatArg {
-    /// The two rounds' pictures side by side.
-    Side,
-    /// This round's kills minus the other's.
-    Diff,
-    /// Only this round's.
-    Off,
-}
-
-/// Backdrop.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum BackdropArg {
-    /// The command map when found, else the silhouette.
-    Auto,
-    /// The command map only.
-    Image,
-    /// The silhouette of where players walked.
-    Silhouette,
-    /// Nothing.
-    None,
-}
-
-impl From<BackdropArg> for BackdropMode {
-    fn from(arg: BackdropArg) -> Self {
-        match arg {
-            BackdropArg::Auto => Self::Auto,
-            BackdropArg::Image => Self::Image,
-            BackdropArg::Silhouette => Self::Silhouette,
-            BackdropArg::None => Self::None,
-        }
-    }
-}
-
-/// Killer team.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum TeamArg {
-    /// Both teams.
-    Both,
-    /// Axis kills.
-    Axis,
-    /// Allied kills.
-    Allies,
-    /// Axis − Allies.
-    Diff,
-}
-
-/// Layers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LayerArg {
-    /// The kill heatmap.
-    Heatmap,
-    /// Engagement markers.
-    Markers,
-    /// Every player's path over the round.
-    Paths,
-    /// Players at --at, with trails and death marks.
-    Players,
-    /// Spawn points and objectives from the map's BSP (needs the game folders).
-    Objectives,
-}
-
-/// Colour scales.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ScaleArg {
-    /// Inferno.
-    Inferno,
-    /// Viridis.
-    Viridis,
-    /// Magma.
-    Magma,
-    /// Turbo.
-    Turbo,
-}
-
 impl ExportArgs {
     /// The export settings these options describe.
     pub fn settings(&self) -> anyhow::Result<ExportSettings> {
@@ -403,181 +327,11 @@ impl ExportArgs {
     }
 }
 
-/// A clip's default pixel size: 720 px, what chat previews show.
-pub const CLIP_SIZE: u32 = 720;
-
-/// A clip's trail length.
-const CLIP_TRAIL_SECS: f32 = 3.0;
-
-/// A clip's default length of replay when `--to` is not given.
-const CLIP_DEFAULT_MS: u32 = 60_000;
-
-/// `--from` / `--to`: a date (a season's) or a replay time (a clip's).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Bound {
-    /// `YYYY-MM-DD`.
-    Date(chrono::NaiveDate),
-    /// Milliseconds since the round's start.
-    Time(u32),
-}
-
-fn parse_bound(text: &str) -> Result<Bound, String> {
-    let t = text.trim();
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return Ok(Bound::Date(d));
-    }
-    let secs = match t.split_once(':') {
-        Some((m, s)) => m
-            .parse::<u32>()
-            .ok()
-            .zip(s.parse::<f64>().ok().filter(|s| (0.0..60.0).contains(s)))
-            .map(|(m, s)| f64::from(m) * 60.0 + s),
-        None => t.parse::<f64>().ok(),
-    };
-    match secs {
-        Some(s) if s.is_finite() && (0.0..=4_000_000.0).contains(&s) => Ok(Bound::Time((s * 1000.0).round() as u32)),
-        _ => Err(format!("{text:?} is neither a date (YYYY-MM-DD) nor a replay time (seconds, or m:ss)")),
-    }
-}
-
-impl ExportArgs {
-    /// `--from` or `--to` as a season's date.
-    fn date(&self, bound: Option<Bound>, flag: &str) -> anyhow::Result<Option<chrono::NaiveDate>> {
-        match bound {
-            None => Ok(None),
-            Some(Bound::Date(d)) => Ok(Some(d)),
-            Some(Bound::Time(_)) => anyhow::bail!("{flag} with --season is a session date (YYYY-MM-DD)"),
-        }
-    }
-
-    /// The clip `--animate`, `--from`, `--to`, `--fps` and `--speed` describe.
-    fn clip(&self) -> anyhow::Result<Option<crate::scene::picture::Clip>> {
-        use crate::scene::picture::{CLIP_SPEED, Clip};
-        if !self.animate {
-            if !self.season && (self.from.is_some() || self.to.is_some()) {
-                anyhow::bail!(
-                    "--from and --to are a season's dates (with --season) or a clip's times (with --animate)"
-                );
-            }
-            return Ok(None);
-        }
-        let time = |b: Option<Bound>, flag: &str| match b {
-            None => Ok(None),
-            Some(Bound::Time(t)) => Ok(Some(t)),
-            Some(Bound::Date(_)) => Err(anyhow::anyhow!("{flag} with --animate is a replay time (seconds, or m:ss)")),
-        };
-        let from_ms = time(self.from, "--from")?.unwrap_or(0);
-        let to_ms = time(self.to, "--to")?.unwrap_or(from_ms.saturating_add(CLIP_DEFAULT_MS));
-        if to_ms <= from_ms {
-            anyhow::bail!("--to ({}) must come after --from ({})", mm_ss(to_ms), mm_ss(from_ms));
-        }
-        if !CLIP_SPEED.contains(&self.speed) {
-            anyhow::bail!("--speed must be between {} and {}", CLIP_SPEED.start(), CLIP_SPEED.end());
-        }
-        Ok(Some(Clip { from_ms, to_ms, fps: self.fps, speed: self.speed }))
-    }
-}
-
 /// The database URL for `what`, or what to do.
 fn database_url<'a>(args: &'a ExportArgs, what: &str) -> anyhow::Result<&'a str> {
     args.database_url.as_deref().filter(|u| !u.is_empty()).with_context(|| {
         format!("{what} needs a database: pass --database-url postgres://user:password@host/db or set DATABASE_URL")
     })
-}
-
-/// Where kills are put (`--place`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlaceArg {
-    /// Where the victim died.
-    Victim,
-    /// Where the killer stood.
-    Killer,
-}
-
-/// A round `--compare-with` may name: one of the folder's, or a demo round.
-enum Candidate<'a> {
-    Files(&'a proxviz_data::RoundFiles),
-    Read(&'a Round),
-}
-
-impl Candidate<'_> {
-    fn base(&self) -> &str {
-        match self {
-            Self::Files(f) => &f.name.base,
-            Self::Read(r) => &r.name.base,
-        }
-    }
-
-    fn key(&self) -> proxviz_data::stopwatch::PairKey {
-        match self {
-            // A name without the map (older builds' files): the files say it.
-            Self::Files(f) if f.name.map.is_none() => proxviz_data::stopwatch::PairKey::of_round(&f.load()),
-            Self::Files(f) => proxviz_data::stopwatch::PairKey {
-                map: f.name.map.clone(),
-                date: f.name.date,
-                time: f.name.start_time,
-                round: f.name.round_number(),
-            },
-            Self::Read(r) => proxviz_data::stopwatch::PairKey::of_round(r),
-        }
-    }
-
-    fn load(&self) -> Round {
-        match self {
-            Self::Files(f) => f.load(),
-            Self::Read(r) => (*r).clone(),
-        }
-    }
-}
-
-/// The round `what` names for `round`: `partner` (its stopwatch pair among `pool`), a path, or
-/// part of a base name in `pool`; read, as a timeline.
-fn compared_round(
-    what: &str,
-    round: &Round,
-    pool: &[Candidate],
-) -> anyhow::Result<std::sync::Arc<proxviz_data::Timeline>> {
-    let other = if what.eq_ignore_ascii_case("partner") {
-        // The round itself may be in the pool too: it is no candidate.
-        let mut keys: Vec<proxviz_data::stopwatch::PairKey> = pool
-            .iter()
-            .map(|c| {
-                let key = c.key();
-                if c.base() == round.name.base { proxviz_data::stopwatch::PairKey { round: None, ..key } } else { key }
-            })
-            .collect();
-        keys.push(proxviz_data::stopwatch::PairKey::of_round(round));
-        let me = keys.len() - 1;
-        let found = proxviz_data::stopwatch::partner(&keys, me)
-            .filter(|&j| pool[j].base() != round.name.base)
-            .with_context(|| {
-                format!(
-                    "{}: no stopwatch partner (round {} of the other number, same map and day) in the folder",
-                    round.name.base,
-                    round.round_number().map_or("?".to_owned(), |n| n.to_string())
-                )
-            })?;
-        pool[found].load()
-    } else if std::path::Path::new(what).exists() {
-        let files = resolve_rounds(std::path::Path::new(what))?;
-        files.first().with_context(|| format!("{what}: no round there"))?.load()
-    } else {
-        let matching: Vec<&Candidate> =
-            pool.iter().filter(|c| c.base().contains(what) && c.base() != round.name.base).collect();
-        match matching.as_slice() {
-            [one] => one.load(),
-            [] => anyhow::bail!("--compare-with {what:?}: no such round (a path, part of a round's name, or partner)"),
-            many => anyhow::bail!(
-                "--compare-with {what:?} matches {} rounds ({}, ...): say more of the name",
-                many.len(),
-                many[0].base()
-            ),
-        }
-    };
-    if !other.report.is_clean() {
-        eprintln!("warning: {}", other.report.to_string().trim_end().replace('\n', "\nwarning: "));
-    }
-    Ok(std::sync::Arc::new(proxviz_data::Timeline::new(std::sync::Arc::new(other))))
 }
 
 /// A weapon by ET number or by name (any case, spaces and dashes ignored: `mp40`, `Mobile
@@ -757,38 +511,8 @@ pub fn run(args: &ExportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()
     let n = rounds.len();
     let compares = match &args.compare_with {
         None => vec![None; n],
-        Some(what) => {
-            if season.is_some() {
-                anyhow::bail!("--compare-with compares two rounds, not a season");
-            }
-            let demo = if args.demo { crate::scene::demo::rounds() } else { Vec::new() };
-            // A round's file given alone: its partner is looked for in its folder.
-            let neighbours = match args.path.as_deref().filter(|p| p.is_file()) {
-                Some(file) => {
-                    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-                    proxviz_data::discover_rounds(dir).unwrap_or_default()
-                }
-                None => Vec::new(),
-            };
-            let pool: Vec<Candidate> =
-                found.iter().chain(&neighbours).map(Candidate::Files).chain(demo.iter().map(Candidate::Read)).collect();
-            let mut compares = Vec::with_capacity(n);
-            for r in &rounds {
-                match compared_round(what, r, &pool) {
-                    Ok(other) => compares.push(Some(other)),
-                    // One round without a partner does not stop the others.
-                    Err(e) if n > 1 && what.eq_ignore_ascii_case("partner") => {
-                        eprintln!("note: {e:#}: exported without a compare");
-                        compares.push(None);
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-            if compares.iter().all(Option::is_none) {
-                anyhow::bail!("--compare-with partner: none of the {n} rounds has a stopwatch partner here");
-            }
-            compares
-        }
+        Some(_) if season.is_some() => anyhow::bail!("--compare-with compares two rounds, not a season"),
+        Some(what) => compare::compared_rounds(what, &rounds, &found, args.path.as_deref(), args.demo)?,
     };
     let side = settings.compare.is_some_and(|c| c.heat == CompareHeat::SideBySide);
     let mut jobs: Vec<Job> = Vec::new();

@@ -1,3 +1,5 @@
+//! Tests of stopwatch pairs, attackers and splits.
+
 use super::*;
 use crate::events::RoundEvent;
 use crate::name::RoundName;

@@ -1,3 +1,5 @@
+//! Tests of the clip encoder and our GIF writer.
+
 use super::*;
 
 const W: usize = 64;

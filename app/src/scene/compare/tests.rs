@@ -1,3 +1,6 @@
+//! Tests of the stopwatch compare: ghosts, the difference and shared-scale heatmaps, a compare
+//! following its round.
+
 use super::*;
 use crate::scene::heat_layer::{Heat, HeatState};
 use crate::scene::library::{Library, RoundGrown, loaded_demo};
