@@ -43,30 +43,8 @@ fn export(args: &[&str]) -> Output {
 
 /// Every frame of a GIF composed to RGB, its size and each frame's delay.
 fn decode(path: &Path) -> ((usize, usize), Vec<Vec<[u8; 3]>>, Vec<u16>) {
-    let mut options = gif::DecodeOptions::new();
-    options.set_color_output(gif::ColorOutput::Indexed);
-    let mut decoder = options.read_info(std::fs::File::open(path).expect("gif")).expect("a GIF");
-    let palette = decoder.global_palette().expect("a global palette").to_vec();
-    let (w, h) = (usize::from(decoder.width()), usize::from(decoder.height()));
-    let mut canvas = vec![0u8; w * h];
-    let (mut frames, mut delays) = (Vec::new(), Vec::new());
-    while let Some(f) = decoder.read_next_frame().expect("a frame") {
-        for y in 0..usize::from(f.height) {
-            for x in 0..usize::from(f.width) {
-                let v = f.buffer[y * usize::from(f.width) + x];
-                if Some(v) != f.transparent {
-                    canvas[(y + usize::from(f.top)) * w + x + usize::from(f.left)] = v;
-                }
-            }
-        }
-        let rgb = canvas.iter().map(|&i| {
-            let i = usize::from(i) * 3;
-            [palette[i], palette[i + 1], palette[i + 2]]
-        });
-        frames.push(rgb.collect());
-        delays.push(f.delay);
-    }
-    ((w, h), frames, delays)
+    let played = proxviz::export::clip::play_gif(&std::fs::read(path).expect("gif")).expect("a GIF");
+    (played.size, played.frames, played.delays)
 }
 
 /// Pixels of a team's colour (the kill feed's names) in the top-right corner of a frame.

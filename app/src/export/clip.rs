@@ -25,6 +25,8 @@ use std::thread::JoinHandle;
 
 use anyhow::{Context as _, bail};
 
+use crate::scene::picture::MAX_CLIP_FRAMES;
+
 /// Discord's upload limit for most users: a clip over it gets a note.
 pub const SHARE_LIMIT_BYTES: u64 = 8 * 1024 * 1024;
 
@@ -252,6 +254,47 @@ fn encode(
 trait FrameSink: Send {
     fn frame(&mut self, index: usize, rgba: &[u8]) -> anyhow::Result<()>;
     fn finish(self: Box<Self>) -> anyhow::Result<()>;
+}
+
+/// A GIF read back as a player shows it: each frame composed over the ones before.
+#[derive(Debug)]
+pub struct GifPlayback {
+    /// Width and height.
+    pub size: (usize, usize),
+    /// Each frame's pixels, RGB, row by row.
+    pub frames: Vec<Vec<[u8; 3]>>,
+    /// Each frame's delay in hundredths of a second.
+    pub delays: Vec<u16>,
+}
+
+/// Plays a GIF back (checks of what was written; at most [`MAX_CLIP_FRAMES`] frames).
+pub fn play_gif(bytes: &[u8]) -> anyhow::Result<GifPlayback> {
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::Indexed);
+    let mut decoder = options.read_info(bytes)?;
+    let palette = decoder.global_palette().context("no global palette")?.to_vec();
+    let (w, h) = (usize::from(decoder.width()), usize::from(decoder.height()));
+    let mut canvas = vec![0u8; w * h];
+    let (mut frames, mut delays) = (Vec::new(), Vec::new());
+    while let Some(f) = decoder.read_next_frame()? {
+        if frames.len() == MAX_CLIP_FRAMES {
+            bail!("more than {MAX_CLIP_FRAMES} frames");
+        }
+        let (left, top, fw) = (usize::from(f.left), usize::from(f.top), usize::from(f.width));
+        for (i, &v) in f.buffer.iter().enumerate() {
+            let (x, y) = (left + i % fw.max(1), top + i / fw.max(1));
+            if Some(v) != f.transparent && x < w && y < h {
+                canvas[y * w + x] = v;
+            }
+        }
+        let rgb = |&i: &u8| {
+            let i = usize::from(i) * 3;
+            palette.get(i..i + 3).map_or([0; 3], |c| [c[0], c[1], c[2]])
+        };
+        frames.push(canvas.iter().map(rgb).collect());
+        delays.push(f.delay);
+    }
+    Ok(GifPlayback { size: (w, h), frames, delays })
 }
 
 /// The animated GIF writer.

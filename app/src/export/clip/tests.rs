@@ -17,32 +17,10 @@ fn frame(x: usize, rgb: [u8; 3]) -> Vec<u8> {
     px
 }
 
-/// Every frame of a GIF composed (indices into the global palette), and each one's delay.
+/// Every frame of a GIF composed, and each one's delay.
 fn decode(bytes: &[u8]) -> (Vec<Vec<[u8; 3]>>, Vec<u16>) {
-    let mut options = gif::DecodeOptions::new();
-    options.set_color_output(gif::ColorOutput::Indexed);
-    let mut decoder = options.read_info(bytes).expect("a GIF");
-    let palette = decoder.global_palette().expect("a global palette").to_vec();
-    let (w, h) = (usize::from(decoder.width()), usize::from(decoder.height()));
-    let mut canvas = vec![0u8; w * h];
-    let (mut frames, mut delays) = (Vec::new(), Vec::new());
-    while let Some(f) = decoder.read_next_frame().expect("a frame") {
-        for y in 0..usize::from(f.height) {
-            for x in 0..usize::from(f.width) {
-                let v = f.buffer[y * usize::from(f.width) + x];
-                if Some(v) != f.transparent {
-                    canvas[(y + usize::from(f.top)) * w + x + usize::from(f.left)] = v;
-                }
-            }
-        }
-        let rgb = canvas.iter().map(|&i| {
-            let i = usize::from(i) * 3;
-            [palette[i], palette[i + 1], palette[i + 2]]
-        });
-        frames.push(rgb.collect());
-        delays.push(f.delay);
-    }
-    (frames, delays)
+    let played = play_gif(bytes).expect("a GIF");
+    (played.frames, played.delays)
 }
 
 fn close(a: [u8; 3], b: [u8; 4]) -> bool {
