@@ -67,9 +67,14 @@ impl RoundFiles {
         let mut notes = Vec::new();
         let mut labels: [String; 4] = Default::default();
         let mut present = [false; 4];
+        // A big positions file is read in parts as it is parsed instead.
+        let big = crate::parse::stream_positions(self.paths[FileKind::Positions.index()].as_deref());
         for (i, path) in self.paths.iter().enumerate() {
             let Some(path) = path else { continue };
-            labels[i] = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if big.is_some() && i == FileKind::Positions.index() {
+                continue;
+            }
+            labels[i] = crate::parse::label_of(path);
             buffers[i].clear();
             match std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut buffers[i])) {
                 Ok(_) => present[i] = true,
@@ -79,7 +84,12 @@ impl RoundFiles {
         let inputs: [Option<crate::parse::FileInput<'_>>; 4] = std::array::from_fn(|i| {
             present[i].then(|| crate::parse::FileInput { label: labels[i].as_str(), bytes: buffers[i].as_slice() })
         });
-        let mut round = crate::parse::parse_round(self.name.clone(), inputs);
+        let big_label = big.map(crate::parse::label_of);
+        let positions = match (big, &big_label) {
+            (Some(path), Some(label)) => Some(crate::parse::Positions::File { path, label }),
+            _ => inputs[FileKind::Positions.index()].map(crate::parse::Positions::Bytes),
+        };
+        let mut round = crate::parse::parse_round_from(self.name.clone(), inputs, positions);
         round.report.notes.extend(notes);
         self.note_duplicates(&mut round);
         round

@@ -285,8 +285,23 @@ fn movement(timeline: &Timeline, cn: u16, samples: &[crate::model::PositionSampl
         }
     };
     let mut prev: Option<&crate::model::PositionSample> = None;
+    // Samples come in time order: the player's dead spans and deaths are walked alongside
+    // instead of looked up for every sample.
+    let dead = timeline.dead_spans(cn);
+    let deaths: Vec<u32> = timeline.kills().iter().filter(|k| k.victim == cn).map(|k| k.time_ms).collect();
+    let (mut span, mut death, mut last_time) = (0, 0, 0);
     for s in samples {
-        let alive = !timeline.is_dead(cn, s.time_ms) && s.health.is_none_or(|h| h > 0);
+        if s.time_ms < last_time {
+            // Out of order (a round built by hand): walk again from the start.
+            (span, death) = (0, 0);
+        }
+        last_time = s.time_ms;
+        // The last span that starts by now; dead while it lasts.
+        while dead.get(span + 1).is_some_and(|&(start, _)| start <= s.time_ms) {
+            span += 1;
+        }
+        let is_dead = dead.get(span).is_some_and(|&(start, end)| start <= s.time_ms && s.time_ms < end);
+        let alive = !is_dead && s.health.is_none_or(|h| h > 0);
         if !alive {
             close_run(still.take());
             prev = None;
@@ -294,10 +309,10 @@ fn movement(timeline: &Timeline, cn: u16, samples: &[crate::model::PositionSampl
         }
         if let Some(p) = prev {
             // A death between the two samples makes the second one a new life: no distance.
-            let died_between = timeline
-                .kills_in(p.time_ms.saturating_add(1)..s.time_ms.saturating_add(1))
-                .iter()
-                .any(|k| k.victim == cn);
+            while deaths.get(death).is_some_and(|&t| t <= p.time_ms) {
+                death += 1;
+            }
+            let died_between = deaths.get(death).is_some_and(|&t| t < s.time_ms.saturating_add(1));
             // A step no player can make (a broken coordinate) is not a distance travelled.
             let step = p.pos.distance(s.pos);
             if !died_between && step.is_finite() && step <= 2.0 * crate::season::WORLD_LIMIT {

@@ -158,6 +158,12 @@ impl Timeline {
         self.engagement_at.get(i).copied().flatten()
     }
 
+    /// The `[death, respawn)` spans of `clientnum`, sorted (respawn `u32::MAX` when none
+    /// followed): [`Timeline::is_dead`] for a walk through a player's samples in time order.
+    pub fn dead_spans(&self, clientnum: u16) -> &[(u32, u32)] {
+        self.track_at(clientnum).map_or(&[], |(_, idx)| &idx.dead)
+    }
+
     /// Whether `clientnum` is dead at `time_ms`.
     pub fn is_dead(&self, clientnum: u16, time_ms: u32) -> bool {
         self.track_at(clientnum).is_some_and(|(_, idx)| death_at(idx, time_ms).is_some())

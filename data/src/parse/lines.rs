@@ -37,6 +37,7 @@ pub fn position_line(i: &[u8]) -> PResult<'_, (u16, PositionSample)> {
 }
 
 /// `fire`, `hit` or `kill` (any case).
+#[inline(always)]
 pub fn combat_kind(i: &[u8]) -> PResult<'_, CombatKind> {
     let (rest, w) = super::grammar::word(i)?;
     // Compared without allocating: this runs for every line of a combat file.

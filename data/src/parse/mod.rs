@@ -90,29 +90,97 @@ fn parse_lines<T>(
 /// Parses a round from the bytes of its files (`None` for a missing file), in the order of
 /// [`FileKind::ALL`].
 pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round {
+    let positions = files[FileKind::Positions.index()].map(Positions::Bytes);
+    parse_round_from(name, files, positions)
+}
+
+/// Where a round's positions are read from.
+#[derive(Clone, Copy)]
+pub(crate) enum Positions<'a> {
+    /// The file's bytes.
+    Bytes(FileInput<'a>),
+    /// A big file on disk, read in parts as it is parsed (see [`stream_positions`]).
+    File {
+        /// The file.
+        path: &'a Path,
+        /// Its name in messages.
+        label: &'a str,
+    },
+}
+
+impl Positions<'_> {
+    fn label(&self) -> &str {
+        match self {
+            Self::Bytes(f) => f.label,
+            Self::File { label, .. } => label,
+        }
+    }
+}
+
+/// Positions files at least this big are read from disk in parts as they are parsed, never
+/// whole in memory.
+const STREAM_POSITIONS_BYTES: u64 = 16 << 20;
+
+/// The positions file to read in parts as it is parsed, if `path` is one.
+pub(crate) fn stream_positions(path: Option<&Path>) -> Option<&Path> {
+    let path = path?;
+    (cfg!(unix) && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() >= STREAM_POSITIONS_BYTES))
+        .then_some(path)
+}
+
+/// [`parse_round`] with the positions from `positions` (the positions slot of `files` is not
+/// looked at).
+pub(crate) fn parse_round_from(
+    name: RoundName,
+    files: [Option<FileInput<'_>>; 4],
+    positions: Option<Positions<'_>>,
+) -> Round {
     // The current public tracker writes one `_engagements.txt` per round, told apart by its
     // first line.
     if let Some(file) = files[FileKind::Engagements.index()]
         && let Some(version) = upstream::version_of(file.bytes)
     {
         let mut round = upstream::parse_upstream(name, file, version);
-        for kind in FileKind::ALL.into_iter().filter(|k| *k != FileKind::Engagements) {
-            if let Some(other) = files[kind.index()] {
-                round.report.note(other.label, "beside a single-file round of the current public tracker: not read");
-            }
+        let others =
+            [FileKind::Combat, FileKind::Heatmap].into_iter().filter_map(|k| files[k.index()].map(|f| f.label));
+        for label in positions.as_ref().map(Positions::label).into_iter().chain(others) {
+            round.report.note(label, "beside a single-file round of the current public tracker: not read");
         }
         return round;
     }
     let mut report = LoadReport::default();
     let mut header = HeaderAcc::default();
     for kind in FileKind::ALL {
-        if files[kind.index()].is_none() {
+        let present = if kind == FileKind::Positions { positions.is_some() } else { files[kind.index()].is_some() };
+        if !present {
             report.missing.push(kind);
         }
     }
 
-    let tracks = match files[FileKind::Positions.index()] {
-        Some(file) => positions::parse(file, &mut header, &mut report, crate::index::cores()),
+    let tracks = match positions {
+        Some(Positions::Bytes(file)) => positions::parse(file, &mut header, &mut report, crate::index::cores()),
+        #[cfg(unix)]
+        Some(Positions::File { path, label }) => {
+            match positions::read_and_parse(path, label, &mut header, &mut report, crate::index::cores()) {
+                Ok(tracks) => tracks,
+                Err(e) => {
+                    report.missing.insert(0, FileKind::Positions);
+                    report.notes.push(format!("{label}: cannot read: {e}"));
+                    Vec::new()
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        Some(Positions::File { path, label }) => match std::fs::read(path) {
+            Ok(bytes) => {
+                positions::parse(FileInput { label, bytes: &bytes }, &mut header, &mut report, crate::index::cores())
+            }
+            Err(e) => {
+                report.missing.insert(0, FileKind::Positions);
+                report.notes.push(format!("{label}: cannot read: {e}"));
+                Vec::new()
+            }
+        },
         None => Vec::new(),
     };
 
@@ -214,7 +282,7 @@ impl RoundBytes {
         let mut notes = Vec::new();
         let files = paths.map(|path| {
             let path = path?;
-            let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let label = label_of(path);
             match read_file(path) {
                 Ok(bytes) => Some((label, bytes)),
                 Err(e) => {
@@ -228,19 +296,41 @@ impl RoundBytes {
 
     /// Parses what was read.
     pub fn parse(&self, name: RoundName) -> Round {
+        self.parse_with(name, None)
+    }
+
+    /// Parses what was read, with the positions from the big file `positions` (read in parts
+    /// as it is parsed) when given.
+    fn parse_with(&self, name: RoundName, positions: Option<&Path>) -> Round {
         let inputs: [Option<FileInput<'_>>; 4] = std::array::from_fn(|i| {
             self.files[i].as_ref().map(|(label, bytes)| FileInput { label: label.as_str(), bytes: bytes.as_slice() })
         });
-        let mut round = parse_round(name, inputs);
+        let label = positions.map(label_of);
+        let positions = match (positions, &label) {
+            (Some(path), Some(label)) => Some(Positions::File { path, label }),
+            _ => inputs[FileKind::Positions.index()].map(Positions::Bytes),
+        };
+        let mut round = parse_round_from(name, inputs, positions);
         round.report.notes.extend(self.notes.iter().cloned());
         round
     }
 }
 
+/// A file's name for messages.
+pub(crate) fn label_of(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 /// Reads and parses a round from its files on disk. A file that cannot be read is reported as
-/// missing (with the OS error in the notes); the round still loads what is there.
+/// missing (with the OS error in the notes); the round still loads what is there. A big
+/// positions file is read in parts as it is parsed, never whole in memory.
 pub fn load_round(name: RoundName, paths: &[Option<&Path>; 4]) -> Round {
-    RoundBytes::read(paths).parse(name)
+    let Some(big) = stream_positions(paths[FileKind::Positions.index()]) else {
+        return RoundBytes::read(paths).parse(name);
+    };
+    let mut others = *paths;
+    others[FileKind::Positions.index()] = None;
+    RoundBytes::read(&others).parse_with(name, Some(big))
 }
 
 #[cfg(test)]

@@ -3,6 +3,9 @@
 //! so the result — samples, skipped lines with their numbers, notes — is the same as reading it
 //! line by line.
 
+use std::borrow::Cow;
+use std::path::Path;
+
 use super::header::HeaderAcc;
 use super::lines::{self, POSITION_COLUMNS};
 use super::{FileInput, lines_of_piece};
@@ -48,7 +51,7 @@ struct Direct<'d> {
 impl Direct<'_> {
     fn take(&mut self, line: usize, met: Met<'_>) {
         match met {
-            Met::Header(text) => self.header.take(text, self.label, line, self.report),
+            Met::Header(text) => self.header.take(&text, self.label, line, self.report),
             Met::Skip(reason) => self.report.skip(self.label, line, reason),
             Met::CutShort => self
                 .report
@@ -57,9 +60,10 @@ impl Direct<'_> {
     }
 }
 
-/// What one piece met besides samples, by line number within the piece.
+/// What one piece met besides samples, by line number within the piece. Header lines are
+/// borrowed from a file held whole, owned when the file is read in chunks.
 enum Met<'a> {
-    Header(&'a [u8]),
+    Header(Cow<'a, [u8]>),
     Skip(String),
     CutShort,
 }
@@ -78,46 +82,28 @@ fn parse_in(file: FileInput<'_>, header: &mut HeaderAcc, report: &mut LoadReport
     let bytes = file.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(file.bytes);
     let cuts = cut_at_line_ends(bytes, pieces);
     let direct = Direct { header, report, label: file.label };
-    let (parsed, mut direct): (Vec<Piece<'_>>, Direct<'_>) = if cuts.len() == 1 {
+    fn whole<'a>(piece: &'a [u8], size_for: usize, mid_snapshot: bool, direct: Option<&mut Direct<'_>>) -> Piece<'a> {
+        let mut parser = PieceParser::new(size_for, mid_snapshot, direct);
+        parser.feed(piece, 0, true, Cow::Borrowed);
+        parser.piece
+    }
+    let size_for = bytes.len();
+    let (parsed, direct): (Vec<Piece<'_>>, Direct<'_>) = if cuts.len() == 1 {
         let mut direct = direct;
-        (vec![parse_piece(bytes, bytes.len(), false, Some(&mut direct))], direct)
+        (vec![whole(bytes, size_for, false, Some(&mut direct))], direct)
     } else {
         std::thread::scope(|scope| {
             // Later pieces start mid-snapshot: their first one says nothing of its size.
-            let workers: Vec<_> = cuts
-                .iter()
-                .skip(1)
-                .map(|piece| scope.spawn(move || parse_piece(piece, piece.len(), true, None)))
-                .collect();
+            let workers: Vec<_> =
+                cuts.iter().skip(1).map(|piece| scope.spawn(move || whole(piece, size_for, true, None))).collect();
             // The first piece on this thread, sized for the whole file: the others join it.
             let mut direct = direct;
-            let mut parsed = vec![parse_piece(cuts[0], bytes.len(), false, Some(&mut direct))];
+            let mut parsed = vec![whole(cuts[0], size_for, false, Some(&mut direct))];
             parsed.extend(workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))));
             (parsed, direct)
         })
     };
-
-    let mut by_client: Vec<Vec<PositionSample>> = Vec::new();
-    let mut first_line = 0;
-    for piece in parsed {
-        for (line, met) in piece.met {
-            direct.take(first_line + line, met);
-        }
-        let report = &mut *direct.report;
-        report.skipped_total += piece.more_skips;
-        first_line += piece.lines;
-        if by_client.len() < piece.by_client.len() {
-            by_client.resize_with(piece.by_client.len(), Vec::new);
-        }
-        for (all, mut more) in by_client.iter_mut().zip(piece.by_client) {
-            if all.is_empty() {
-                std::mem::swap(all, &mut more);
-            } else {
-                all.append(&mut more);
-            }
-        }
-    }
-    finish_tracks(by_client, file.label, direct.report)
+    join(parsed, direct)
 }
 
 /// `bytes` cut into at most `pieces` pieces, each ending with a line end (the last one: where
@@ -140,53 +126,272 @@ fn cut_at_line_ends(bytes: &[u8], pieces: usize) -> Vec<&[u8]> {
     cuts
 }
 
-/// Parses one piece; what it meets besides samples goes to `direct` at once when given, else
-/// waits in the piece.
-fn parse_piece<'a>(
-    bytes: &'a [u8],
-    size_for: usize,
-    mid_snapshot: bool,
-    mut direct: Option<&mut Direct<'_>>,
-) -> Piece<'a> {
-    let start = bytes.as_ptr() as usize;
-    let mut capacity = CapacityHint::new(size_for, mid_snapshot);
-    let mut piece = Piece { by_client: Vec::new(), met: Vec::new(), more_skips: 0, lines: 0 };
-    let mut skips = 0;
-    let mut meet = |met_list: &mut Vec<(usize, Met<'a>)>, line: usize, met: Met<'a>| match direct.as_deref_mut() {
-        Some(d) => d.take(line, met),
-        None => met_list.push((line, met)),
-    };
-    piece.lines = lines_of_piece(bytes, |line_number, line, unterminated| {
-        if line.first() == Some(&b'#') {
-            meet(&mut piece.met, line_number, Met::Header(line));
-            return;
-        }
-        let reason = match lines::position_line(line) {
-            Ok((_, (cn, sample))) if cn < MAX_CLIENTS => {
-                let cn = usize::from(cn);
-                if piece.by_client.len() <= cn {
-                    piece.by_client.resize_with(cn + 1, Vec::new);
-                }
-                capacity.observe(sample.time_ms, line.as_ptr() as usize - start, cn, &mut piece.by_client);
-                piece.by_client[cn].push(sample);
-                return;
-            }
-            Ok((_, (cn, _))) => (skips < MAX_DETAILED_SKIPS_PER_FILE)
-                .then(|| format!("column 1 (clientnum): {cn} is not a player slot (0-{})", MAX_CLIENTS - 1)),
-            Err(_) if unterminated => {
-                meet(&mut piece.met, line_number, Met::CutShort);
-                return;
-            }
-            Err(_) => (skips < MAX_DETAILED_SKIPS_PER_FILE).then(|| lines::diagnose(line, &POSITION_COLUMNS)),
-        };
-        // Only the first skipped lines are told in detail; the rest are counted.
-        skips += 1;
-        match reason {
-            Some(reason) => meet(&mut piece.met, line_number, Met::Skip(reason)),
-            None => piece.more_skips += 1,
-        }
+/// Reads a positions file from disk and parses it on `threads` threads at once, each reading
+/// its own part of the file in chunks: the file is never held whole (a 5-hour round's is
+/// 100 MB), and the kernel's copy is shared out and overlaps the parsing. The result is the
+/// same as [`parse`] on the file's bytes.
+#[cfg(unix)]
+pub(super) fn read_and_parse(
+    path: &Path,
+    label: &str,
+    header: &mut HeaderAcc,
+    report: &mut LoadReport,
+    threads: usize,
+) -> std::io::Result<Vec<PlayerTrack>> {
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let pieces = threads.clamp(1, usize::try_from(len / PIECE_MIN_BYTES as u64).unwrap_or(usize::MAX).max(1));
+    read_in(&file, len, label, header, report, pieces, CHUNK_BYTES)
+}
+
+/// [`read_and_parse`] of `file` (`len` bytes long when it was opened) in `pieces` pieces, read
+/// `chunk` bytes at a time.
+#[cfg(unix)]
+fn read_in(
+    file: &std::fs::File,
+    len: u64,
+    label: &str,
+    header: &mut HeaderAcc,
+    report: &mut LoadReport,
+    pieces: usize,
+    chunk: usize,
+) -> std::io::Result<Vec<PlayerTrack>> {
+    let size_for = usize::try_from(len).unwrap_or(usize::MAX);
+    // Piece k holds the lines that start in [bounds[k], bounds[k + 1]): the file as it was
+    // when opened (lines a live round appends meanwhile wait for the next read, so a file that
+    // keeps growing cannot keep the read going).
+    let bounds: Vec<u64> =
+        (0..=pieces as u64).map(|k| if k == pieces as u64 { len } else { len / pieces as u64 * k }).collect();
+    let direct = Direct { header, report, label };
+    fn read_piece(
+        file: &std::fs::File,
+        (from, to): (u64, u64),
+        (size_for, chunk): (usize, usize),
+        direct: Option<&mut Direct<'_>>,
+    ) -> std::io::Result<Piece<'static>> {
+        let mut parser = PieceParser::new(size_for, from > 0, direct);
+        read_lines(file, from, to, chunk, |chunk, offset, at_end| {
+            parser.feed(chunk, offset, at_end, |l| Cow::Owned(l.to_vec()));
+        })?;
+        Ok(parser.piece)
+    }
+    let bounds = &bounds;
+    let (parsed, direct) = std::thread::scope(|scope| {
+        let workers: Vec<_> = (1..pieces)
+            .map(|k| scope.spawn(move || read_piece(file, (bounds[k], bounds[k + 1]), (size_for, chunk), None)))
+            .collect();
+        let mut direct = direct;
+        let first = read_piece(file, (bounds[0], bounds[1]), (size_for, chunk), Some(&mut direct));
+        let parsed: std::io::Result<Vec<Piece<'static>>> = std::iter::once(first)
+            .chain(workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))))
+            .collect();
+        (parsed, direct)
     });
-    piece
+    Ok(join(parsed?, direct))
+}
+
+/// Size of one read of [`read_lines`]: small enough to stay in the processor's cache.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Calls `feed(lines, offset, at_end)`, reading about `chunk` bytes at a time, with the whole lines of `file` that start at or after
+/// `from` (a line that starts before it belongs to the piece before) and before `to`, in
+/// chunks that end at line ends, except a last line the file ends in the middle of
+/// (`at_end`); `offset` is how far into the piece `lines` start. A byte-order
+/// mark at the file's start is left out.
+#[cfg(unix)]
+fn read_lines(
+    file: &std::fs::File,
+    from: u64,
+    to: u64,
+    chunk: usize,
+    mut feed: impl FnMut(&[u8], usize, bool),
+) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt as _;
+    // buf[..filled] holds the file from position `at` on; the buffer grows only for a line
+    // longer than a chunk.
+    let chunk = chunk.max(1);
+    let mut buf = vec![0u8; chunk];
+    let mut filled = 0;
+    let mut at = from.saturating_sub(1);
+    // Until the piece's first line is found: it starts after the first line end at or after
+    // from - 1.
+    let mut seeking = from > 0;
+    let mut fed = 0;
+    let mut first_read = from == 0;
+    loop {
+        if buf.len() - filled < chunk.div_ceil(2) {
+            buf.resize(filled + chunk, 0);
+        }
+        let n = loop {
+            match file.read_at(&mut buf[filled..], at + filled as u64) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                other => break other?,
+            }
+        };
+        filled += n;
+        // A byte-order mark is looked for once three bytes are in (or the file ends sooner).
+        if first_read && (filled >= 3 || n == 0) {
+            first_read = false;
+            if buf[..filled].starts_with(b"\xEF\xBB\xBF") {
+                buf.copy_within(3..filled, 0);
+                filled -= 3;
+                at += 3;
+            }
+        }
+        let mut data = 0;
+        if seeking {
+            match memchr::memchr(b'\n', &buf[..filled]) {
+                Some(i) => {
+                    seeking = false;
+                    data = i + 1;
+                }
+                None if n == 0 => return Ok(()),
+                None => data = filled,
+            }
+        }
+        // Lines that start before `to` end at the first line end at or after to - 1.
+        let stop =
+            usize::try_from(to.saturating_sub(1).saturating_sub(at)).ok().filter(|&i| i < filled).map(|i| i.max(data));
+        let (whole, done) = match stop.and_then(|i| memchr::memchr(b'\n', &buf[i..filled]).map(|e| i + e + 1)) {
+            Some(end) => (end, true),
+            None if n == 0 => (filled, true),
+            None => (memchr::memrchr(b'\n', &buf[data..filled]).map_or(data, |e| data + e + 1), false),
+        };
+        if !seeking && at + data as u64 >= to {
+            return Ok(());
+        }
+        if whole > data {
+            feed(&buf[data..whole], fed, done);
+            fed += whole - data;
+        }
+        if done {
+            return Ok(());
+        }
+        buf.copy_within(whole..filled, 0);
+        filled -= whole;
+        at += whole as u64;
+    }
+}
+
+/// Parses the lines of one piece, fed in chunks that end at line ends; what it meets besides
+/// samples goes to `direct` at once when given, else waits in the piece.
+struct PieceParser<'a, 'd, 'e> {
+    piece: Piece<'a>,
+    capacity: CapacityHint,
+    skips: usize,
+    direct: Option<&'d mut Direct<'e>>,
+}
+
+impl<'a, 'd, 'e> PieceParser<'a, 'd, 'e> {
+    fn new(size_for: usize, mid_snapshot: bool, direct: Option<&'d mut Direct<'e>>) -> Self {
+        let piece = Piece { by_client: Vec::new(), met: Vec::new(), more_skips: 0, lines: 0 };
+        Self { piece, capacity: CapacityHint::new(size_for, mid_snapshot), skips: 0, direct }
+    }
+
+    /// Parses `bytes` (whole lines; the last may lack its line end only when `at_end`), which
+    /// start `offset` bytes into the piece; `keep` makes a header line that must wait.
+    fn feed<'b>(&mut self, bytes: &'b [u8], offset: usize, at_end: bool, keep: impl Fn(&'b [u8]) -> Cow<'a, [u8]>) {
+        let start = bytes.as_ptr() as usize;
+        let first_line = self.piece.lines;
+        let Self { piece, capacity, skips, direct } = self;
+        let meet = |direct: &mut Option<&mut Direct<'_>>, met_list: &mut Vec<(usize, Met<'a>)>, line, met| match direct
+        {
+            Some(d) => d.take(line, met),
+            None => met_list.push((line, met)),
+        };
+        let lines = lines_of_piece(bytes, |n, line, unterminated| {
+            let line_number = first_line + n;
+            if line.first() == Some(&b'#') {
+                // Taken at once without a copy when it need not wait.
+                match direct.as_deref_mut() {
+                    Some(d) => d.header.take(line, d.label, line_number, d.report),
+                    None => piece.met.push((line_number, Met::Header(keep(line)))),
+                }
+                return;
+            }
+            let reason = match lines::position_line(line) {
+                Ok((_, (cn, sample))) if cn < MAX_CLIENTS => {
+                    let cn = usize::from(cn);
+                    if piece.by_client.len() <= cn {
+                        piece.by_client.resize_with(cn + 1, Vec::new);
+                    }
+                    capacity.observe(
+                        sample.time_ms,
+                        offset + (line.as_ptr() as usize - start),
+                        cn,
+                        &mut piece.by_client,
+                    );
+                    piece.by_client[cn].push(sample);
+                    return;
+                }
+                Ok((_, (cn, _))) => (*skips < MAX_DETAILED_SKIPS_PER_FILE)
+                    .then(|| format!("column 1 (clientnum): {cn} is not a player slot (0-{})", MAX_CLIENTS - 1)),
+                Err(_) if unterminated && at_end => {
+                    meet(direct, &mut piece.met, line_number, Met::CutShort);
+                    return;
+                }
+                Err(_) => (*skips < MAX_DETAILED_SKIPS_PER_FILE).then(|| lines::diagnose(line, &POSITION_COLUMNS)),
+            };
+            // Only the first skipped lines are told in detail; the rest are counted.
+            *skips += 1;
+            match reason {
+                Some(reason) => meet(direct, &mut piece.met, line_number, Met::Skip(reason)),
+                None => piece.more_skips += 1,
+            }
+        });
+        piece.lines += lines;
+    }
+}
+
+/// Joins the pieces' samples in file order and takes what they met, in order, into the report.
+/// Each player's samples are joined and checked on their own, on two threads for a big file.
+fn join(parsed: Vec<Piece<'_>>, mut direct: Direct<'_>) -> Vec<PlayerTrack> {
+    let clients = parsed.iter().map(|p| p.by_client.len()).max().unwrap_or(0);
+    let mut per_client: Vec<Vec<Vec<PositionSample>>> =
+        (0..clients).map(|_| Vec::with_capacity(parsed.len())).collect();
+    let mut first_line = 0;
+    for piece in parsed {
+        for (line, met) in piece.met {
+            direct.take(first_line + line, met);
+        }
+        direct.report.skipped_total += piece.more_skips;
+        first_line += piece.lines;
+        for (all, part) in per_client.iter_mut().zip(piece.by_client) {
+            if !part.is_empty() {
+                all.push(part);
+            }
+        }
+    }
+    let join_one = |(cn, parts): (usize, Vec<Vec<PositionSample>>)| {
+        let mut parts = parts.into_iter();
+        let mut samples = parts.next().unwrap_or_default();
+        for mut more in parts {
+            samples.append(&mut more);
+        }
+        finish_track(cn, samples)
+    };
+    let pieces_per_client = per_client.iter().map(Vec::len).max().unwrap_or(0);
+    let finished: Vec<(Option<PlayerTrack>, usize)> = if pieces_per_client > 1 && per_client.len() > 1 {
+        let second: Vec<_> = per_client.split_off(per_client.len() / 2);
+        let first_len = per_client.len();
+        std::thread::scope(|scope| {
+            let other = scope.spawn(move || {
+                second.into_iter().enumerate().map(|(i, p)| join_one((first_len + i, p))).collect::<Vec<_>>()
+            });
+            let mut done: Vec<_> = per_client.into_iter().enumerate().map(join_one).collect();
+            done.extend(other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            done
+        })
+    } else {
+        per_client.into_iter().enumerate().map(join_one).collect()
+    };
+    let duplicates: usize = finished.iter().map(|(_, d)| d).sum();
+    if duplicates > 0 {
+        direct
+            .report
+            .note(direct.label, format!("{duplicates} samples repeat a client and time already seen; kept the first"));
+    }
+    finished.into_iter().filter_map(|(track, _)| track).collect()
 }
 
 /// Sizes the per-client vectors once instead of growing them by doubling (which copies and
@@ -236,29 +441,23 @@ impl CapacityHint {
     }
 }
 
-/// Sorts each client's samples by time (files are written in time order, so this is usually a
-/// check) and drops samples that repeat a time already seen for that client.
-fn finish_tracks(by_client: Vec<Vec<PositionSample>>, label: &str, report: &mut LoadReport) -> Vec<PlayerTrack> {
-    let mut duplicates = 0;
-    let tracks = by_client
-        .into_iter()
-        .enumerate()
-        .filter(|(_, samples)| !samples.is_empty())
-        .map(|(cn, mut samples)| {
-            // One pass for the usual case: strictly increasing times, nothing to sort or drop.
-            if !samples.is_sorted_by(|a, b| a.time_ms < b.time_ms) {
-                samples.sort_by_key(|s| s.time_ms);
-                let before = samples.len();
-                samples.dedup_by_key(|s| s.time_ms);
-                duplicates += before - samples.len();
-            }
-            PlayerTrack { clientnum: cn as u16, samples }
-        })
-        .collect();
-    if duplicates > 0 {
-        report.note(label, format!("{duplicates} samples repeat a client and time already seen; kept the first"));
+/// Sorts a client's samples by time (files are written in time order, so this is usually a
+/// check) and drops samples that repeat a time already seen for that client: the track (none
+/// for no samples) and how many were dropped.
+fn finish_track(cn: usize, mut samples: Vec<PositionSample>) -> (Option<PlayerTrack>, usize) {
+    if samples.is_empty() {
+        return (None, 0);
     }
-    tracks
+    let mut duplicates = 0;
+    // One pass for the usual case: strictly increasing times, nothing to sort or drop.
+    if !samples.is_sorted_by(|a, b| a.time_ms < b.time_ms) {
+        samples.sort_by_key(|s| s.time_ms);
+        let before = samples.len();
+        samples.dedup_by_key(|s| s.time_ms);
+        duplicates = before - samples.len();
+    }
+    let clientnum = u16::try_from(cn).unwrap_or(u16::MAX);
+    (Some(PlayerTrack { clientnum, samples }), duplicates)
 }
 
 #[cfg(test)]
@@ -311,6 +510,86 @@ mod tests {
             assert_eq!(split.players, whole.players);
             assert_eq!(split.meta, whole.meta);
         }
+    }
+
+    /// [`read_in`] of `bytes` written to a file.
+    #[cfg(unix)]
+    fn stream(bytes: &[u8], pieces: usize, chunk: usize) -> Round {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.txt");
+        std::fs::write(&path, bytes).expect("write");
+        let file = std::fs::File::open(&path).expect("open");
+        let (mut report, mut header) = (LoadReport::default(), HeaderAcc::default());
+        let tracks =
+            read_in(&file, bytes.len() as u64, "p.txt", &mut header, &mut report, pieces, chunk).expect("read");
+        Round { tracks, report, players: header.roster.into_values().collect(), meta: header.meta, ..Round::default() }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_read_from_disk_in_parts_and_chunks_reads_the_same_as_its_bytes() {
+        let bytes = awkward();
+        let whole = read(&bytes, 1);
+        // Chunks shorter than a line, about a line, and longer; pieces cut mid-line and at
+        // line ends; more pieces than lines.
+        for pieces in [1, 2, 3, 7, 64, 5000] {
+            for chunk in [1, 7, 40, 41, 1000, 1 << 20] {
+                let streamed = stream(&bytes, pieces, chunk);
+                assert_eq!(streamed.tracks, whole.tracks, "{pieces} pieces, {chunk}-byte chunks");
+                assert_eq!(streamed.report, whole.report, "{pieces} pieces, {chunk}-byte chunks");
+                assert_eq!(streamed.players, whole.players);
+                assert_eq!(streamed.meta, whole.meta);
+            }
+        }
+        // Ends: a line end last, nothing at all, one line cut short, a byte-order mark alone.
+        for text in [&b"1\t50\t1\t2\t3\t0\t0\t0\t1\n"[..], b"", b"1\t50\t1", b"\xEF\xBB\xBF", b"\n\n\r\n"] {
+            for pieces in [1, 2, 4] {
+                let (streamed, whole) = (stream(text, pieces, 3), read(text, 1));
+                assert_eq!((streamed.tracks, streamed.report), (whole.tracks, whole.report), "{text:?}");
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_read_in_parts_while_it_is_cut_grown_and_written_again_ends_each_read() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.txt");
+        let bytes = awkward();
+        std::fs::write(&path, &bytes).expect("write");
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            // A server that appends, starts the file again, and cuts it mid-line, over and over.
+            let writer = scope.spawn(|| {
+                let mut step = 0usize;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    match step % 3 {
+                        0 => std::fs::write(&path, &bytes[..(step * 7919) % bytes.len()]).expect("cut"),
+                        1 => std::fs::OpenOptions::new()
+                            .append(true)
+                            .open(&path)
+                            .and_then(|mut f| f.write_all(&bytes[..4096]))
+                            .expect("append"),
+                        _ => std::fs::write(&path, &bytes).expect("again"),
+                    }
+                    step += 1;
+                }
+                step
+            });
+            for read in 0..60 {
+                let file = std::fs::File::open(&path).expect("open");
+                let len = file.metadata().expect("metadata").len();
+                let (mut report, mut header) = (LoadReport::default(), HeaderAcc::default());
+                let tracks =
+                    read_in(&file, len, "p.txt", &mut header, &mut report, 1 + read % 4, 1 + read * 37).expect("read");
+                // Any mix of old and new bytes: what is skipped has its line, what loads is in order.
+                assert!(report.skipped.iter().all(|s| s.line > 0 && !s.reason.is_empty()), "{report}");
+                assert!(tracks.iter().all(|t| t.samples.is_sorted_by(|a, b| a.time_ms < b.time_ms)));
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            assert!(writer.join().expect("writer") > 3, "the file changed while it was read");
+        });
     }
 
     #[test]

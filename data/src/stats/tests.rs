@@ -186,3 +186,87 @@ fn players_shared_out_between_threads_get_the_same_statistics_in_the_same_order(
         assert_eq!(players_stats_on(&timeline, &cns, &cfg, threads), one, "{threads} threads");
     }
 }
+
+/// [`movement`] as it was first written: every sample looks up whether its player is dead and
+/// whether they died since the sample before.
+fn movement_by_lookups(timeline: &Timeline, cn: u16, samples: &[PositionSample], cfg: &StatsConfig) -> (f64, u64) {
+    let (mut travelled, mut stationary_ms, mut still) = (0.0f64, 0u64, None::<(u32, u32)>);
+    let close = |run: Option<(u32, u32)>, stationary_ms: &mut u64| {
+        if let Some((first, last)) = run
+            && last - first >= cfg.stationary_duration_ms
+        {
+            *stationary_ms += u64::from(last - first);
+        }
+    };
+    let mut prev: Option<&PositionSample> = None;
+    for s in samples {
+        if timeline.is_dead(cn, s.time_ms) || s.health.is_some_and(|h| h <= 0) {
+            close(still.take(), &mut stationary_ms);
+            prev = None;
+            continue;
+        }
+        if let Some(p) = prev {
+            let died = timeline
+                .kills_in(p.time_ms.saturating_add(1)..s.time_ms.saturating_add(1))
+                .iter()
+                .any(|k| k.victim == cn);
+            let step = p.pos.distance(s.pos);
+            if !died && step.is_finite() && step <= 2.0 * crate::season::WORLD_LIMIT {
+                travelled += f64::from(step);
+            }
+        }
+        if s.speed_ups < cfg.stationary_threshold_ups {
+            still = Some((still.map_or(s.time_ms, |(first, _)| first), s.time_ms));
+        } else {
+            close(still.take(), &mut stationary_ms);
+        }
+        prev = Some(s);
+    }
+    close(still.take(), &mut stationary_ms);
+    (travelled, stationary_ms)
+}
+
+#[test]
+fn walking_deaths_alongside_the_samples_counts_what_looking_them_up_counts() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(14);
+    let cfg = StatsConfig::default();
+    let (mut with_deaths, mut walked_some) = (0, 0);
+    for _ in 0..200 {
+        // Four players, samples every 100-1,000 ms (some at the same time as a death), kills
+        // among them and by the world at random times, some health at zero.
+        let mut round = Round::default();
+        for cn in 0..4u16 {
+            let mut time = rng.random_range(0..3_000u32);
+            let samples = (0..rng.random_range(0..60))
+                .map(|_| {
+                    time += rng.random_range(1..1_000);
+                    let speed = if rng.random_bool(0.7) { 0.0 } else { 200.0 };
+                    let mut s = sample(time, rng.random_range(-500.0..500.0), speed);
+                    s.health = rng.random_bool(0.1).then_some(0);
+                    s
+                })
+                .collect();
+            round.tracks.push(PlayerTrack { clientnum: cn, samples });
+        }
+        for _ in 0..rng.random_range(0..25) {
+            let killer = if rng.random_bool(0.2) { 1022 } else { rng.random_range(0..4) };
+            // Half of them at the very time of some sample.
+            let track = &round.tracks[rng.random_range(0..4)];
+            let at = match track.samples.len() {
+                n if n > 0 && rng.random_bool(0.5) => track.samples[rng.random_range(0..n)].time_ms,
+                _ => rng.random_range(0..40_000),
+            };
+            round.combat.push(event(at, CombatKind::Kill, killer, Some(rng.random_range(0..4)), 0));
+        }
+        round.combat.sort_by_key(|e| e.time_ms);
+        let timeline = Timeline::new(Arc::new(round));
+        for track in &timeline.round().tracks {
+            let walked = movement(&timeline, track.clientnum, &track.samples, &cfg);
+            assert_eq!(walked, movement_by_lookups(&timeline, track.clientnum, &track.samples, &cfg));
+            with_deaths += usize::from(!timeline.dead_spans(track.clientnum).is_empty());
+            walked_some += usize::from(walked.0 > 0.0 && walked.1 > 0);
+        }
+    }
+    assert!(with_deaths > 200 && walked_some > 100, "{with_deaths} players died, {walked_some} walked and stood");
+}
