@@ -462,7 +462,11 @@ impl Round {
     /// Display name of a client slot: the roster's, else `#<n>`, `world` or `unknown`.
     pub fn display_name(&self, clientnum: u16) -> String {
         match (self.player(clientnum), clientnum) {
-            (Some(p), _) => p.clean_name(),
+            // A roster entry without a usable name (a seed-format round whose names could not
+            // be inferred) is still told apart by its slot.
+            (Some(p), n) => {
+                Some(p.clean_name()).filter(|name| !name.trim().is_empty()).unwrap_or_else(|| format!("#{n}"))
+            }
             (None, WORLD_CLIENTNUM) => "world".to_owned(),
             (None, NONE_CLIENTNUM) => "unknown".to_owned(),
             (None, n) => format!("#{n}"),

@@ -33,4 +33,8 @@ fn what_is_ambiguous_stays_unknown() {
     assert_eq!(r.players.len(), 2);
     assert!(r.players.iter().all(|p| p.name.is_empty() && p.team.is_none()), "{:?}", r.players);
     assert!(!r.name_inferred(0) && !r.team_inferred(0));
+    // Shown by slot, in the window, the statistics and the kill feed alike.
+    assert_eq!((r.display_name(0), r.display_name(1)), ("#0".to_owned(), "#1".to_owned()));
+    let stats = proxviz_data::statistics(&proxviz_data::Timeline::new(std::sync::Arc::new(r)), &Default::default());
+    assert_eq!(stats.players.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["#0", "#1"]);
 }

@@ -8,7 +8,7 @@ use super::backdrop::ShownFloor;
 use super::clock::Clock;
 use super::frame::Frame;
 use super::library::Library;
-use super::model::present::{Hidden, Marker, deaths_until, markers_at, team_rgb, trail};
+use super::model::present::{Hidden, Marker, NO_TEAM_COLOURS, deaths_until, markers_at, player_rgb, trail};
 use super::view::{DrawScale, MapCamera, ViewSettings, units_per_px};
 
 /// Marker radius in logical pixels.
@@ -40,21 +40,24 @@ fn update_present(library: Res<Library>, clock: Res<Clock>, mut present: ResMut<
 #[derive(Resource)]
 struct MarkerAssets {
     mesh: Handle<Mesh>,
-    /// [axis alive, axis dead, allies alive, allies dead, other alive, other dead]
-    materials: [Handle<ColorMaterial>; 6],
+    /// Alive and dead for: Axis, Allies, spectators, then each colour of players without a
+    /// team (see [`material_index`]).
+    materials: Vec<Handle<ColorMaterial>>,
 }
 
 /// The colour of a marker.
-pub fn marker_rgb(team: Option<proxviz_data::Team>, alive: bool) -> [f32; 3] {
-    let [r, g, b] = team_rgb(team);
+pub fn marker_rgb(clientnum: u16, team: Option<proxviz_data::Team>, alive: bool) -> [f32; 3] {
+    let [r, g, b] = player_rgb(clientnum, team);
     if alive { [r, g, b] } else { [r * 0.35 + 0.15, g * 0.35 + 0.15, b * 0.35 + 0.15] }
 }
 
-fn material_index(team: Option<proxviz_data::Team>, alive: bool) -> usize {
+/// The marker material of a player: by team, or by colour for players without one.
+fn material_index(clientnum: u16, team: Option<proxviz_data::Team>, alive: bool) -> usize {
     let t = match team {
         Some(proxviz_data::Team::Axis) => 0,
         Some(proxviz_data::Team::Allies) => 1,
-        _ => 2,
+        Some(_) => 2,
+        None => 3 + usize::from(clientnum) % NO_TEAM_COLOURS,
     };
     t * 2 + usize::from(!alive)
 }
@@ -68,18 +71,18 @@ pub(crate) fn plugin(app: &mut App) {
 
 fn make_assets(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<ColorMaterial>>) {
     use proxviz_data::Team;
-    let states = [
-        (Some(Team::Axis), true),
-        (Some(Team::Axis), false),
-        (Some(Team::Allies), true),
-        (Some(Team::Allies), false),
-        (None, true),
-        (None, false),
-    ];
-    let materials = states.map(|(team, alive)| {
-        let [r, g, b] = marker_rgb(team, alive);
-        materials.add(ColorMaterial::from_color(Color::srgb(r, g, b)))
-    });
+    // One (client, team) of each colour, in material_index's order.
+    let teams = [(0, Some(Team::Axis)), (0, Some(Team::Allies)), (0, Some(Team::Spectator))];
+    let no_team = (0..NO_TEAM_COLOURS as u16).map(|cn| (cn, None));
+    let materials = teams
+        .into_iter()
+        .chain(no_team)
+        .flat_map(|(cn, team)| [(cn, team, true), (cn, team, false)])
+        .map(|(cn, team, alive)| {
+            let [r, g, b] = marker_rgb(cn, team, alive);
+            materials.add(ColorMaterial::from_color(Color::srgb(r, g, b)))
+        })
+        .collect();
     commands.insert_resource(MarkerAssets { mesh: meshes.add(Circle::new(1.0)), materials });
 }
 
@@ -107,7 +110,7 @@ fn sync_markers(
                 transform.scale = Vec3::splat(if m.alive { radius } else { radius * 0.8 });
                 // Players on another floor are drawn like the dead: dimmed.
                 let bright = m.alive && floor.as_ref().is_none_or(|f| f.shows(m.height));
-                let wanted = &assets.materials[material_index(m.team, bright)];
+                let wanted = &assets.materials[material_index(m.clientnum, m.team, bright)];
                 if material.0 != *wanted {
                     material.0 = wanted.clone();
                 }
@@ -120,7 +123,7 @@ fn sync_markers(
         commands.spawn((
             PlayerMarker(m.clientnum),
             Mesh2d(assets.mesh.clone()),
-            MeshMaterial2d(assets.materials[material_index(m.team, m.alive)].clone()),
+            MeshMaterial2d(assets.materials[material_index(m.clientnum, m.team, m.alive)].clone()),
             Transform::from_translation(m.pos.extend(2.0)).with_scale(Vec3::splat(radius)),
         ));
     }
@@ -144,14 +147,14 @@ fn draw_overlays(
     let t = clock.time_ms();
     let tl = &entry.timeline;
     for d in deaths_until(tl, t) {
-        let [r, g, b] = team_rgb(d.team);
+        let [r, g, b] = player_rgb(d.clientnum, d.team);
         // Recent deaths are bright, old ones fade to a trace.
         let age_s = (t - d.time_ms) as f32 / 1000.0;
         let alpha = (1.0 - age_s / 60.0).clamp(0.25, 0.9) * if shows(d.height) { 1.0 } else { 0.3 };
         gizmos.cross_2d(Isometry2d::new(d.pos, Rot2::degrees(45.0)), 5.0 * px, Color::srgba(r, g, b, alpha));
     }
     for m in present.shown(&settings.hidden) {
-        let [r, g, b] = team_rgb(m.team);
+        let [r, g, b] = player_rgb(m.clientnum, m.team);
         let here = shows(m.height);
         if settings.trails {
             let strength = if here { 0.75 } else { 0.2 };

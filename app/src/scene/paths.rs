@@ -7,7 +7,7 @@ use super::frame::Frame;
 use super::heat_layer::Heat;
 use super::library::{Library, RoundKey};
 use super::model::backdrop::walkable_step;
-use super::model::present::team_rgb;
+use super::model::present::player_rgb;
 use super::view::DrawScale;
 
 pub(crate) fn plugin(app: &mut App) {
@@ -51,7 +51,7 @@ fn sync_paths(
             let jump = last.is_some_and(|(t, q)| !walkable_step(q, p, s.time_ms.saturating_sub(t)));
             last = Some((s.time_ms, p));
             if dead || s.team != team || jump {
-                flush_path(&mut gizmo, &mut piece, team);
+                flush_path(&mut gizmo, &mut piece, track.clientnum, team);
                 team = s.team;
                 if dead {
                     continue;
@@ -59,7 +59,7 @@ fn sync_paths(
             }
             piece.push(Vec2::new(s.pos.x, s.pos.y));
         }
-        flush_path(&mut gizmo, &mut piece, team);
+        flush_path(&mut gizmo, &mut piece, track.clientnum, team);
     }
     commands.spawn((
         PathsGizmo(entry.key),
@@ -68,9 +68,9 @@ fn sync_paths(
     ));
 }
 
-fn flush_path(gizmo: &mut GizmoAsset, piece: &mut Vec<Vec2>, team: Option<proxviz_data::Team>) {
+fn flush_path(gizmo: &mut GizmoAsset, piece: &mut Vec<Vec2>, clientnum: u16, team: Option<proxviz_data::Team>) {
     if piece.len() >= 2 {
-        let [r, g, b] = team_rgb(team);
+        let [r, g, b] = player_rgb(clientnum, team);
         gizmo.linestrip_2d(piece.drain(..), Color::srgba(r, g, b, 0.2));
     }
     piece.clear();

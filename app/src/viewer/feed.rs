@@ -15,7 +15,7 @@ use crate::scene::heat_layer::Heat;
 use crate::scene::library::Library;
 use crate::scene::markers::Present;
 use crate::scene::model::kill_feed::{FeedLine, PlayerCard, card_at, feed_at};
-use crate::scene::model::present::team_rgb;
+use crate::scene::model::present::{player_rgb, team_rgb};
 use crate::scene::view::{MapCamera, ViewSettings};
 
 /// How near (pixels) the pointer must be to a player's marker to hover it.
@@ -78,8 +78,11 @@ fn feed_and_card(
 }
 
 fn team_colour(team: Option<proxviz_data::Team>) -> egui::Color32 {
-    // Brighter than the markers' colours: text on a dark, translucent backing.
-    let [r, g, b] = team_rgb(team);
+    text_colour(team_rgb(team))
+}
+
+/// Brighter than the markers' colours: text on a dark, translucent backing.
+fn text_colour([r, g, b]: [f32; 3]) -> egui::Color32 {
     color32([(r + 0.25).min(1.0), (g + 0.25).min(1.0), (b + 0.25).min(1.0)])
 }
 
@@ -116,7 +119,9 @@ fn feed_ui(ui: &mut egui::Ui, lines: &[FeedLine]) {
 fn card_ui(ui: &mut egui::Ui, card: &PlayerCard, followed: bool) {
     backing(ui).show(ui, |ui| {
         ui.horizontal(|ui| {
-            ui.label(egui::RichText::new(&card.name).strong().color(team_colour(card.team)));
+            ui.label(
+                egui::RichText::new(&card.name).strong().color(text_colour(player_rgb(card.clientnum, card.team))),
+            );
             ui.weak(format!("#{}", card.clientnum));
             if followed {
                 ui.weak("· followed");

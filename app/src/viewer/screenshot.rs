@@ -90,7 +90,7 @@ fn run_script(
                 .shown(&settings.hidden)
                 .filter_map(|m| {
                     let p = camera.world_to_viewport(global, m.pos.extend(0.0)).ok()?;
-                    let [r, g, b] = marker_rgb(m.team, m.alive);
+                    let [r, g, b] = marker_rgb(m.clientnum, m.team, m.alive);
                     Some(serde_json::json!({
                         "clientnum": m.clientnum,
                         "alive": m.alive,

@@ -16,6 +16,29 @@ pub fn team_rgb(team: Option<Team>) -> [f32; 3] {
     }
 }
 
+/// Colours for players whose team is not known (a seed-format round whose teams could not be
+/// inferred): told apart from one another, and from the teams' red and blue.
+const NO_TEAM_RGB: [[f32; 3]; 6] = [
+    [0.25, 0.78, 0.55],
+    [0.95, 0.68, 0.15],
+    [0.72, 0.48, 0.92],
+    [0.60, 0.82, 0.22],
+    [0.95, 0.50, 0.75],
+    [0.35, 0.80, 0.90],
+];
+
+/// How many colours players without a team are drawn in.
+pub const NO_TEAM_COLOURS: usize = NO_TEAM_RGB.len();
+
+/// A player's colour: the team's, else (no team known) one of [`NO_TEAM_COLOURS`] picked by
+/// client slot, so players stay apart on the map and in the lists.
+pub fn player_rgb(clientnum: u16, team: Option<Team>) -> [f32; 3] {
+    match team {
+        None => NO_TEAM_RGB[usize::from(clientnum) % NO_TEAM_RGB.len()],
+        Some(_) => team_rgb(team),
+    }
+}
+
 /// A player on the map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Marker {
@@ -89,6 +112,8 @@ pub fn markers_at(timeline: &Timeline, time_ms: u32, hidden: &Hidden) -> Vec<Mar
 /// Where someone died.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DeathMark {
+    /// The victim.
+    pub clientnum: u16,
     /// World position.
     pub pos: Vec2,
     /// Height (world z), for maps with floors.
@@ -107,6 +132,7 @@ pub fn deaths_until(timeline: &Timeline, time_ms: u32) -> Vec<DeathMark> {
         .filter_map(|k| {
             let pos = k.pos?;
             Some(DeathMark {
+                clientnum: k.victim,
                 pos: Vec2::new(pos.x, pos.y),
                 height: pos.z,
                 team: timeline.team_at(k.victim, k.time_ms),
@@ -195,6 +221,19 @@ pub fn kd_at(timeline: &Timeline, clientnum: u16, time_ms: u32) -> (u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn players_without_a_team_get_colours_apart_from_each_other_and_the_teams() {
+        let axis = team_rgb(Some(Team::Axis));
+        let allies = team_rgb(Some(Team::Allies));
+        assert_eq!(player_rgb(5, Some(Team::Axis)), axis);
+        let no_team: Vec<[f32; 3]> = (0..NO_TEAM_COLOURS as u16).map(|cn| player_rgb(cn, None)).collect();
+        for (i, c) in no_team.iter().enumerate() {
+            assert!(*c != axis && *c != allies && *c != team_rgb(None), "{c:?}");
+            assert!(no_team[i + 1..].iter().all(|d| d != c), "colour {i} repeats");
+        }
+        assert_eq!(player_rgb(NO_TEAM_COLOURS as u16, None), no_team[0], "a slot's colour depends only on the slot");
+    }
+
     use std::sync::Arc;
 
     use glam::Vec3;

@@ -21,7 +21,7 @@ use crate::scene::model::backdrop::{BackdropMode, BackdropSettings};
 use crate::scene::model::engagements::{Shape, TypeRow};
 use crate::scene::model::heat::{HeatMode, HeatSettings, Scale, Window as HeatWindow};
 use crate::scene::model::legend::{HeatLegend, TickAlign};
-use crate::scene::model::present::team_rgb;
+use crate::scene::model::present::player_rgb;
 use crate::scene::season::SeasonLayer;
 use crate::scene::view::ViewSettings;
 
@@ -344,7 +344,8 @@ fn players_filter_ui(ui: &mut egui::Ui, chosen: &mut Vec<u16>, entry: &Entry) {
         }
         for p in &entry.round().players {
             let mut on = chosen.contains(&p.clientnum);
-            let text = egui::RichText::new(entry.round().display_name(p.clientnum)).color(color32(team_rgb(p.team)));
+            let text = egui::RichText::new(entry.round().display_name(p.clientnum))
+                .color(color32(player_rgb(p.clientnum, p.team)));
             if ui.checkbox(&mut on, text).on_hover_text("kills by or of this player").changed() {
                 chosen.retain(|&c| c != p.clientnum);
                 if on {

@@ -10,7 +10,7 @@ use crate::scene::clock::{Clock, ClockMsg};
 use crate::scene::library::{Library, RoundKey, SelectRound};
 use crate::scene::markers::Present;
 use crate::scene::model::clock::{ClockCommand, mm_ss};
-use crate::scene::model::present::{Marker, kd_all, team_rgb};
+use crate::scene::model::present::{Marker, kd_all, player_rgb, team_rgb};
 use crate::scene::model::round_events::{describe, event_rgb};
 use crate::scene::view::ViewSettings;
 
@@ -248,7 +248,7 @@ fn players_ui(ui: &mut egui::Ui, library: &Library, present: &Present, time_ms: 
         for m in &markers[rows] {
             ui.horizontal(|ui| {
                 let (k, d) = kd.get(&m.clientnum).copied().unwrap_or_default();
-                let colour = color32(team_rgb(m.team));
+                let colour = color32(player_rgb(m.clientnum, m.team));
                 let (dot, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
                 if m.alive {
                     ui.painter().circle_filled(dot.center(), 4.5, colour);

@@ -11,7 +11,7 @@ use super::super::shortcuts::{MOUSE_HELP, help_rows};
 use super::super::state::Windows;
 use super::color32;
 use crate::scene::library::{Library, RoundKey};
-use crate::scene::model::present::team_rgb;
+use crate::scene::model::present::player_rgb;
 
 /// Statistics of the replayed round, computed once per round.
 #[derive(Default)]
@@ -107,7 +107,7 @@ fn stats_ui(ui: &mut egui::Ui, s: &Statistics) {
             }
             ui.end_row();
             for p in &s.players {
-                ui.colored_label(color32(team_rgb(p.team)), &p.name);
+                ui.colored_label(color32(player_rgb(p.clientnum, p.team)), &p.name);
                 ui.label(p.kills.to_string());
                 ui.label(p.deaths.to_string());
                 ui.label(p.damage_given.to_string());
