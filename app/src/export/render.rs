@@ -22,7 +22,6 @@ use std::sync::Arc;
 use proxviz_data::season::Season;
 use proxviz_data::{Round, Timeline};
 
-use super::clip::{ClipEncoder, ClipFormat, SHARE_LIMIT_BYTES};
 use super::overlay::{
     OVERLAY, OverlayContent, OverlayFont, OverlayGizmos, OverlayItem, Picture, draw_overlay_gizmos, spawn_overlay,
     texts,
@@ -140,22 +139,6 @@ enum Phase {
     Clip,
 }
 
-/// Frames of a clip read back and not yet encoded, at most: the renderer waits for the
-/// encoder beyond this, so memory stays a few frames whatever the clip's length.
-const CLIP_IN_FLIGHT: usize = 6;
-
-/// The clip being made.
-struct ClipRun {
-    /// Replay time of each frame.
-    times: Vec<u32>,
-    /// The next frame to render.
-    next: usize,
-    /// The overlay is redrawn in this update (a frame was asked for).
-    redraw: bool,
-    /// Set up when the first frame is back (its size is known then).
-    encoder: Option<ClipEncoder>,
-}
-
 #[derive(Resource)]
 struct Exporter {
     settings: ExportSettings,
@@ -177,6 +160,9 @@ struct Exporter {
     /// The left image of a side-by-side pair, waiting for its right half.
     left_half: Option<(u32, u32, Vec<u8>)>,
 }
+
+mod clip_frames;
+use clip_frames::{CLIP_IN_FLIGHT, ClipRun, clip_overlay, finish_clip, start_clip};
 
 type MapCamQuery<'w, 's> = Query<
     'w,
@@ -513,81 +499,6 @@ fn finish_round(e: &mut Exporter, result: Result<PathBuf, String>) {
     }
     e.next += 1;
     e.phase = Phase::Start;
-}
-
-/// The first frame of a clip is back: starts its encoder with it.
-fn start_clip(e: &mut Exporter, library: &Library, image: Image) -> Result<(), String> {
-    let name = library.current().map(|en| en.round().name.base.clone()).unwrap_or_default();
-    let rgba =
-        image.try_into_dynamic().map_err(|err| format!("{name}: could not read the image back: {err:?}"))?.to_rgba8();
-    let (Some(clip), Some(run)) = (e.settings.clip, e.clip.as_mut()) else { return Err(format!("{name}: no clip")) };
-    let out = &e.outs[e.next];
-    let delays = clip.delays_cs(run.times.len());
-    let mut encoder = ClipEncoder::start(out, rgba.width(), rgba.height(), clip.fps, delays)
-        .map_err(|err| format!("{name}: {err:#}"))?;
-    let frames = encoder.sender().ok_or_else(|| format!("{name}: the clip encoder closed"))?;
-    encoder.asked();
-    frames.send((0, rgba.into_raw())).map_err(|_| format!("{name}: the clip encoder stopped"))?;
-    if let Some(p) = &e.progress {
-        p.set_length(run.times.len() as u64);
-        p.set_position(0);
-    }
-    run.encoder = Some(encoder);
-    Ok(())
-}
-
-/// Every frame of the clip was asked for: waits for the encoder and names the file.
-fn finish_clip(e: &mut Exporter, library: &Library) -> Result<PathBuf, String> {
-    let name = library.current().map(|en| en.round().name.base.clone()).unwrap_or_default();
-    let encoder = e.clip.as_mut().and_then(|run| run.encoder.take()).ok_or_else(|| format!("{name}: no clip"))?;
-    let info = encoder.finish().map_err(|err| format!("{name}: {err:#}"))?;
-    if info.bytes > SHARE_LIMIT_BYTES && ClipFormat::of(&info.path) == Some(ClipFormat::Gif) {
-        eprintln!(
-            "note: {} is {:.1} MB, over the 8 MB most chat uploads allow: a smaller --size, a lower --fps, a \
-             higher --speed or a shorter range makes it smaller",
-            info.path.display(),
-            info.bytes as f64 / 1_048_576.0
-        );
-    }
-    Ok(info.path)
-}
-
-/// Redraws a clip frame's overlay (names, clock, kill feed) for the time the clock moved to,
-/// after the scene placed the players.
-#[allow(clippy::too_many_arguments)]
-fn clip_overlay(
-    mut commands: Commands,
-    exporter: Res<Exporter>,
-    library: Res<Library>,
-    mut images: ResMut<Assets<Image>>,
-    (heat_state, heat, view, present): (Res<HeatState>, Res<Heat>, Res<ViewSettings>, Res<Present>),
-    (backdrop, maps, season, clock): (Res<Backdrop>, Res<CommandMaps>, Res<SeasonLayer>, Res<Clock>),
-    items: Query<Entity, With<OverlayItem>>,
-    font: Res<OverlayFont>,
-    compare: Res<Compare>,
-) {
-    let e = &*exporter;
-    if e.phase != Phase::Clip || !e.clip.as_ref().is_some_and(|c| c.redraw) {
-        return;
-    }
-    let Some(entry) = library.current() else { return };
-    for entity in &items {
-        commands.entity(entity).despawn();
-    }
-    let picture = Picture { settings: &e.settings, size: e.size, view: e.view };
-    let marks = if backdrop.marks { maps.marks(entry.round().map()) } else { &[] };
-    let content = OverlayContent {
-        entry,
-        season: season.season().map(|s| &**s),
-        heat: &heat,
-        legend: heat_state.legend.as_ref(),
-        view: &view,
-        present: &present,
-        marks,
-        time_ms: clock.time_ms(),
-        compare: compare.other_for(Some(entry.key)).map(|_| &*compare),
-    };
-    spawn_overlay(&mut commands, &mut images, &picture, &content, &font.0);
 }
 
 fn save(
