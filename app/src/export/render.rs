@@ -164,6 +164,45 @@ struct Exporter {
 mod clip_frames;
 use clip_frames::{CLIP_IN_FLIGHT, ClipRun, clip_overlay, finish_clip, start_clip};
 
+/// What a picture's overlay (names, clock, legend, kill feed, marks) is drawn from.
+#[derive(bevy::ecs::system::SystemParam)]
+struct OverlaySources<'w> {
+    heat_state: Res<'w, HeatState>,
+    heat: Res<'w, Heat>,
+    view: Res<'w, ViewSettings>,
+    present: Res<'w, Present>,
+    backdrop: Res<'w, Backdrop>,
+    maps: Res<'w, CommandMaps>,
+    season: Res<'w, SeasonLayer>,
+    clock: Res<'w, Clock>,
+    font: Res<'w, OverlayFont>,
+}
+
+impl OverlaySources<'_> {
+    /// Spawns the overlay of `entry`'s picture as the scene is now.
+    fn spawn(
+        &self,
+        commands: &mut Commands,
+        images: &mut Assets<Image>,
+        picture: &Picture<'_>,
+        entry: &crate::scene::library::Entry,
+        compare: &Compare,
+    ) {
+        let content = OverlayContent {
+            entry,
+            season: self.season.season().map(|s| &**s),
+            heat: &self.heat,
+            legend: self.heat_state.legend.as_ref(),
+            view: &self.view,
+            present: &self.present,
+            marks: if self.backdrop.marks { self.maps.marks(entry.round().map()) } else { &[] },
+            time_ms: self.clock.time_ms(),
+            compare: compare.other_for(Some(entry.key)).map(|_| compare),
+        };
+        spawn_overlay(commands, images, picture, &content, &self.font.0);
+    }
+}
+
 type MapCamQuery<'w, 's> = Query<
     'w,
     's,
@@ -308,11 +347,9 @@ fn drive(
     (mut select, mut clock_out): (MessageWriter<SelectRound>, MessageWriter<ClockMsg>),
     mut images: ResMut<Assets<Image>>,
     mut capture: ResMut<Capture>,
-    (heat_state, heat, view, present): (Res<HeatState>, Res<Heat>, Res<ViewSettings>, Res<Present>),
-    (backdrop, maps, season, clock): (Res<Backdrop>, Res<CommandMaps>, Res<SeasonLayer>, Res<Clock>),
+    sources: OverlaySources,
     mut cameras: Cameras,
     items: Query<Entity, With<OverlayItem>>,
-    font: Res<OverlayFont>,
     mut exit: MessageWriter<AppExit>,
     mut compare: ResMut<Compare>,
 ) {
@@ -334,7 +371,7 @@ fn drive(
                 e.clip = Some(ClipRun { times, next: 1, redraw: false, encoder: None });
             }
             clock_out.write(ClockMsg(ClockCommand::SetTime(t)));
-            let mut bounds = match season.season() {
+            let mut bounds = match sources.season.season() {
                 Some(s) => season_bounds(s, entry.timeline.bounds()),
                 None => entry.timeline.bounds(),
             };
@@ -361,7 +398,7 @@ fn drive(
             let wanted = library.listings.get(e.next).map(|l| l.key);
             let Some(entry) = library.current().filter(|_| library.selected == wanted) else { return };
             // The layer is rebuilt for the new round (when shown) before the overlay reads it.
-            if heat.show && !heat_state.built_for(entry.key) {
+            if sources.heat.show && !sources.heat_state.built_for(entry.key) {
                 return;
             }
             let Some(target) = e.target.clone() else { return };
@@ -386,20 +423,7 @@ fn drive(
             match e.frames {
                 2 => {
                     let picture = Picture { settings: &e.settings, size: e.size, view: e.view };
-                    let legend = heat_state.legend.as_ref();
-                    let marks = if backdrop.marks { maps.marks(entry.round().map()) } else { &[] };
-                    let content = OverlayContent {
-                        entry,
-                        season: season.season().map(|s| &**s),
-                        heat: &heat,
-                        legend,
-                        view: &view,
-                        present: &present,
-                        marks,
-                        time_ms: clock.time_ms(),
-                        compare: compare.other_for(Some(entry.key)).map(|_| &*compare),
-                    };
-                    spawn_overlay(&mut commands, &mut images, &picture, &content, &font.0);
+                    sources.spawn(&mut commands, &mut images, &picture, entry, &compare);
                 }
                 4 => cameras.draw_into(&mut commands, &target),
                 5.. => {
@@ -443,7 +467,7 @@ fn drive(
                 }
                 return;
             }
-            let result = save(e, &library, &heat, season.season().map(|s| &**s), image);
+            let result = save(e, &library, &sources.heat, sources.season.season().map(|s| &**s), image);
             timing("png written", &mut e.clock);
             if let Some(p) = &e.progress {
                 p.inc(1);

@@ -5,17 +5,11 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 
-use super::{Exporter, Phase};
+use super::{Exporter, OverlaySources, Phase};
 use crate::export::clip::{ClipEncoder, ClipFormat, SHARE_LIMIT_BYTES};
-use crate::export::overlay::{OverlayContent, OverlayFont, OverlayItem, Picture, spawn_overlay};
-use crate::scene::backdrop::{Backdrop, CommandMaps};
-use crate::scene::clock::Clock;
+use crate::export::overlay::{OverlayItem, Picture};
 use crate::scene::compare::Compare;
-use crate::scene::heat_layer::{Heat, HeatState};
 use crate::scene::library::Library;
-use crate::scene::markers::Present;
-use crate::scene::season::SeasonLayer;
-use crate::scene::view::ViewSettings;
 
 /// Frames of a clip read back and not yet encoded, at most: the renderer waits for the
 /// encoder beyond this, so memory stays a few frames whatever the clip's length.
@@ -72,16 +66,13 @@ pub(super) fn finish_clip(e: &mut Exporter, library: &Library) -> Result<PathBuf
 
 /// Redraws a clip frame's overlay (names, clock, kill feed) for the time the clock moved to,
 /// after the scene placed the players.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn clip_overlay(
     mut commands: Commands,
     exporter: Res<Exporter>,
     library: Res<Library>,
     mut images: ResMut<Assets<Image>>,
-    (heat_state, heat, view, present): (Res<HeatState>, Res<Heat>, Res<ViewSettings>, Res<Present>),
-    (backdrop, maps, season, clock): (Res<Backdrop>, Res<CommandMaps>, Res<SeasonLayer>, Res<Clock>),
+    sources: OverlaySources,
     items: Query<Entity, With<OverlayItem>>,
-    font: Res<OverlayFont>,
     compare: Res<Compare>,
 ) {
     let e = &*exporter;
@@ -93,17 +84,5 @@ pub(super) fn clip_overlay(
         commands.entity(entity).despawn();
     }
     let picture = Picture { settings: &e.settings, size: e.size, view: e.view };
-    let marks = if backdrop.marks { maps.marks(entry.round().map()) } else { &[] };
-    let content = OverlayContent {
-        entry,
-        season: season.season().map(|s| &**s),
-        heat: &heat,
-        legend: heat_state.legend.as_ref(),
-        view: &view,
-        present: &present,
-        marks,
-        time_ms: clock.time_ms(),
-        compare: compare.other_for(Some(entry.key)).map(|_| &*compare),
-    };
-    spawn_overlay(&mut commands, &mut images, &picture, &content, &font.0);
+    sources.spawn(&mut commands, &mut images, &picture, entry, &compare);
 }
