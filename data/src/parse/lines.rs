@@ -40,6 +40,16 @@ pub fn position_line(i: &[u8]) -> PResult<'_, (u16, PositionSample)> {
 #[inline(always)]
 pub fn combat_kind(i: &[u8]) -> PResult<'_, CombatKind> {
     let (rest, w) = super::grammar::word(i)?;
+    // The tracker writes lower case: one comparison for most lines.
+    let exact = match w {
+        b"fire" => Some(CombatKind::Fire),
+        b"hit" => Some(CombatKind::Hit),
+        b"kill" => Some(CombatKind::Kill),
+        _ => None,
+    };
+    if let Some(kind) = exact {
+        return Ok((rest, kind));
+    }
     // Compared without allocating: this runs for every line of a combat file.
     let kind = [
         (&b"fire"[..], CombatKind::Fire),
@@ -345,6 +355,24 @@ mod tests {
     fn a_heatmap_line_allows_negative_cells() {
         let (_, c) = heatmap_line(b"-2\t3\t5\t0").expect("parses");
         assert_eq!(c, HeatmapCell { grid_x: -2, grid_y: 3, axis_kills: 5, allies_kills: 0 });
+    }
+
+    #[test]
+    fn event_types_are_read_in_any_case_and_death_too() {
+        for (text, kind) in [
+            ("fire", CombatKind::Fire),
+            ("FIRE", CombatKind::Fire),
+            ("Hit", CombatKind::Hit),
+            ("kill", CombatKind::Kill),
+            ("kIlL", CombatKind::Kill),
+            ("death", CombatKind::Death),
+            ("DEATH", CombatKind::Death),
+        ] {
+            assert_eq!(combat_kind(format!("{text}\t1").as_bytes()).map(|(rest, k)| (rest.len(), k)), Ok((2, kind)));
+        }
+        for text in ["fired", "kil", "", "f ire"] {
+            assert!(combat_kind(format!("{text}\t1").as_bytes()).is_err(), "{text}");
+        }
     }
 
     #[test]
