@@ -173,7 +173,8 @@ fn short_float(i: &[u8]) -> Option<(usize, f32)> {
     v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
     v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32;
     // At most seven digits: below 2^24, so exact (see NEG_POW10_F64).
-    let magnitude = (v as f64 * NEG_POW10_F64[fraction]) as f32;
+    // Through i64: one conversion instruction (v < 10^7), where u64 takes several.
+    let magnitude = (v as i64 as f64 * NEG_POW10_F64[fraction]) as f32;
     Some((start + end, if negative { -magnitude } else { magnitude }))
 }
 
@@ -194,7 +195,7 @@ fn float_by_parts(i: &[u8]) -> PResult<'_, f32> {
     }
     let plain_end = !matches!(i.get(end), Some(b'0'..=b'9' | b'e' | b'E'));
     if int_digits + frac_digits > 0 && mantissa <= 1 << 24 && frac_digits < NEG_POW10_F64.len() && plain_end {
-        let magnitude = (mantissa as f64 * NEG_POW10_F64[frac_digits]) as f32;
+        let magnitude = (mantissa as i64 as f64 * NEG_POW10_F64[frac_digits]) as f32;
         return Ok((&i[end..], if negative { -magnitude } else { magnitude }));
     }
     float_slow(i)
@@ -221,6 +222,16 @@ fn float_slow(i: &[u8]) -> PResult<'_, f32> {
 pub fn flag(i: &[u8]) -> PResult<'_, bool> {
     let (rest, v) = uint(i)?;
     Ok((rest, v != 0))
+}
+
+/// A team by ET's number (0–3) only.
+#[inline(always)]
+pub fn team_number(i: &[u8]) -> PResult<'_, Team> {
+    let (rest, n) = uint(i)?;
+    match u32::try_from(n).ok().and_then(Team::from_number) {
+        Some(t) => Ok((rest, t)),
+        None => fail(i, ErrorKind::Verify),
+    }
 }
 
 /// A team: ET's number (0–3) or its name (`AXIS`, `ALLIES`, `SPECTATOR`, `FREE`, any case).

@@ -39,22 +39,36 @@ fn lines_of_piece<'a>(input: &'a [u8], mut f: impl FnMut(usize, &'a [u8], bool))
     let mut line_number = 0;
     while start < input.len() {
         line_number += 1;
-        let (end, next, unterminated) = match memchr::memchr(b'\n', &input[start..]) {
-            Some(at) => (start + at, start + at + 1, false),
-            None => (input.len(), input.len(), true),
-        };
-        let mut line = &input[start..end];
-        if let [rest @ .., b'\r'] = line {
-            line = rest;
-        }
-        // Data lines start with a non-blank byte; only the rare other lines get the full scan.
-        let blank = line.first().is_none_or(u8::is_ascii_whitespace) && line.iter().all(u8::is_ascii_whitespace);
-        if !blank {
+        let (line, next, unterminated) = line_at(input, start);
+        if !is_blank(line) {
             f(line_number, line, unterminated);
         }
         start = next;
     }
     line_number
+}
+
+/// The line of `input` that starts at `start`: `(line, next, unterminated)` — the line without
+/// its line end (and CR), where the next one starts, and whether the input ends without a
+/// line end.
+#[inline]
+fn line_at(input: &[u8], start: usize) -> (&[u8], usize, bool) {
+    let (end, next, unterminated) = match memchr::memchr(b'\n', &input[start..]) {
+        Some(at) => (start + at, start + at + 1, false),
+        None => (input.len(), input.len(), true),
+    };
+    let mut line = &input[start..end];
+    if let [rest @ .., b'\r'] = line {
+        line = rest;
+    }
+    (line, next, unterminated)
+}
+
+/// A line of nothing but blanks (data lines start with a non-blank byte: only the rare other
+/// lines get the full scan).
+#[inline]
+fn is_blank(line: &[u8]) -> bool {
+    line.first().is_none_or(u8::is_ascii_whitespace) && line.iter().all(u8::is_ascii_whitespace)
 }
 
 /// Parses every data line of one file with `line_parser`, hands header lines to `header` and

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::header::HeaderAcc;
 use super::lines::{self, POSITION_COLUMNS};
-use super::{FileInput, lines_of_piece};
+use super::{FileInput, is_blank, line_at};
 use crate::model::{MAX_CLIENTS, PlayerTrack, PositionSample};
 use crate::report::{LoadReport, MAX_DETAILED_SKIPS_PER_FILE};
 
@@ -291,7 +291,6 @@ impl<'a, 'd, 'e> PieceParser<'a, 'd, 'e> {
     /// Parses `bytes` (whole lines; the last may lack its line end only when `at_end`), which
     /// start `offset` bytes into the piece; `keep` makes a header line that must wait.
     fn feed<'b>(&mut self, bytes: &'b [u8], offset: usize, at_end: bool, keep: impl Fn(&'b [u8]) -> Cow<'a, [u8]>) {
-        let start = bytes.as_ptr() as usize;
         let first_line = self.piece.lines;
         let Self { piece, capacity, skips, direct } = self;
         let meet = |direct: &mut Option<&mut Direct<'_>>, met_list: &mut Vec<(usize, Met<'a>)>, line, met| match direct
@@ -299,36 +298,51 @@ impl<'a, 'd, 'e> PieceParser<'a, 'd, 'e> {
             Some(d) => d.take(line, met),
             None => met_list.push((line, met)),
         };
-        let lines = lines_of_piece(bytes, |n, line, unterminated| {
-            let line_number = first_line + n;
+        fn store(piece: &mut Piece<'_>, capacity: &mut CapacityHint, at: usize, cn: u16, sample: PositionSample) {
+            let cn = usize::from(cn);
+            if piece.by_client.len() <= cn {
+                piece.by_client.resize_with(cn + 1, Vec::new);
+            }
+            capacity.observe(sample.time_ms, at, cn, &mut piece.by_client);
+            piece.by_client[cn].push(sample);
+        }
+        let (mut at, mut lines) = (0, 0);
+        while at < bytes.len() {
+            lines += 1;
+            // The usual line read where it lies, its end found on the way.
+            if let Some((len, (cn, sample))) = lines::position_line_at(&bytes[at..])
+                && cn < MAX_CLIENTS
+            {
+                store(piece, capacity, offset + at, cn, sample);
+                at += len;
+                continue;
+            }
+            // Any other line: cut at its end first.
+            let (line, next, unterminated) = line_at(bytes, at);
+            let line_number = first_line + lines;
+            let line_start = at;
+            at = next;
+            if is_blank(line) {
+                continue;
+            }
             if line.first() == Some(&b'#') {
                 // Taken at once without a copy when it need not wait.
                 match direct.as_deref_mut() {
                     Some(d) => d.header.take(line, d.label, line_number, d.report),
                     None => piece.met.push((line_number, Met::Header(keep(line)))),
                 }
-                return;
+                continue;
             }
             let reason = match lines::position_line(line) {
                 Ok((_, (cn, sample))) if cn < MAX_CLIENTS => {
-                    let cn = usize::from(cn);
-                    if piece.by_client.len() <= cn {
-                        piece.by_client.resize_with(cn + 1, Vec::new);
-                    }
-                    capacity.observe(
-                        sample.time_ms,
-                        offset + (line.as_ptr() as usize - start),
-                        cn,
-                        &mut piece.by_client,
-                    );
-                    piece.by_client[cn].push(sample);
-                    return;
+                    store(piece, capacity, offset + line_start, cn, sample);
+                    continue;
                 }
                 Ok((_, (cn, _))) => (*skips < MAX_DETAILED_SKIPS_PER_FILE)
                     .then(|| format!("column 1 (clientnum): {cn} is not a player slot (0-{})", MAX_CLIENTS - 1)),
                 Err(_) if unterminated && at_end => {
                     meet(direct, &mut piece.met, line_number, Met::CutShort);
-                    return;
+                    continue;
                 }
                 Err(_) => (*skips < MAX_DETAILED_SKIPS_PER_FILE).then(|| lines::diagnose(line, &POSITION_COLUMNS)),
             };
@@ -338,7 +352,7 @@ impl<'a, 'd, 'e> PieceParser<'a, 'd, 'e> {
                 Some(reason) => meet(direct, &mut piece.met, line_number, Met::Skip(reason)),
                 None => piece.more_skips += 1,
             }
-        });
+        }
         piece.lines += lines;
     }
 }
