@@ -480,16 +480,20 @@ impl Round {
 
     /// Every client slot that appears anywhere in the round (roster, positions, combat), sorted.
     pub fn clientnums(&self) -> Vec<u16> {
-        let mut all: Vec<u16> = self.players.iter().map(|p| p.clientnum).collect();
-        all.extend(self.tracks.iter().map(|t| t.clientnum));
+        // Marked by slot (a combat file names a few players thousands of times).
+        let mut seen = [false; MAX_CLIENTS as usize];
+        let mut mark = |c: u16| {
+            if let Some(slot) = seen.get_mut(usize::from(c)) {
+                *slot = true;
+            }
+        };
+        self.players.iter().for_each(|p| mark(p.clientnum));
+        self.tracks.iter().for_each(|t| mark(t.clientnum));
         for e in &self.combat {
-            all.push(e.attacker);
-            all.extend(e.target);
+            mark(e.attacker);
+            e.target.into_iter().for_each(&mut mark);
         }
-        all.retain(|&c| c < MAX_CLIENTS);
-        all.sort_unstable();
-        all.dedup();
-        all
+        (0..MAX_CLIENTS).filter(|&c| seen[usize::from(c)]).collect()
     }
 
     /// Total number of position samples.

@@ -28,8 +28,18 @@ pub fn tab(i: &[u8]) -> PResult<'_, ()> {
 /// Unsigned decimal integer that fits in `u64`.
 #[inline(always)]
 pub fn uint(i: &[u8]) -> PResult<'_, u64> {
-    let mut value: u64 = 0;
-    let mut n = 0;
+    // One digit (slots, flags, teams) at once; up to seven (times) eight bytes at a time; the
+    // rest digit by digit, checked.
+    match i {
+        [d @ b'0'..=b'9', rest @ ..] if !rest.first().is_some_and(u8::is_ascii_digit) => {
+            return Ok((rest, u64::from(d - b'0')));
+        }
+        _ => {}
+    }
+    let (mut value, mut n) = leading_digits(i);
+    if (1..8).contains(&n) {
+        return Ok((&i[n..], value));
+    }
     while let Some(&b) = i.get(n) {
         if !b.is_ascii_digit() {
             break;
