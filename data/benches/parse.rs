@@ -1,5 +1,6 @@
-//! Parse throughput of a 64-player, 30-minute, 2 Hz positions file (230,400 lines) and seek time
-//! of the timeline index (all 64 players at a random time).
+//! Parse throughput of a 64-player, 30-minute, 2 Hz positions file (230,400 lines), reading and
+//! summing up a 5-hour one from disk (2.3 million lines: what `proxviz stats` does), and seek
+//! time of the timeline index (all 64 players at a random time).
 
 mod common;
 
@@ -8,7 +9,10 @@ use std::sync::Arc;
 
 use common::{DURATION_MS, big_round};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use proxviz_data::{FileInput, FileKind, Round, RoundName, Timeline, parse_round};
+use proxviz_data::parse::{RoundBytes, load_round};
+use proxviz_data::{
+    FileInput, FileKind, PositionSample, Round, RoundName, StatsConfig, Timeline, parse_round, statistics,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -54,6 +58,38 @@ fn bench(c: &mut Criterion) {
                 std::array::from_fn(|i| Some(FileInput { label: "seed", bytes: seed_files[i].as_bytes() }));
             parse_round(RoundName::default(), black_box(files))
         })
+    });
+    group.finish();
+
+    // Five hours: the round ten times over, one half-hour after the other, written to disk.
+    let mut long = big_round();
+    for track in &mut long.tracks {
+        let half_hour = track.samples.clone();
+        track.samples = (0..10u32)
+            .flat_map(|k| half_hour.iter().map(move |s| PositionSample { time_ms: s.time_ms + k * DURATION_MS, ..*s }))
+            .collect();
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("2025-12-20-120000-supply-round-1_positions.txt");
+    let text = proxviz_data::write::file_text(&long, FileKind::Positions);
+    std::fs::write(&path, &text).expect("write");
+    eprintln!("5-hour positions file: {} lines, {:.1} MB", text.lines().count(), text.len() as f64 / 1e6);
+    drop(text);
+    let name = RoundName::parse("2025-12-20-120000-supply-round-1");
+    let mut paths: [Option<&std::path::Path>; 4] = [None; 4];
+    paths[FileKind::Positions.index()] = Some(path.as_path());
+    let stats_of = |round: Round| {
+        let cfg = StatsConfig::for_round(&round);
+        statistics(&Timeline::new(Arc::new(round)), &cfg)
+    };
+    assert_eq!(stats_of(load_round(name.clone(), &paths)).total_positions, 2_304_000);
+    let mut group = c.benchmark_group("stats_5h");
+    group.sample_size(10);
+    group.bench_function("read_in_parts_parse_and_sum_up_64p_5h", |b| {
+        b.iter(|| stats_of(load_round(black_box(name.clone()), &paths)))
+    });
+    group.bench_function("read_whole_then_parse_and_sum_up_64p_5h", |b| {
+        b.iter(|| stats_of(RoundBytes::read(&paths).parse(black_box(name.clone()))))
     });
     group.finish();
 
