@@ -147,9 +147,9 @@ pub fn float(i: &[u8]) -> PResult<'_, f32> {
     }
 }
 
-/// The tracker's usual number — `[-]digits[.digits]` of at most seven digits and a dot,
-/// followed by a byte that is neither a digit nor a dot nor an exponent — read from one
-/// eight-byte word: one mask finds the dot and the end, the dot is taken out with a shift and
+/// The tracker's usual number — `[-]digits[.digits]`, the digits, the dot and the byte after
+/// them (neither a digit nor a dot nor an exponent) within eight bytes after the sign, so at
+/// most seven digits, six with a dot — read from one eight-byte word: one mask finds the dot and the end, the dot is taken out with a shift and
 /// the digits are combined once. `None` for anything else (or too near the end of the input
 /// to read a word): [`float_by_parts`] decides. Returns `(end, value)`.
 #[inline(always)]

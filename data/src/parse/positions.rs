@@ -95,7 +95,7 @@ fn parse_in(file: FileInput<'_>, header: &mut HeaderAcc, report: &mut LoadReport
         std::thread::scope(|scope| {
             // Later pieces start mid-snapshot: their first one says nothing of its size.
             let workers: Vec<_> =
-                cuts.iter().skip(1).map(|piece| scope.spawn(move || whole(piece, size_for, true, None))).collect();
+                cuts.iter().skip(1).map(|piece| scope.spawn(move || whole(piece, piece.len(), true, None))).collect();
             // The first piece on this thread, sized for the whole file: the others join it.
             let mut direct = direct;
             let mut parsed = vec![whole(cuts[0], size_for, false, Some(&mut direct))];
@@ -156,32 +156,45 @@ fn read_in(
     pieces: usize,
     chunk: usize,
 ) -> std::io::Result<Vec<PlayerTrack>> {
-    let size_for = usize::try_from(len).unwrap_or(usize::MAX);
+    use std::os::unix::fs::FileExt as _;
+    // The first line starts after a byte-order mark.
+    let mut head = [0u8; 3];
+    let start = if len >= 3 && file.read_exact_at(&mut head, 0).is_ok() && head == *b"\xEF\xBB\xBF" { 3 } else { 0 };
     // Piece k holds the lines that start in [bounds[k], bounds[k + 1]): the file as it was
-    // when opened (lines a live round appends meanwhile wait for the next read, so a file that
-    // keeps growing cannot keep the read going).
+    // when opened. A line the writer was in the middle of then is read to its end; lines a
+    // live round appends after it wait for the next read.
+    // At least a byte a piece, so that every piece but the first starts past the file's start.
+    let pieces = pieces.clamp(1, usize::try_from(len.saturating_sub(start)).unwrap_or(usize::MAX).max(1));
+    let share = len.saturating_sub(start) / pieces as u64;
     let bounds: Vec<u64> =
-        (0..=pieces as u64).map(|k| if k == pieces as u64 { len } else { len / pieces as u64 * k }).collect();
+        (0..=pieces as u64).map(|k| if k == pieces as u64 { len.max(start) } else { start + share * k }).collect();
     let direct = Direct { header, report, label };
     fn read_piece(
         file: &std::fs::File,
-        (from, to): (u64, u64),
+        (from, to, first): (u64, u64, bool),
         (size_for, chunk): (usize, usize),
         direct: Option<&mut Direct<'_>>,
     ) -> std::io::Result<Piece<'static>> {
-        let mut parser = PieceParser::new(size_for, from > 0, direct);
-        read_lines(file, from, to, chunk, |chunk, offset, at_end| {
+        let mut parser = PieceParser::new(size_for, !first, direct);
+        read_lines(file, (from, to, first), chunk, |chunk, offset, at_end| {
             parser.feed(chunk, offset, at_end, |l| Cow::Owned(l.to_vec()));
         })?;
         Ok(parser.piece)
     }
     let bounds = &bounds;
+    // The first piece is sized for the whole file (the others join it), the others for
+    // themselves.
+    let size_of = |k: usize| usize::try_from(bounds[k + 1] - bounds[k]).unwrap_or(usize::MAX);
+    let whole_file = usize::try_from(len).unwrap_or(usize::MAX);
     let (parsed, direct) = std::thread::scope(|scope| {
         let workers: Vec<_> = (1..pieces)
-            .map(|k| scope.spawn(move || read_piece(file, (bounds[k], bounds[k + 1]), (size_for, chunk), None)))
+            .map(|k| {
+                let piece = (bounds[k], bounds[k + 1], false);
+                scope.spawn(move || read_piece(file, piece, (size_of(k), chunk), None))
+            })
             .collect();
         let mut direct = direct;
-        let first = read_piece(file, (bounds[0], bounds[1]), (size_for, chunk), Some(&mut direct));
+        let first = read_piece(file, (bounds[0], bounds[1], true), (whole_file, chunk), Some(&mut direct));
         let parsed: std::io::Result<Vec<Piece<'static>>> = std::iter::once(first)
             .chain(workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))))
             .collect();
@@ -193,16 +206,16 @@ fn read_in(
 /// Size of one read of [`read_lines`]: small enough to stay in the processor's cache.
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// Calls `feed(lines, offset, at_end)`, reading about `chunk` bytes at a time, with the whole lines of `file` that start at or after
-/// `from` (a line that starts before it belongs to the piece before) and before `to`, in
-/// chunks that end at line ends, except a last line the file ends in the middle of
-/// (`at_end`); `offset` is how far into the piece `lines` start. A byte-order
-/// mark at the file's start is left out.
+/// Calls `feed(lines, offset, at_end)`, reading about `chunk` bytes at a time, with the whole
+/// lines of `file` that start at or after `from` and before `to`, in chunks that end at line
+/// ends, except a last line the file ends in the middle of (`at_end`); `offset` is how far
+/// into the piece `lines` start. The `first` piece starts with a line at `from`; another one
+/// starts after the first line end at or after `from - 1` (a line that starts before `from`
+/// belongs to the piece before).
 #[cfg(unix)]
 fn read_lines(
     file: &std::fs::File,
-    from: u64,
-    to: u64,
+    (from, to, first): (u64, u64, bool),
     chunk: usize,
     mut feed: impl FnMut(&[u8], usize, bool),
 ) -> std::io::Result<()> {
@@ -212,16 +225,14 @@ fn read_lines(
     let chunk = chunk.max(1);
     let mut buf = vec![0u8; chunk];
     let mut filled = 0;
-    let mut at = from.saturating_sub(1);
-    // Until the piece's first line is found: it starts after the first line end at or after
-    // from - 1.
-    let mut seeking = from > 0;
+    let mut seeking = !first && from > 0;
+    let mut at = if seeking { from - 1 } else { from };
     let mut fed = 0;
-    let mut first_read = from == 0;
     loop {
         if buf.len() - filled < chunk.div_ceil(2) {
             buf.resize(filled + chunk, 0);
         }
+        let before = filled;
         let n = loop {
             match file.read_at(&mut buf[filled..], at + filled as u64) {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -229,15 +240,6 @@ fn read_lines(
             }
         };
         filled += n;
-        // A byte-order mark is looked for once three bytes are in (or the file ends sooner).
-        if first_read && (filled >= 3 || n == 0) {
-            first_read = false;
-            if buf[..filled].starts_with(b"\xEF\xBB\xBF") {
-                buf.copy_within(3..filled, 0);
-                filled -= 3;
-                at += 3;
-            }
-        }
         let mut data = 0;
         if seeking {
             match memchr::memchr(b'\n', &buf[..filled]) {
@@ -246,20 +248,28 @@ fn read_lines(
                     data = i + 1;
                 }
                 None if n == 0 => return Ok(()),
-                None => data = filled,
+                None => {
+                    at += filled as u64;
+                    filled = 0;
+                    continue;
+                }
+            }
+            if at + data as u64 >= to {
+                return Ok(());
             }
         }
         // Lines that start before `to` end at the first line end at or after to - 1.
         let stop =
             usize::try_from(to.saturating_sub(1).saturating_sub(at)).ok().filter(|&i| i < filled).map(|i| i.max(data));
+        // Only the bytes just read can hold a new line end (what was kept is part of a line).
         let (whole, done) = match stop.and_then(|i| memchr::memchr(b'\n', &buf[i..filled]).map(|e| i + e + 1)) {
             Some(end) => (end, true),
             None if n == 0 => (filled, true),
-            None => (memchr::memrchr(b'\n', &buf[data..filled]).map_or(data, |e| data + e + 1), false),
+            None => {
+                let new = before.max(data);
+                (memchr::memrchr(b'\n', &buf[new..filled]).map_or(data, |e| new + e + 1), false)
+            }
         };
-        if !seeking && at + data as u64 >= to {
-            return Ok(());
-        }
         if whole > data {
             feed(&buf[data..whole], fed, done);
             fed += whole - data;
@@ -267,9 +277,11 @@ fn read_lines(
         if done {
             return Ok(());
         }
-        buf.copy_within(whole..filled, 0);
-        filled -= whole;
-        at += whole as u64;
+        if whole > 0 {
+            buf.copy_within(whole..filled, 0);
+            filled -= whole;
+            at += whole as u64;
+        }
     }
 }
 
@@ -555,11 +567,28 @@ mod tests {
                 assert_eq!(streamed.meta, whole.meta);
             }
         }
-        // Ends: a line end last, nothing at all, one line cut short, a byte-order mark alone.
-        for text in [&b"1\t50\t1\t2\t3\t0\t0\t0\t1\n"[..], b"", b"1\t50\t1", b"\xEF\xBB\xBF", b"\n\n\r\n"] {
-            for pieces in [1, 2, 4] {
-                let (streamed, whole) = (stream(text, pieces, 3), read(text, 1));
-                assert_eq!((streamed.tracks, streamed.report), (whole.tracks, whole.report), "{text:?}");
+        // Ends: a line end last, nothing at all, one line cut short, a byte-order mark alone or
+        // before a short file cut in more pieces than it has bytes, a mark's bytes later on
+        // (not a mark there: the line is skipped), lines ended by CR alone.
+        for text in [
+            &b"1\t50\t1\t2\t3\t0\t0\t0\t1\n"[..],
+            b"",
+            b"1\t50\t1",
+            b"\xEF\xBB\xBF",
+            b"\xEF\xBB\xBF1\t50\t1\t2\t3\t0\t0\t0\t1\n2\t50\t1\t2\t3\t0\t0\t0\t1\n",
+            b"\n\xEF\xBB\xBF3\t50\t1\t2\t3\t0\t0\t0\t1\n",
+            b"\n\n\r\n",
+            b"1\t50\t1\t2\t3\t0\t0\t0\t1\r2\t50\t1\t2\t3\t0\t0\t0\t1\r",
+        ] {
+            for pieces in [1, 2, 4, 64] {
+                for chunk in [1, 2, 3, 64] {
+                    let (streamed, whole) = (stream(text, pieces, chunk), read(text, 1));
+                    assert_eq!(
+                        (streamed.tracks, streamed.report),
+                        (whole.tracks, whole.report),
+                        "{text:?} in {pieces} pieces, {chunk}-byte chunks"
+                    );
+                }
             }
         }
     }
