@@ -84,12 +84,7 @@ impl RoundFiles {
         let inputs: [Option<crate::parse::FileInput<'_>>; 4] = std::array::from_fn(|i| {
             present[i].then(|| crate::parse::FileInput { label: labels[i].as_str(), bytes: buffers[i].as_slice() })
         });
-        let big_label = big.map(crate::parse::label_of);
-        let positions = match (big, &big_label) {
-            (Some(path), Some(label)) => Some(crate::parse::Positions::File { path, label }),
-            _ => inputs[FileKind::Positions.index()].map(crate::parse::Positions::Bytes),
-        };
-        let mut round = crate::parse::parse_round_from(self.name.clone(), inputs, positions);
+        let mut round = crate::parse::parse_round_from(self.name.clone(), inputs, big);
         round.report.notes.extend(notes);
         self.note_duplicates(&mut round);
         round

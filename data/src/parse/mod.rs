@@ -104,13 +104,12 @@ fn parse_lines<T>(
 /// Parses a round from the bytes of its files (`None` for a missing file), in the order of
 /// [`FileKind::ALL`].
 pub fn parse_round(name: RoundName, files: [Option<FileInput<'_>>; 4]) -> Round {
-    let positions = files[FileKind::Positions.index()].map(Positions::Bytes);
-    parse_round_from(name, files, positions)
+    parse_round_from(name, files, None)
 }
 
 /// Where a round's positions are read from.
 #[derive(Clone, Copy)]
-pub(crate) enum Positions<'a> {
+enum Positions<'a> {
     /// The file's bytes.
     Bytes(FileInput<'a>),
     /// A big file on disk, read in parts as it is parsed (see [`stream_positions`]).
@@ -142,13 +141,14 @@ pub(crate) fn stream_positions(path: Option<&Path>) -> Option<&Path> {
         .then_some(path)
 }
 
-/// [`parse_round`] with the positions from `positions` (the positions slot of `files` is not
-/// looked at).
-pub(crate) fn parse_round_from(
-    name: RoundName,
-    files: [Option<FileInput<'_>>; 4],
-    positions: Option<Positions<'_>>,
-) -> Round {
+/// [`parse_round`], with the positions from the big file `big` on disk (read in parts as it is
+/// parsed; see [`stream_positions`]) when given, else from `files`.
+pub(crate) fn parse_round_from(name: RoundName, files: [Option<FileInput<'_>>; 4], big: Option<&Path>) -> Round {
+    let big_label = big.map(label_of);
+    let positions = match (big, &big_label) {
+        (Some(path), Some(label)) => Some(Positions::File { path, label }),
+        _ => files[FileKind::Positions.index()].map(Positions::Bytes),
+    };
     // The current public tracker writes one `_engagements.txt` per round, told apart by its
     // first line.
     if let Some(file) = files[FileKind::Engagements.index()]
@@ -319,11 +319,6 @@ impl RoundBytes {
         let inputs: [Option<FileInput<'_>>; 4] = std::array::from_fn(|i| {
             self.files[i].as_ref().map(|(label, bytes)| FileInput { label: label.as_str(), bytes: bytes.as_slice() })
         });
-        let label = positions.map(label_of);
-        let positions = match (positions, &label) {
-            (Some(path), Some(label)) => Some(Positions::File { path, label }),
-            _ => inputs[FileKind::Positions.index()].map(Positions::Bytes),
-        };
         let mut round = parse_round_from(name, inputs, positions);
         round.report.notes.extend(self.notes.iter().cloned());
         round
@@ -424,6 +419,40 @@ mod tests {
         std::fs::write(&path, &bytes).expect("write");
         assert!(read_file(&path).expect("read") == bytes);
         assert!(read_file(&dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn a_big_positions_file_loaded_from_disk_in_parts_is_the_round_its_bytes_make() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let base = "2025-12-20-200015-supply-round-1";
+        let mut text = String::from("# PROXIMITY_TRACKER positions\n# map=supply\n");
+        let mut t = 0u32;
+        while text.len() < STREAM_POSITIONS_BYTES as usize + 1_000 {
+            for cn in 0..16 {
+                text.push_str(&format!("{cn}\t{t}\t{}.5\t-{cn}.25\t0\t90\t0\t250\t1\t{}\t100\n", t / 7, 1 + cn % 2));
+            }
+            if t % 100_000 == 0 {
+                text.push_str("bad\tline\n# player\t3\t1\tLate Joiner\n");
+            }
+            t += 500;
+        }
+        text.push_str("5\t9"); // cut short
+        let positions = dir.path().join(format!("{base}_positions.txt"));
+        let combat = dir.path().join(format!("{base}_combat.txt"));
+        std::fs::write(&positions, &text).expect("write");
+        std::fs::write(&combat, "1000\tkill\t0\t1\t10\t0\t0\t100\n").expect("write");
+        let paths = [Some(positions.as_path()), Some(combat.as_path()), None, None];
+        assert!(stream_positions(paths[0]).is_some());
+        let name = RoundName::parse(base);
+        let streamed = load_round(name.clone(), &paths);
+        let from_bytes = RoundBytes::read(&paths).parse(name);
+        assert_eq!(streamed.tracks.len(), 16);
+        assert!(streamed.report.skipped_total > 0 && streamed.players.len() == 1, "{}", streamed.report);
+        let parts =
+            |r: &Round| (r.tracks.clone(), r.report.clone(), r.players.clone(), r.meta.clone(), r.combat.clone());
+        assert_eq!(parts(&streamed), parts(&from_bytes));
+        let files = crate::discover_rounds(dir.path()).expect("rounds");
+        assert_eq!(parts(&files[0].load_with(&mut Default::default())), parts(&from_bytes));
     }
 
     #[test]
