@@ -431,7 +431,7 @@ mod tests {
             for cn in 0..16 {
                 text.push_str(&format!("{cn}\t{t}\t{}.5\t-{cn}.25\t0\t90\t0\t250\t1\t{}\t100\n", t / 7, 1 + cn % 2));
             }
-            if t % 100_000 == 0 {
+            if t.is_multiple_of(100_000) {
                 text.push_str("bad\tline\n# player\t3\t1\tLate Joiner\n");
             }
             t += 500;
