@@ -99,7 +99,7 @@ pub fn int_as<T: TryFrom<i64>>(i: &[u8]) -> PResult<'_, T> {
 /// midpoint: for k = 0 it is an integer below 2^24 + 1, for k >= 1 a dyadic q = m / 10^k has
 /// fewer than 25 significant bits. One multiplication replaces a division, which sat on the
 /// critical path of every number.
-const NEG_POW10_F64: [f64; 9] = [1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8];
+pub(super) const NEG_POW10_F64: [f64; 9] = [1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8];
 
 /// Leading ASCII digits of `i` (at most 8) as `(value, count)`. Eight bytes at a time where the
 /// field has them (SWAR: find the first non-digit with one mask, combine digits pairwise with
@@ -127,12 +127,20 @@ fn leading_digits(i: &[u8]) -> (u64, usize) {
     if n == 0 {
         return (0, 0);
     }
-    // Move the n digits to the top bytes; the zero bytes below read as leading zeros.
+    (digits_value(digits, n), n)
+}
+
+/// The value of the `n` (1–8) digits in the low bytes of `digits` (each byte a digit's value,
+/// 0–9, first digit lowest; the bytes above `n` are ignored): the digits moved to the top
+/// bytes (the zero bytes below read as leading zeros) and combined pairwise with three
+/// multiplications.
+#[inline(always)]
+pub(super) fn digits_value(digits: u64, n: usize) -> u64 {
     let mut v = digits << (8 * (8 - n));
     v = (v & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
     v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
     v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32;
-    (v, n)
+    v
 }
 
 /// A decimal number as `f32`, correctly rounded. Plain `[-]digits[.digits]` with at most
@@ -178,10 +186,7 @@ fn short_float(i: &[u8]) -> Option<(usize, f32)> {
     if count == 0 || end >= 8 || matches!(byte(end), b'.' | b'e' | b'E') {
         return None;
     }
-    let mut v = combined << (8 * (8 - count));
-    v = (v & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
-    v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
-    v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32;
+    let v = digits_value(combined, count);
     // At most seven digits: below 2^24, so exact (see NEG_POW10_F64).
     // Through i64: one conversion instruction (v < 10^7), where u64 takes several.
     let magnitude = (v as i64 as f64 * NEG_POW10_F64[fraction]) as f32;

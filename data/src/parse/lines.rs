@@ -45,6 +45,16 @@ pub fn position_line(i: &[u8]) -> PResult<'_, (u16, PositionSample)> {
 /// line's end only to read eight bytes at a time, never taking them as the line's.
 #[inline]
 pub fn position_line_at(input: &[u8]) -> Option<(usize, (u16, PositionSample))> {
+    // Most lines: read from a window, all separators found at once.
+    if let Some(read) = super::window::position_line(input) {
+        return Some(read);
+    }
+    position_line_serial(input)
+}
+
+/// [`position_line_at`] column after column.
+#[inline]
+fn position_line_serial(input: &[u8]) -> Option<(usize, (u16, PositionSample))> {
     /// A column that may be a lone `-` (unknown): ends at a tab or the line's end.
     #[inline(always)]
     fn or_unknown<'a, T>(i: &'a [u8], inner: impl FnOnce(&'a [u8]) -> PResult<'a, T>) -> Option<(&'a [u8], Option<T>)> {

@@ -7,6 +7,7 @@ pub mod header;
 pub mod lines;
 mod positions;
 pub mod upstream;
+mod window;
 
 use std::path::Path;
 
