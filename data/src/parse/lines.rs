@@ -43,7 +43,7 @@ pub fn position_line(i: &[u8]) -> PResult<'_, (u16, PositionSample)> {
 /// and read in one pass. `None` for any other line, which is cut at its end and read by
 /// [`position_line`] (the answer is the same for the lines this one takes). Looks past the
 /// line's end only to read eight bytes at a time, never taking them as the line's.
-#[inline]
+#[inline(always)]
 pub fn position_line_at(input: &[u8]) -> Option<(usize, (u16, PositionSample))> {
     // Most lines: read from a window, all separators found at once.
     if let Some(read) = super::window::position_line(input) {

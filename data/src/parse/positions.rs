@@ -233,6 +233,12 @@ fn join(parsed: Vec<Piece<'_>>, mut direct: Direct<'_>) -> Vec<PlayerTrack> {
             }
         }
     }
+    finish_all(per_client, direct)
+}
+
+/// Joins each player's parts and checks them (on two threads when there is joining to do),
+/// and says how many repeated samples were dropped.
+fn finish_all(mut per_client: Vec<Vec<Vec<PositionSample>>>, direct: Direct<'_>) -> Vec<PlayerTrack> {
     let join_one = |(cn, parts): (usize, Vec<Vec<PositionSample>>)| {
         let mut parts = parts.into_iter();
         let mut samples = parts.next().unwrap_or_default();
@@ -263,6 +269,49 @@ fn join(parsed: Vec<Piece<'_>>, mut direct: Direct<'_>) -> Vec<PlayerTrack> {
             .note(direct.label, format!("{duplicates} samples repeat a client and time already seen; kept the first"));
     }
     finished.into_iter().filter_map(|(track, _)| track).collect()
+}
+
+/// Pieces joined in file order one at a time, as they are parsed (a file read from disk in
+/// small pieces): each piece's samples are copied onto the tracks and its vectors handed back
+/// empty for the next piece, so no piece's samples wait whole beside the tracks.
+struct Joiner<'d> {
+    direct: Direct<'d>,
+    tracks: Vec<Vec<PositionSample>>,
+    first_line: usize,
+}
+
+impl<'d> Joiner<'d> {
+    fn new(direct: Direct<'d>) -> Self {
+        Self { direct, tracks: Vec::new(), first_line: 0 }
+    }
+
+    /// Takes piece `k` of `pieces`, the next in file order, leaving it empty.
+    fn add(&mut self, piece: &mut Piece<'_>, (k, pieces): (usize, usize)) {
+        for (line, met) in piece.met.drain(..) {
+            self.direct.take(self.first_line + line, met);
+        }
+        self.direct.report.skipped_total += std::mem::take(&mut piece.more_skips);
+        self.first_line += std::mem::take(&mut piece.lines);
+        if self.tracks.len() < piece.by_client.len() {
+            self.tracks.resize_with(piece.by_client.len(), Vec::new);
+        }
+        for (all, part) in self.tracks.iter_mut().zip(&mut piece.by_client) {
+            if all.capacity() - all.len() < part.len() {
+                // Room for as many samples as the pieces so far foretell for the whole file
+                // (and a little more): a track grows once or twice, not by doubling, which
+                // copies and touches its memory again. At least doubled, for odd files.
+                let needed = all.len() + part.len();
+                let foretold = needed / (k + 1) * pieces.max(k + 1) / 20 * 21 + part.len();
+                all.reserve_exact(foretold.max(2 * all.capacity()).max(needed) - all.len());
+            }
+            all.extend_from_slice(part);
+            part.clear();
+        }
+    }
+
+    fn finish(self) -> Vec<PlayerTrack> {
+        finish_all(self.tracks.into_iter().map(|t| vec![t]).collect(), self.direct)
+    }
 }
 
 /// Sizes the per-client vectors once instead of growing them by doubling (which copies and

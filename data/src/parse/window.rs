@@ -138,11 +138,13 @@ pub fn position_line(input: &[u8]) -> Option<(usize, (u16, PositionSample))> {
     // line's end.
     // (Past the last tab, `trailing_zeros` is 64: the line's end instead.)
     let mut rest = tabs;
-    let ends: [usize; 11] = std::array::from_fn(|_| {
+    let mut next = || {
         let e = (rest.trailing_zeros() as usize).min(end);
         rest &= rest.wrapping_sub(1);
         e
-    });
+    };
+    // Written out: `array::from_fn` is not always inlined here.
+    let ends = [next(), next(), next(), next(), next(), next(), next(), next(), next(), next(), next()];
     let columns = tabs.count_ones() as usize + 1;
     let starts = (tabs << 1) | 1;
     // No empty column; a minus sign only at the start of a column that may be negative (or

@@ -1,19 +1,22 @@
-//! A big positions file read from disk in parts, one per core, each part in chunks as it is
-//! parsed: the file is never held whole.
+//! A big positions file read from disk in small pieces, on every core at once, each piece
+//! parsed as it is read and joined onto the tracks in file order as soon as the pieces before
+//! it are: the file is never held whole, and no more than a piece's samples per core wait
+//! beside the tracks.
 
 use std::borrow::Cow;
 use std::os::unix::fs::FileExt as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError};
 
-use super::{Direct, PIECE_MIN_BYTES, Piece, PieceParser, join};
-use crate::model::PlayerTrack;
+use super::{Direct, Joiner, PieceParser};
+use crate::model::{PlayerTrack, PositionSample};
 use crate::parse::header::HeaderAcc;
 use crate::report::LoadReport;
 
-/// Reads a positions file from disk and parses it on `threads` threads at once, each reading
-/// its own part of the file in chunks: the file is never held whole (a 5-hour round's is
-/// 100 MB), and the kernel's copy is shared out and overlaps the parsing. The result is the
-/// same as [`parse`] on the file's bytes.
+/// Reads a positions file from disk and parses it on `threads` threads at once, in pieces of
+/// [`PIECE_BYTES`] (a 5-hour round's file is 100 MB). The result is the same as [`parse`] on
+/// the file's bytes.
 pub(in crate::parse) fn read_and_parse(
     path: &Path,
     label: &str,
@@ -23,20 +26,35 @@ pub(in crate::parse) fn read_and_parse(
 ) -> std::io::Result<Vec<PlayerTrack>> {
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
-    let pieces = threads.clamp(1, usize::try_from(len / PIECE_MIN_BYTES as u64).unwrap_or(usize::MAX).max(1));
-    read_in(&file, len, label, header, report, pieces, CHUNK_BYTES)
+    let pieces = usize::try_from(len.div_ceil(PIECE_BYTES as u64)).unwrap_or(usize::MAX).max(1);
+    read_in(&file, len, Direct { header, report, label }, pieces, (CHUNK_BYTES, threads))
+}
+
+/// Size of the pieces a file is read in: small enough to stay in the processor's cache while
+/// it is parsed, big enough that handing pieces on costs nothing.
+const PIECE_BYTES: usize = 256 << 10;
+
+/// Most bytes read at once.
+const CHUNK_BYTES: usize = 256 << 10;
+
+/// Read past a piece's end to find its last line's end.
+const LOOKAHEAD: usize = 4 << 10;
+
+/// Where the pieces stand: the next one to join, or that a read failed.
+struct Turn<'d> {
+    next: usize,
+    failed: bool,
+    joiner: Joiner<'d>,
 }
 
 /// [`read_and_parse`] of `file` (`len` bytes long when it was opened) in `pieces` pieces, read
-/// `chunk` bytes at a time.
+/// `chunk` bytes at a time on `workers` threads.
 fn read_in(
     file: &std::fs::File,
     len: u64,
-    label: &str,
-    header: &mut HeaderAcc,
-    report: &mut LoadReport,
+    direct: Direct<'_>,
     pieces: usize,
-    chunk: usize,
+    (chunk, workers): (usize, usize),
 ) -> std::io::Result<Vec<PlayerTrack>> {
     // The first line starts after a byte-order mark.
     let mut head = [0u8; 3];
@@ -49,43 +67,62 @@ fn read_in(
     let share = len.saturating_sub(start) / pieces as u64;
     let bounds: Vec<u64> =
         (0..=pieces as u64).map(|k| if k == pieces as u64 { len.max(start) } else { start + share * k }).collect();
-    let direct = Direct { header, report, label };
-    fn read_piece(
-        file: &std::fs::File,
-        (from, to, first): (u64, u64, bool),
-        (size_for, chunk): (usize, usize),
-        direct: Option<&mut Direct<'_>>,
-    ) -> std::io::Result<Piece<'static>> {
-        let mut parser = PieceParser::new(size_for, !first, direct);
-        read_lines(file, (from, to, first), chunk, |chunk, offset, at_end| {
-            parser.feed(chunk, offset, at_end, |l| Cow::Owned(l.to_vec()));
-        })?;
-        Ok(parser.piece)
-    }
-    let bounds = &bounds;
-    // The first piece is sized for the whole file (the others join it), the others for
-    // themselves.
-    let size_of = |k: usize| usize::try_from(bounds[k + 1] - bounds[k]).unwrap_or(usize::MAX);
-    let whole_file = usize::try_from(len).unwrap_or(usize::MAX);
-    let (parsed, direct) = std::thread::scope(|scope| {
-        let workers: Vec<_> = (1..pieces)
-            .map(|k| {
-                let piece = (bounds[k], bounds[k + 1], false);
-                scope.spawn(move || read_piece(file, piece, (size_of(k), chunk), None))
-            })
-            .collect();
-        let mut direct = direct;
-        let first = read_piece(file, (bounds[0], bounds[1], true), (whole_file, chunk), Some(&mut direct));
-        let parsed: std::io::Result<Vec<Piece<'static>>> = std::iter::once(first)
-            .chain(workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))))
-            .collect();
-        (parsed, direct)
+    let turn = Mutex::new(Turn { next: 0, failed: false, joiner: Joiner::new(direct) });
+    let (joined, taken) = (Condvar::new(), AtomicUsize::new(0));
+    let lock = || turn.lock().unwrap_or_else(PoisonError::into_inner);
+    // Takes the next piece not taken, parses it, waits for the pieces before it to be joined,
+    // joins it; again until none is left. The pieces' vectors and the read buffer are kept
+    // from piece to piece.
+    let work = || -> std::io::Result<()> {
+        // A worker that fails (or panics) must not leave the others waiting for its piece.
+        struct Release<'a, 'd>(&'a Mutex<Turn<'d>>, &'a Condvar, bool);
+        impl Drop for Release<'_, '_> {
+            fn drop(&mut self) {
+                if !self.2 {
+                    self.0.lock().unwrap_or_else(PoisonError::into_inner).failed = true;
+                    self.1.notify_all();
+                }
+            }
+        }
+        let mut release = Release(&turn, &joined, false);
+        let (mut storage, mut buf): (Vec<Vec<PositionSample>>, Vec<u8>) = Default::default();
+        loop {
+            let k = taken.fetch_add(1, Ordering::Relaxed);
+            if k >= pieces {
+                release.2 = true;
+                return Ok(());
+            }
+            let size = usize::try_from(bounds[k + 1] - bounds[k]).unwrap_or(usize::MAX);
+            let mut parser = PieceParser::new(size, k > 0, None);
+            parser.piece.by_client = std::mem::take(&mut storage);
+            read_lines(file, (bounds[k], bounds[k + 1], k == 0), chunk, &mut buf, |lines, offset, at_end| {
+                parser.feed(lines, offset, at_end, |l| Cow::Owned(l.to_vec()));
+            })?;
+            let mut t = lock();
+            while t.next != k && !t.failed {
+                t = joined.wait(t).unwrap_or_else(PoisonError::into_inner);
+            }
+            if t.failed {
+                release.2 = true;
+                return Ok(());
+            }
+            t.joiner.add(&mut parser.piece, (k, pieces));
+            t.next += 1;
+            drop(t);
+            joined.notify_all();
+            storage = parser.piece.by_client;
+        }
+    };
+    let done: Vec<std::io::Result<()>> = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..workers.clamp(1, pieces)).map(|_| scope.spawn(work)).collect();
+        let mine = work();
+        std::iter::once(mine)
+            .chain(others.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))))
+            .collect()
     });
-    Ok(join(parsed?, direct))
+    done.into_iter().collect::<std::io::Result<()>>()?;
+    Ok(turn.into_inner().unwrap_or_else(PoisonError::into_inner).joiner.finish())
 }
-
-/// Size of one read of [`read_lines`]: small enough to stay in the processor's cache.
-const CHUNK_BYTES: usize = 1 << 20;
 
 /// Calls `feed(lines, offset, at_end)`, reading about `chunk` bytes at a time, with the whole
 /// lines of `file` that start at or after `from` and before `to`, in chunks that end at line
@@ -97,12 +134,15 @@ fn read_lines(
     file: &std::fs::File,
     (from, to, first): (u64, u64, bool),
     chunk: usize,
+    buf: &mut Vec<u8>,
     mut feed: impl FnMut(&[u8], usize, bool),
 ) -> std::io::Result<()> {
-    // buf[..filled] holds the file from position `at` on; the buffer grows only for a line
-    // longer than a chunk.
+    // buf[..filled] holds the file from position `at` on; the buffer (kept by the caller)
+    // grows only for a line longer than a chunk.
     let chunk = chunk.max(1);
-    let mut buf = vec![0u8; chunk];
+    if buf.len() < chunk {
+        buf.resize(chunk, 0);
+    }
     let mut filled = 0;
     let mut seeking = !first && from > 0;
     let mut at = if seeking { from - 1 } else { from };
@@ -112,8 +152,12 @@ fn read_lines(
             buf.resize(filled + chunk, 0);
         }
         let before = filled;
+        // Up to the piece's end and a little past it, for its last line's end.
+        let want =
+            usize::try_from(to.saturating_sub(at + filled as u64)).unwrap_or(usize::MAX).saturating_add(LOOKAHEAD);
+        let upto = filled + want.min(buf.len() - filled);
         let n = loop {
-            match file.read_at(&mut buf[filled..], at + filled as u64) {
+            match file.read_at(&mut buf[filled..upto], at + filled as u64) {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 other => break other?,
             }
@@ -130,6 +174,10 @@ fn read_lines(
                 None => {
                     at += filled as u64;
                     filled = 0;
+                    // No line end from `from - 1` to `to - 1`: no line starts in the piece.
+                    if at >= to {
+                        return Ok(());
+                    }
                     continue;
                 }
             }
@@ -171,14 +219,14 @@ mod tests {
     use crate::model::Round;
 
     /// [`read_in`] of `bytes` written to a file.
-    fn stream(bytes: &[u8], pieces: usize, chunk: usize) -> Round {
+    fn stream(bytes: &[u8], pieces: usize, chunk: usize, workers: usize) -> Round {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("p.txt");
         std::fs::write(&path, bytes).expect("write");
         let file = std::fs::File::open(&path).expect("open");
         let (mut report, mut header) = (LoadReport::default(), HeaderAcc::default());
-        let tracks =
-            read_in(&file, bytes.len() as u64, "p.txt", &mut header, &mut report, pieces, chunk).expect("read");
+        let direct = Direct { header: &mut header, report: &mut report, label: "p.txt" };
+        let tracks = read_in(&file, bytes.len() as u64, direct, pieces, (chunk, workers)).expect("read");
         Round { tracks, report, players: header.roster.into_values().collect(), meta: header.meta, ..Round::default() }
     }
 
@@ -190,17 +238,24 @@ mod tests {
         // line ends; more pieces than lines.
         for pieces in [1, 2, 3, 7, 64, 5000] {
             for chunk in [1, 7, 40, 41, 1000, 1 << 20] {
-                let streamed = stream(&bytes, pieces, chunk);
-                assert_eq!(streamed.tracks, whole.tracks, "{pieces} pieces, {chunk}-byte chunks");
-                assert_eq!(streamed.report, whole.report, "{pieces} pieces, {chunk}-byte chunks");
-                assert_eq!(streamed.players, whole.players);
-                assert_eq!(streamed.meta, whole.meta);
+                for workers in [1, 2, 3] {
+                    let streamed = stream(&bytes, pieces, chunk, workers);
+                    let what = format!("{pieces} pieces, {chunk}-byte chunks, {workers} workers");
+                    assert_eq!(streamed.tracks, whole.tracks, "{what}");
+                    assert_eq!(streamed.report, whole.report, "{what}");
+                    assert_eq!(streamed.players, whole.players);
+                    assert_eq!(streamed.meta, whole.meta);
+                }
             }
         }
         // Ends: a line end last, nothing at all, one line cut short, a byte-order mark alone or
         // before a short file cut in more pieces than it has bytes, a mark's bytes later on
-        // (not a mark there: the line is skipped), lines ended by CR alone.
+        // (not a mark there: the line is skipped), lines ended by CR alone, a line longer than
+        // many pieces and chunks, no line end at all.
+        let long = [&b"1\t50\t1\t2\t3\t0\t0\t0\t1\n"[..], &[b'x'; 5000], b"\n2\t50\t1\t2\t3\t0\t0\t0\t1\n"].concat();
         for text in [
+            &long[..],
+            &[b'y'; 3000],
             &b"1\t50\t1\t2\t3\t0\t0\t0\t1\n"[..],
             b"",
             b"1\t50\t1",
@@ -212,7 +267,7 @@ mod tests {
         ] {
             for pieces in [1, 2, 4, 64] {
                 for chunk in [1, 2, 3, 64] {
-                    let (streamed, whole) = (stream(text, pieces, chunk), read(text, 1));
+                    let (streamed, whole) = (stream(text, pieces, chunk, 2), read(text, 1));
                     assert_eq!(
                         (streamed.tracks, streamed.report),
                         (whole.tracks, whole.report),
@@ -235,7 +290,7 @@ mod tests {
             // A server that appends, starts the file again, and cuts it mid-line, over and over.
             let writer = scope.spawn(|| {
                 let mut step = 0usize;
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                while !stop.load(Ordering::Relaxed) {
                     match step % 3 {
                         0 => std::fs::write(&path, &bytes[..(step * 7919) % bytes.len()]).expect("cut"),
                         1 => std::fs::OpenOptions::new()
@@ -253,13 +308,13 @@ mod tests {
                 let file = std::fs::File::open(&path).expect("open");
                 let len = file.metadata().expect("metadata").len();
                 let (mut report, mut header) = (LoadReport::default(), HeaderAcc::default());
-                let tracks =
-                    read_in(&file, len, "p.txt", &mut header, &mut report, 1 + read % 4, 1 + read * 37).expect("read");
+                let direct = Direct { header: &mut header, report: &mut report, label: "p.txt" };
+                let tracks = read_in(&file, len, direct, 1 + read % 40, (1 + read * 37, 1 + read % 3)).expect("read");
                 // Any mix of old and new bytes: what is skipped has its line, what loads is in order.
                 assert!(report.skipped.iter().all(|s| s.line > 0 && !s.reason.is_empty()), "{report}");
                 assert!(tracks.iter().all(|t| t.samples.is_sorted_by(|a, b| a.time_ms < b.time_ms)));
             }
-            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            stop.store(true, Ordering::Relaxed);
             assert!(writer.join().expect("writer") > 3, "the file changed while it was read");
         });
     }
