@@ -324,7 +324,9 @@ pub fn optional<'a, T>(i: &'a [u8], inner: impl FnOnce(&'a [u8]) -> PResult<'a, 
 }
 
 /// A superset column after the seed's: absent at the end of the line (a seed-format line or an
-/// older superset), else a tab and an [`optional`] `inner`.
+/// older superset), else a tab and an [`optional`] `inner`. Callers pass a closure
+/// (`|i| float(i)`), not the function: called through the function item, the `FnOnce` shim was
+/// not inlined and cost a quarter of a combat line's time.
 #[inline(always)]
 pub fn extension<'a, T>(i: &'a [u8], inner: impl FnOnce(&'a [u8]) -> PResult<'a, T>) -> PResult<'a, Option<T>> {
     if i.is_empty() {
@@ -337,9 +339,9 @@ pub fn extension<'a, T>(i: &'a [u8], inner: impl FnOnce(&'a [u8]) -> PResult<'a,
 /// Three extension floats that form a position; unknown unless all three are there.
 #[inline(always)]
 pub fn extension_vec3(i: &[u8]) -> PResult<'_, Option<glam::Vec3>> {
-    let (i, x) = extension(i, float)?;
-    let (i, y) = extension(i, float)?;
-    let (i, z) = extension(i, float)?;
+    let (i, x) = extension(i, |i| float(i))?;
+    let (i, y) = extension(i, |i| float(i))?;
+    let (i, z) = extension(i, |i| float(i))?;
     Ok((i, x.zip(y).zip(z).map(|((x, y), z)| glam::Vec3::new(x, y, z))))
 }
 

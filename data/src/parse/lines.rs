@@ -28,8 +28,8 @@ pub fn position_line(i: &[u8]) -> PResult<'_, (u16, PositionSample)> {
     let (i, speed_ups) = float(i)?;
     let (i, ()) = tab(i)?;
     let (i, moving) = flag(i)?;
-    let (i, team) = extension(i, team)?;
-    let (i, health) = extension(i, int_as::<i16>)?;
+    let (i, team) = extension(i, |i| team(i))?;
+    let (i, health) = extension(i, |i| int_as::<i16>(i))?;
     let (i, ()) = line_end(i)?;
     let sample =
         PositionSample { time_ms, pos: Vec3::new(x, y, z), yaw_deg, pitch_deg, speed_ups, health, team, moving };
@@ -152,8 +152,8 @@ pub fn combat_line(i: &[u8]) -> PResult<'_, CombatEvent> {
     let (i, nearby_enemies) = uint_as::<u16>(i)?;
     let (i, ()) = tab(i)?;
     let (i, damage) = int_as::<i32>(i)?;
-    let (i, weapon) = extension(i, uint_as::<u16>)?;
-    let (i, mod_id) = extension(i, uint_as::<u16>)?;
+    let (i, weapon) = extension(i, |i| uint_as::<u16>(i))?;
+    let (i, mod_id) = extension(i, |i| uint_as::<u16>(i))?;
     let (i, attacker_pos) = extension_vec3(i)?;
     let (i, target_pos) = extension_vec3(i)?;
     let (i, ()) = line_end(i)?;
@@ -184,12 +184,12 @@ pub fn engagement_line(i: &[u8]) -> PResult<'_, Engagement> {
     let (i, killer_name) = text(i)?;
     let (i, ()) = tab(i)?;
     let (i, victim_name) = text(i)?;
-    let (i, time_ms) = extension(i, uint_as::<u32>)?;
-    let (i, killer) = extension(i, client)?;
-    let (i, victim) = extension(i, client)?;
+    let (i, time_ms) = extension(i, |i| uint_as::<u32>(i))?;
+    let (i, killer) = extension(i, |i| client(i))?;
+    let (i, victim) = extension(i, |i| client(i))?;
     let (i, victim_pos) = extension_vec3(i)?;
-    let (i, attacker_backup) = extension(i, uint_as::<u16>)?;
-    let (i, target_backup) = extension(i, uint_as::<u16>)?;
+    let (i, attacker_backup) = extension(i, |i| uint_as::<u16>(i))?;
+    let (i, target_backup) = extension(i, |i| uint_as::<u16>(i))?;
     let (i, ()) = line_end(i)?;
     let engagement = Engagement {
         kind,
