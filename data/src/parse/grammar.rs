@@ -339,9 +339,21 @@ pub fn extension<'a, T>(i: &'a [u8], inner: impl FnOnce(&'a [u8]) -> PResult<'a,
 /// Three extension floats that form a position; unknown unless all three are there.
 #[inline(always)]
 pub fn extension_vec3(i: &[u8]) -> PResult<'_, Option<glam::Vec3>> {
-    let (i, x) = extension(i, |i| float(i))?;
-    let (i, y) = extension(i, |i| float(i))?;
-    let (i, z) = extension(i, |i| float(i))?;
+    /// [`extension`] of a [`float`], written out: through a closure it was not inlined.
+    #[inline(always)]
+    fn coordinate(i: &[u8]) -> PResult<'_, Option<f32>> {
+        if i.is_empty() {
+            return Ok((i, None));
+        }
+        let (i, ()) = tab(i)?;
+        if i.first() == Some(&b'-') && matches!(i.get(1), None | Some(b'\t')) {
+            return Ok((&i[1..], None));
+        }
+        float(i).map(|(rest, v)| (rest, Some(v)))
+    }
+    let (i, x) = coordinate(i)?;
+    let (i, y) = coordinate(i)?;
+    let (i, z) = coordinate(i)?;
     Ok((i, x.zip(y).zip(z).map(|((x, y), z)| glam::Vec3::new(x, y, z))))
 }
 
