@@ -309,6 +309,11 @@ impl<'d> Joiner<'d> {
         }
     }
 
+    /// Skipped lines so far.
+    fn skipped(&self) -> usize {
+        self.direct.report.skipped_total
+    }
+
     fn finish(self) -> Vec<PlayerTrack> {
         finish_all(self.tracks.into_iter().map(|t| vec![t]).collect(), self.direct)
     }

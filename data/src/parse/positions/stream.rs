@@ -68,7 +68,7 @@ fn read_in(
     let bounds: Vec<u64> =
         (0..=pieces as u64).map(|k| if k == pieces as u64 { len.max(start) } else { start + share * k }).collect();
     let turn = Mutex::new(Turn { next: 0, failed: false, joiner: Joiner::new(direct) });
-    let (joined, taken) = (Condvar::new(), AtomicUsize::new(0));
+    let (joined, taken, skipped) = (Condvar::new(), AtomicUsize::new(0), AtomicUsize::new(0));
     let lock = || turn.lock().unwrap_or_else(PoisonError::into_inner);
     // Takes the next piece not taken, parses it, waits for the pieces before it to be joined,
     // joins it; again until none is left. The pieces' vectors and the read buffer are kept
@@ -95,9 +95,15 @@ fn read_in(
             let size = usize::try_from(bounds[k + 1] - bounds[k]).unwrap_or(usize::MAX);
             let mut parser = PieceParser::new(size, k > 0, None);
             parser.piece.by_client = std::mem::take(&mut storage);
+            // Skipped lines already joined count towards the few told in detail.
+            parser.skips = skipped.load(Ordering::Relaxed);
             read_lines(file, (bounds[k], bounds[k + 1], k == 0), chunk, &mut buf, |lines, offset, at_end| {
                 parser.feed(lines, offset, at_end, |l| Cow::Owned(l.to_vec()));
             })?;
+            // A buffer grown for a very long line is not kept for the next piece.
+            if buf.len() > 4 * chunk {
+                buf = Vec::new();
+            }
             let mut t = lock();
             while t.next != k && !t.failed {
                 t = joined.wait(t).unwrap_or_else(PoisonError::into_inner);
@@ -107,6 +113,7 @@ fn read_in(
                 return Ok(());
             }
             t.joiner.add(&mut parser.piece, (k, pieces));
+            skipped.store(t.joiner.skipped(), Ordering::Relaxed);
             t.next += 1;
             drop(t);
             joined.notify_all();
@@ -147,14 +154,19 @@ fn read_lines(
     let mut seeking = !first && from > 0;
     let mut at = if seeking { from - 1 } else { from };
     let mut fed = 0;
+    let mut lookahead = LOOKAHEAD;
     loop {
         if buf.len() - filled < chunk.div_ceil(2) {
             buf.resize(filled + chunk, 0);
         }
         let before = filled;
-        // Up to the piece's end and a little past it, for its last line's end.
-        let want =
-            usize::try_from(to.saturating_sub(at + filled as u64)).unwrap_or(usize::MAX).saturating_add(LOOKAHEAD);
+        // Up to the piece's end and a little past it, for its last line's end; past the end,
+        // twice as much each time the line goes on.
+        let left = to.saturating_sub(at + filled as u64);
+        let want = usize::try_from(left).unwrap_or(usize::MAX).saturating_add(lookahead);
+        if left == 0 {
+            lookahead = lookahead.saturating_mul(2);
+        }
         let upto = filled + want.min(buf.len() - filled);
         let n = loop {
             match file.read_at(&mut buf[filled..upto], at + filled as u64) {
@@ -186,9 +198,12 @@ fn read_lines(
             }
         }
         // Lines that start before `to` end at the first line end at or after to - 1.
-        let stop =
-            usize::try_from(to.saturating_sub(1).saturating_sub(at)).ok().filter(|&i| i < filled).map(|i| i.max(data));
-        // Only the bytes just read can hold a new line end (what was kept is part of a line).
+        // Only the bytes just read can hold a new line end (what was kept is part of a line): a
+        // line that goes on far past `to` is searched once, not again at every read.
+        let stop = usize::try_from(to.saturating_sub(1).saturating_sub(at))
+            .ok()
+            .filter(|&i| i < filled)
+            .map(|i| i.max(data).max(before));
         let (whole, done) = match stop.and_then(|i| memchr::memchr(b'\n', &buf[i..filled]).map(|e| i + e + 1)) {
             Some(end) => (end, true),
             None if n == 0 => (filled, true),
@@ -276,6 +291,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_line_going_on_far_past_its_piece_and_many_bad_lines_read_as_from_the_bytes() {
+        // A server that crashed leaving megabytes of zeros and no line end after a sample.
+        let mut bytes = b"1\t50\t1\t2\t3\t0\t0\t0\t1\n".to_vec();
+        bytes.resize(2 << 20, 0);
+        let whole = read(&bytes, 1);
+        for (pieces, chunk) in [(16, 4096), (64, 1 << 16), (2, 1 << 20)] {
+            let streamed = stream(&bytes, pieces, chunk, 2);
+            assert_eq!((&streamed.tracks, &streamed.report), (&whole.tracks, &whole.report), "{pieces} {chunk}");
+        }
+        // Bad lines in every piece: the first ones told in detail, with their numbers.
+        let bad = "x\ty\n".repeat(20_000).into_bytes();
+        let (streamed, whole) = (stream(&bad, 64, 4096, 3), read(&bad, 1));
+        assert_eq!(streamed.report, whole.report);
+        assert_eq!(streamed.report.skipped_total, 20_000);
+        assert_eq!(streamed.report.skipped.first().map(|s| s.line), Some(1));
     }
 
     #[test]
