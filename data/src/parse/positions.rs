@@ -53,6 +53,16 @@ struct Direct<'d> {
 }
 
 impl Direct<'_> {
+    /// Takes what the next piece in file order met (its lines numbered from `first_line`,
+    /// which moves past them), leaving its samples.
+    fn take_piece(&mut self, first_line: &mut usize, piece: &mut Piece<'_>) {
+        for (line, met) in piece.met.drain(..) {
+            self.take(*first_line + line, met);
+        }
+        self.report.skipped_total += std::mem::take(&mut piece.more_skips);
+        *first_line += std::mem::take(&mut piece.lines);
+    }
+
     fn take(&mut self, line: usize, met: Met<'_>) {
         match met {
             Met::Header(text) => self.header.take(&text, self.label, line, self.report),
@@ -221,12 +231,8 @@ fn join(parsed: Vec<Piece<'_>>, mut direct: Direct<'_>) -> Vec<PlayerTrack> {
     let mut per_client: Vec<Vec<Vec<PositionSample>>> =
         (0..clients).map(|_| Vec::with_capacity(parsed.len())).collect();
     let mut first_line = 0;
-    for piece in parsed {
-        for (line, met) in piece.met {
-            direct.take(first_line + line, met);
-        }
-        direct.report.skipped_total += piece.more_skips;
-        first_line += piece.lines;
+    for mut piece in parsed {
+        direct.take_piece(&mut first_line, &mut piece);
         for (all, part) in per_client.iter_mut().zip(piece.by_client) {
             if !part.is_empty() {
                 all.push(part);
@@ -287,11 +293,7 @@ impl<'d> Joiner<'d> {
 
     /// Takes piece `k` of `pieces`, the next in file order, leaving it empty.
     fn add(&mut self, piece: &mut Piece<'_>, (k, pieces): (usize, usize)) {
-        for (line, met) in piece.met.drain(..) {
-            self.direct.take(self.first_line + line, met);
-        }
-        self.direct.report.skipped_total += std::mem::take(&mut piece.more_skips);
-        self.first_line += std::mem::take(&mut piece.lines);
+        self.direct.take_piece(&mut self.first_line, piece);
         if self.tracks.len() < piece.by_client.len() {
             self.tracks.resize_with(piece.by_client.len(), Vec::new);
         }
