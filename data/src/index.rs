@@ -323,9 +323,11 @@ pub fn index_rounds(
     stats
 }
 
-/// How many workers to read rounds on: the machine's cores.
+/// How many workers to read rounds on: the machine's cores. Asked once: the standard
+/// library reads the cgroup's CPU quota files at every call, and a folder asks per round.
 pub fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
 }
 
 #[cfg(test)]

@@ -221,7 +221,7 @@ pub fn for_each_round<T: Send>(
     work: impl Fn(Round) -> T + Sync,
     mut each: impl FnMut(T) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(rounds.len().max(1));
+    let workers = proxviz_data::index::cores().min(rounds.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let stop = std::sync::atomic::AtomicBool::new(false);
     let (tx, rx) = std::sync::mpsc::channel::<(usize, T)>();
@@ -265,7 +265,7 @@ pub fn for_each_round<T: Send>(
 
 /// Loads rounds on all cores, keeping their order.
 pub fn load_all(rounds: &[RoundFiles]) -> Vec<Round> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(rounds.len().max(1));
+    let workers = proxviz_data::index::cores().min(rounds.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut loaded: Vec<Option<Round>> = vec![None; rounds.len()];
     let slots = std::sync::Mutex::new(&mut loaded);

@@ -108,17 +108,16 @@ fn position_line_serial(input: &[u8]) -> Option<(usize, (u16, PositionSample))> 
 /// `fire`, `hit` or `kill` (any case).
 #[inline(always)]
 pub fn combat_kind(i: &[u8]) -> PResult<'_, CombatKind> {
-    let (rest, w) = super::grammar::word(i)?;
-    // The tracker writes lower case: one comparison for most lines.
-    let exact = match w {
-        b"fire" => Some(CombatKind::Fire),
-        b"hit" => Some(CombatKind::Hit),
-        b"kill" => Some(CombatKind::Kill),
-        _ => None,
-    };
-    if let Some(kind) = exact {
-        return Ok((rest, kind));
+    // The tracker writes lower case: its words are compared where they lie, without looking
+    // for the column's end first (this runs for every line of a combat file).
+    let ends = |rest: &[u8]| matches!(rest.first(), None | Some(b'\t'));
+    match i {
+        [b'f', b'i', b'r', b'e', rest @ ..] if ends(rest) => return Ok((rest, CombatKind::Fire)),
+        [b'h', b'i', b't', rest @ ..] if ends(rest) => return Ok((rest, CombatKind::Hit)),
+        [b'k', b'i', b'l', b'l', rest @ ..] if ends(rest) => return Ok((rest, CombatKind::Kill)),
+        _ => {}
     }
+    let (rest, w) = super::grammar::word(i)?;
     // Compared without allocating: this runs for every line of a combat file.
     let kind = [
         (&b"fire"[..], CombatKind::Fire),
@@ -508,8 +507,12 @@ mod tests {
         ] {
             assert_eq!(combat_kind(format!("{text}\t1").as_bytes()).map(|(rest, k)| (rest.len(), k)), Ok((2, kind)));
         }
-        for text in ["fired", "kil", "", "f ire"] {
+        for text in ["fired", "kil", "", "f ire", "hits", "kill\u{0}", "fire "] {
             assert!(combat_kind(format!("{text}\t1").as_bytes()).is_err(), "{text}");
+        }
+        // The word alone, at the end of the input: read; the line's reader then wants more.
+        for (text, kind) in [("fire", CombatKind::Fire), ("hit", CombatKind::Hit), ("kill", CombatKind::Kill)] {
+            assert_eq!(combat_kind(text.as_bytes()), Ok((&b""[..], kind)));
         }
     }
 
