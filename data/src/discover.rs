@@ -63,6 +63,12 @@ impl RoundFiles {
     /// [`RoundFiles::load`] reading the files into `buffers` (kept by the caller between
     /// rounds: reading thousands of rounds then costs no fresh memory per file).
     pub fn load_with(&self, buffers: &mut [Vec<u8>; 4]) -> Round {
+        self.load_as::<true>(buffers)
+    }
+
+    /// [`RoundFiles::load_with`]; without `VALUES` read for a round list alone (see
+    /// [`crate::parse::parse_round_as`]).
+    pub(crate) fn load_as<const VALUES: bool>(&self, buffers: &mut [Vec<u8>; 4]) -> Round {
         use std::io::Read as _;
         let mut notes = Vec::new();
         let mut labels: [String; 4] = Default::default();
@@ -84,7 +90,7 @@ impl RoundFiles {
         let inputs: [Option<crate::parse::FileInput<'_>>; 4] = std::array::from_fn(|i| {
             present[i].then(|| crate::parse::FileInput { label: labels[i].as_str(), bytes: buffers[i].as_slice() })
         });
-        let mut round = crate::parse::parse_round_from(self.name.clone(), inputs, big);
+        let mut round = crate::parse::parse_round_as::<VALUES>(self.name.clone(), inputs, big);
         round.report.notes.extend(notes);
         self.note_duplicates(&mut round);
         round

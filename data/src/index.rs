@@ -303,7 +303,7 @@ pub fn index_rounds(
                         break;
                     }
                     let i = todo[n].0;
-                    let summary = RoundSummary::of(&rounds[i].load_with(&mut buffers));
+                    let summary = summarise(&rounds[i], &mut buffers);
                     if tx.send((n, summary)).is_err() {
                         break;
                     }
@@ -321,6 +321,14 @@ pub fn index_rounds(
         }
     });
     stats
+}
+
+/// The summary of one round, read for it alone: its position lines are checked and counted
+/// but their coordinates, angles and speeds not worked out (see
+/// [`crate::parse::parse_round_as`]). The same summary as
+/// `RoundSummary::of(&files.load_with(buffers))`.
+pub fn summarise(files: &RoundFiles, buffers: &mut [Vec<u8>; 4]) -> RoundSummary {
+    RoundSummary::of(&files.load_as::<false>(buffers))
 }
 
 /// How many workers to read rounds on: the machine's cores. Asked once: the standard
@@ -369,6 +377,20 @@ mod tests {
         let (second, stats, _) = index(folder.path(), cache.path());
         assert_eq!((stats.read, stats.cached), (0, 4));
         assert_eq!(second, first);
+    }
+
+    #[test]
+    fn a_summary_is_read_without_working_out_positions_unless_the_roster_is_inferred() {
+        let demo = discover_rounds(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo")).expect("demo");
+        let mut buffers = Default::default();
+        let light = demo[0].load_as::<false>(&mut buffers);
+        assert!(light.tracks.iter().flat_map(|t| &t.samples).all(|s| s.pos == glam::Vec3::ZERO));
+        assert_eq!(summarise(&demo[0], &mut buffers), RoundSummary::of(&demo[0].load()));
+        let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/seed-infer");
+        let seed = &discover_rounds(&seed).expect("seed rounds")[0];
+        let read = seed.load_as::<false>(&mut buffers);
+        assert!(read.tracks.iter().flat_map(|t| &t.samples).any(|s| s.pos != glam::Vec3::ZERO));
+        assert!(read.same_content(&seed.load()));
     }
 
     #[test]

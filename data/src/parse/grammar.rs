@@ -149,7 +149,14 @@ pub(super) fn digits_value(digits: u64, n: usize) -> u64 {
 /// `nan` and infinities are refused.
 #[inline(always)]
 pub fn float(i: &[u8]) -> PResult<'_, f32> {
-    match short_float(i) {
+    float_as::<true>(i)
+}
+
+/// [`float`]; without `VALUES` the tracker's usual numbers are checked as strictly but read as
+/// 0 (for a round list, which shows no position).
+#[inline(always)]
+pub fn float_as<const VALUES: bool>(i: &[u8]) -> PResult<'_, f32> {
+    match short_float::<VALUES>(i) {
         Some((end, v)) => Ok((&i[end..], v)),
         None => float_by_parts(i),
     }
@@ -161,7 +168,7 @@ pub fn float(i: &[u8]) -> PResult<'_, f32> {
 /// the digits are combined once. `None` for anything else (or too near the end of the input
 /// to read a word): [`float_by_parts`] decides. Returns `(end, value)`.
 #[inline(always)]
-fn short_float(i: &[u8]) -> Option<(usize, f32)> {
+fn short_float<const VALUES: bool>(i: &[u8]) -> Option<(usize, f32)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let negative = i.first() == Some(&b'-');
     let start = usize::from(negative);
@@ -185,6 +192,9 @@ fn short_float(i: &[u8]) -> Option<(usize, f32)> {
     };
     if count == 0 || end >= 8 || matches!(byte(end), b'.' | b'e' | b'E') {
         return None;
+    }
+    if !VALUES {
+        return Some((start + end, 0.0));
     }
     let v = digits_value(combined, count);
     // At most seven digits: below 2^24, so exact (see NEG_POW10_F64).
@@ -339,9 +349,15 @@ pub fn extension<'a, T>(i: &'a [u8], inner: impl FnOnce(&'a [u8]) -> PResult<'a,
 /// Three extension floats that form a position; unknown unless all three are there.
 #[inline(always)]
 pub fn extension_vec3(i: &[u8]) -> PResult<'_, Option<glam::Vec3>> {
+    extension_vec3_as::<true>(i)
+}
+
+/// [`extension_vec3`]; without `VALUES` see [`float_as`].
+#[inline(always)]
+pub fn extension_vec3_as<const VALUES: bool>(i: &[u8]) -> PResult<'_, Option<glam::Vec3>> {
     /// [`extension`] of a [`float`], written out: through a closure it was not inlined.
     #[inline(always)]
-    fn coordinate(i: &[u8]) -> PResult<'_, Option<f32>> {
+    fn coordinate<const VALUES: bool>(i: &[u8]) -> PResult<'_, Option<f32>> {
         if i.is_empty() {
             return Ok((i, None));
         }
@@ -349,11 +365,11 @@ pub fn extension_vec3(i: &[u8]) -> PResult<'_, Option<glam::Vec3>> {
         if i.first() == Some(&b'-') && matches!(i.get(1), None | Some(b'\t')) {
             return Ok((&i[1..], None));
         }
-        float(i).map(|(rest, v)| (rest, Some(v)))
+        float_as::<VALUES>(i).map(|(rest, v)| (rest, Some(v)))
     }
-    let (i, x) = coordinate(i)?;
-    let (i, y) = coordinate(i)?;
-    let (i, z) = coordinate(i)?;
+    let (i, x) = coordinate::<VALUES>(i)?;
+    let (i, y) = coordinate::<VALUES>(i)?;
+    let (i, z) = coordinate::<VALUES>(i)?;
     Ok((i, x.zip(y).zip(z).map(|((x, y), z)| glam::Vec3::new(x, y, z))))
 }
 
@@ -411,6 +427,38 @@ mod tests {
         for text in ["1234.5", "-0.1", "0", "5678.9", "-3071.875", "16777216", "0.0000001", "359.99"] {
             let expected: f32 = text.parse().expect("valid float");
             assert_eq!(float(text.as_bytes()).map(|r| r.1), Ok(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_float_only_checked_is_taken_where_it_is_read() {
+        let texts = [
+            "1234.5",
+            "-0.1",
+            "0",
+            "16777216",
+            "0.0000001",
+            "1e3",
+            "123456789.123",
+            "nan",
+            "abc",
+            "-",
+            ".",
+            "1..2",
+            "12345678",
+            "1234567.8\t",
+            "-1.5\t2",
+            "9.99999999",
+            "7",
+            "-7.",
+            ".5",
+            "1.5e2",
+            "+1",
+            "-0.0",
+        ];
+        for text in texts {
+            let read = float(text.as_bytes()).map(|(rest, _)| rest);
+            assert_eq!(float_as::<false>(text.as_bytes()).map(|(rest, _)| rest), read, "{text}");
         }
     }
 

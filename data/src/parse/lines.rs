@@ -4,8 +4,8 @@
 use glam::Vec3;
 
 use super::grammar::{
-    PResult, client, engagement_type, extension, extension_vec3, flag, float, int_as, line_end, tab, target, team,
-    text, uint_as,
+    PResult, client, engagement_type, extension, extension_vec3, extension_vec3_as, flag, float, float_as, int_as,
+    line_end, tab, target, team, text, uint_as,
 };
 use crate::model::{CombatEvent, CombatKind, Engagement, HeatmapCell, PositionSample};
 
@@ -45,8 +45,15 @@ pub fn position_line(i: &[u8]) -> PResult<'_, (u16, PositionSample)> {
 /// line's end only to read eight bytes at a time, never taking them as the line's.
 #[inline(always)]
 pub fn position_line_at(input: &[u8]) -> Option<(usize, (u16, PositionSample))> {
+    position_line_at_as::<true>(input)
+}
+
+/// [`position_line_at`]; without `VALUES`, the lines read from a window have their six
+/// decimal columns checked but not worked out (see [`super::window::position_line`]).
+#[inline(always)]
+pub fn position_line_at_as<const VALUES: bool>(input: &[u8]) -> Option<(usize, (u16, PositionSample))> {
     // Most lines: read from a window, all separators found at once.
-    if let Some(read) = super::window::position_line(input) {
+    if let Some(read) = super::window::position_line::<VALUES>(input) {
         return Some(read);
     }
     position_line_serial(input)
@@ -136,6 +143,12 @@ pub fn combat_kind(i: &[u8]) -> PResult<'_, CombatKind> {
 /// `time type attacker target distance nearby_allies nearby_enemies damage
 /// [weapon mod ax ay az tx ty tz]`
 pub fn combat_line(i: &[u8]) -> PResult<'_, CombatEvent> {
+    combat_line_as::<true>(i)
+}
+
+/// [`combat_line`]; without `VALUES` the distance and positions are checked as strictly but
+/// read as 0 (see [`super::grammar::float_as`]).
+pub fn combat_line_as<const VALUES: bool>(i: &[u8]) -> PResult<'_, CombatEvent> {
     let (i, time_ms) = uint_as::<u32>(i)?;
     let (i, ()) = tab(i)?;
     let (i, kind) = combat_kind(i)?;
@@ -144,7 +157,7 @@ pub fn combat_line(i: &[u8]) -> PResult<'_, CombatEvent> {
     let (i, ()) = tab(i)?;
     let (i, target) = target(i)?;
     let (i, ()) = tab(i)?;
-    let (i, distance) = float(i)?;
+    let (i, distance) = float_as::<VALUES>(i)?;
     let (i, ()) = tab(i)?;
     let (i, nearby_allies) = uint_as::<u16>(i)?;
     let (i, ()) = tab(i)?;
@@ -153,8 +166,8 @@ pub fn combat_line(i: &[u8]) -> PResult<'_, CombatEvent> {
     let (i, damage) = int_as::<i32>(i)?;
     let (i, weapon) = extension(i, |i| uint_as::<u16>(i))?;
     let (i, mod_id) = extension(i, |i| uint_as::<u16>(i))?;
-    let (i, attacker_pos) = extension_vec3(i)?;
-    let (i, target_pos) = extension_vec3(i)?;
+    let (i, attacker_pos) = extension_vec3_as::<VALUES>(i)?;
+    let (i, target_pos) = extension_vec3_as::<VALUES>(i)?;
     let (i, ()) = line_end(i)?;
     let event = CombatEvent {
         time_ms,

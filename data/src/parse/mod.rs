@@ -145,6 +145,24 @@ pub(crate) fn stream_positions(path: Option<&Path>) -> Option<&Path> {
 /// [`parse_round`], with the positions from the big file `big` on disk (read in parts as it is
 /// parsed; see [`stream_positions`]) when given, else from `files`.
 pub(crate) fn parse_round_from(name: RoundName, files: [Option<FileInput<'_>>; 4], big: Option<&Path>) -> Round {
+    parse_round_as::<true>(name, files, big)
+}
+
+/// [`parse_round_from`]; without `VALUES`, for a round list: the usual position lines are
+/// checked but their positions, angles and speeds read as 0 (a quarter of reading them), which
+/// no summary shows. A round in the seed's own format is read in full: its roster is inferred
+/// from the whole round, positions included.
+pub(crate) fn parse_round_as<const VALUES: bool>(
+    name: RoundName,
+    files: [Option<FileInput<'_>>; 4],
+    big: Option<&Path>,
+) -> Round {
+    // Only a hint (the format line may come later, or be broken): checked again below.
+    let declares_format = |f: &FileInput<'_>| memchr::memmem::find(&f.bytes[..f.bytes.len().min(4096)], b"# format=");
+    if !VALUES && !files.iter().flatten().any(|f| declares_format(f).is_some()) {
+        return parse_round_as::<true>(name, files, big);
+    }
+    let full = (!VALUES).then(|| name.clone());
     let big_label = big.map(label_of);
     let positions = match (big, &big_label) {
         (Some(path), Some(label)) => Some(Positions::File { path, label }),
@@ -173,7 +191,9 @@ pub(crate) fn parse_round_from(name: RoundName, files: [Option<FileInput<'_>>; 4
     }
 
     let tracks = match positions {
-        Some(Positions::Bytes(file)) => positions::parse(file, &mut header, &mut report, crate::index::cores()),
+        Some(Positions::Bytes(file)) => {
+            positions::parse::<VALUES>(file, &mut header, &mut report, crate::index::cores())
+        }
         #[cfg(unix)]
         Some(Positions::File { path, label }) => {
             match positions::read_and_parse(path, label, &mut header, &mut report, crate::index::cores()) {
@@ -187,9 +207,12 @@ pub(crate) fn parse_round_from(name: RoundName, files: [Option<FileInput<'_>>; 4
         }
         #[cfg(not(unix))]
         Some(Positions::File { path, label }) => match std::fs::read(path) {
-            Ok(bytes) => {
-                positions::parse(FileInput { label, bytes: &bytes }, &mut header, &mut report, crate::index::cores())
-            }
+            Ok(bytes) => positions::parse::<true>(
+                FileInput { label, bytes: &bytes },
+                &mut header,
+                &mut report,
+                crate::index::cores(),
+            ),
             Err(e) => {
                 report.missing.insert(0, FileKind::Positions);
                 report.notes.push(format!("{label}: cannot read: {e}"));
@@ -201,7 +224,7 @@ pub(crate) fn parse_round_from(name: RoundName, files: [Option<FileInput<'_>>; 4
 
     let mut combat = Vec::new();
     if let Some(file) = files[FileKind::Combat.index()] {
-        parse_lines(file, &COMBAT_COLUMNS, &mut header, &mut report, lines::combat_line, |e, _| {
+        parse_lines(file, &COMBAT_COLUMNS, &mut header, &mut report, lines::combat_line_as::<VALUES>, |e, _| {
             combat.push(e);
             Ok(())
         });
@@ -234,6 +257,11 @@ pub(crate) fn parse_round_from(name: RoundName, files: [Option<FileInput<'_>>; 4
         events,
         report,
     };
+    if let Some(name) = full
+        && round.meta.format_version.is_none()
+    {
+        return parse_round_as::<true>(name, files, big);
+    }
     // The seed's own files carry no roster: take what they imply.
     if round.meta.format_version.is_none()
         && let Some(note) = crate::infer::infer_roster(&mut round)

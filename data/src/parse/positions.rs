@@ -20,14 +20,16 @@ pub(super) use stream::read_and_parse;
 const PIECE_MIN_BYTES: usize = 4 << 20;
 
 /// Parses a positions file on up to `threads` threads into tracks; header lines go to `header`
-/// and problems to `report`, in file order.
-pub(super) fn parse(
+/// and problems to `report`, in file order. Without `VALUES`, the usual lines' positions,
+/// angles and speeds read as 0 (only checked): for a round list, which wants each track's
+/// client, times and the problems alone.
+pub(super) fn parse<const VALUES: bool>(
     file: FileInput<'_>,
     header: &mut HeaderAcc,
     report: &mut LoadReport,
     threads: usize,
 ) -> Vec<PlayerTrack> {
-    parse_in(file, header, report, pieces_for(file.bytes, threads))
+    parse_in::<VALUES>(file, header, report, pieces_for(file.bytes, threads))
 }
 
 /// How many pieces a file is read in: one per [`PIECE_MIN_BYTES`], at most `threads`. Header
@@ -92,27 +94,40 @@ struct Piece<'a> {
     lines: usize,
 }
 
-fn parse_in(file: FileInput<'_>, header: &mut HeaderAcc, report: &mut LoadReport, pieces: usize) -> Vec<PlayerTrack> {
+fn parse_in<const VALUES: bool>(
+    file: FileInput<'_>,
+    header: &mut HeaderAcc,
+    report: &mut LoadReport,
+    pieces: usize,
+) -> Vec<PlayerTrack> {
     let bytes = file.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(file.bytes);
     let cuts = cut_at_line_ends(bytes, pieces);
     let direct = Direct { header, report, label: file.label };
-    fn whole<'a>(piece: &'a [u8], size_for: usize, mid_snapshot: bool, direct: Option<&mut Direct<'_>>) -> Piece<'a> {
+    fn whole<'a, const VALUES: bool>(
+        piece: &'a [u8],
+        size_for: usize,
+        mid_snapshot: bool,
+        direct: Option<&mut Direct<'_>>,
+    ) -> Piece<'a> {
         let mut parser = PieceParser::new(size_for, mid_snapshot, direct);
-        parser.feed(piece, 0, true, Cow::Borrowed);
+        parser.feed::<VALUES>(piece, 0, true, Cow::Borrowed);
         parser.piece
     }
     let size_for = bytes.len();
     let (parsed, direct): (Vec<Piece<'_>>, Direct<'_>) = if cuts.len() == 1 {
         let mut direct = direct;
-        (vec![whole(bytes, size_for, false, Some(&mut direct))], direct)
+        (vec![whole::<VALUES>(bytes, size_for, false, Some(&mut direct))], direct)
     } else {
         std::thread::scope(|scope| {
             // Later pieces start mid-snapshot: their first one says nothing of its size.
-            let workers: Vec<_> =
-                cuts.iter().skip(1).map(|piece| scope.spawn(move || whole(piece, piece.len(), true, None))).collect();
+            let workers: Vec<_> = cuts
+                .iter()
+                .skip(1)
+                .map(|piece| scope.spawn(move || whole::<VALUES>(piece, piece.len(), true, None)))
+                .collect();
             // The first piece on this thread, sized for the whole file: the others join it.
             let mut direct = direct;
-            let mut parsed = vec![whole(cuts[0], size_for, false, Some(&mut direct))];
+            let mut parsed = vec![whole::<VALUES>(cuts[0], size_for, false, Some(&mut direct))];
             parsed.extend(workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))));
             (parsed, direct)
         })
@@ -156,8 +171,15 @@ impl<'a, 'd, 'e> PieceParser<'a, 'd, 'e> {
     }
 
     /// Parses `bytes` (whole lines; the last may lack its line end only when `at_end`), which
-    /// start `offset` bytes into the piece; `keep` makes a header line that must wait.
-    fn feed<'b>(&mut self, bytes: &'b [u8], offset: usize, at_end: bool, keep: impl Fn(&'b [u8]) -> Cow<'a, [u8]>) {
+    /// start `offset` bytes into the piece; `keep` makes a header line that must wait. Without
+    /// `VALUES` see [`parse`].
+    fn feed<'b, const VALUES: bool>(
+        &mut self,
+        bytes: &'b [u8],
+        offset: usize,
+        at_end: bool,
+        keep: impl Fn(&'b [u8]) -> Cow<'a, [u8]>,
+    ) {
         let first_line = self.piece.lines;
         let Self { piece, capacity, skips, direct } = self;
         let meet = |direct: &mut Option<&mut Direct<'_>>, met_list: &mut Vec<(usize, Met<'a>)>, line, met| match direct
@@ -177,7 +199,7 @@ impl<'a, 'd, 'e> PieceParser<'a, 'd, 'e> {
         while at < bytes.len() {
             lines += 1;
             // The usual line read where it lies, its end found on the way.
-            if let Some((len, (cn, sample))) = lines::position_line_at(&bytes[at..])
+            if let Some((len, (cn, sample))) = lines::position_line_at_as::<VALUES>(&bytes[at..])
                 && cn < MAX_CLIENTS
             {
                 store(piece, capacity, offset + at, cn, sample);
@@ -417,7 +439,7 @@ mod tests {
     pub(super) fn read(bytes: &[u8], pieces: usize) -> Round {
         let mut report = LoadReport::default();
         let mut header = HeaderAcc::default();
-        let tracks = parse_in(FileInput { label: "p.txt", bytes }, &mut header, &mut report, pieces);
+        let tracks = parse_in::<true>(FileInput { label: "p.txt", bytes }, &mut header, &mut report, pieces);
         Round { tracks, report, players: header.roster.into_values().collect(), meta: header.meta, ..Round::default() }
     }
 
@@ -479,7 +501,8 @@ mod sizes {
         assert_eq!(pieces_for(text.as_bytes(), 1), 1);
         let read = |threads| {
             let (mut header, mut report) = (HeaderAcc::default(), LoadReport::default());
-            let tracks = parse(FileInput { label: "p.txt", bytes: text.as_bytes() }, &mut header, &mut report, threads);
+            let tracks =
+                parse::<true>(FileInput { label: "p.txt", bytes: text.as_bytes() }, &mut header, &mut report, threads);
             (tracks, report)
         };
         assert!(read(2) == read(1));

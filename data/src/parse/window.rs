@@ -101,10 +101,14 @@ fn digits_at(input: &[u8], at: usize, len: usize) -> Option<u64> {
 /// A number with one decimal, `[-]d.d` with one to six digits before the dot, from `at`,
 /// `len` bytes long, its bytes known to be a sign (`negative`), digits and the dot at
 /// `len - 2`: exact in `f32` (see [`NEG_POW10_F64`]).
+/// Without `VALUES`, the number is only checked and reads as 0.
 #[inline(always)]
-fn one_decimal(input: &[u8], at: usize, len: usize, negative: bool) -> Option<f32> {
+fn one_decimal<const VALUES: bool>(input: &[u8], at: usize, len: usize, negative: bool) -> Option<f32> {
     let sign = usize::from(negative);
     let whole = len.checked_sub(2 + sign).filter(|n| (1..=6).contains(n))?;
+    if !VALUES {
+        return Some(0.0);
+    }
     let d = word_at(input, at + sign)? ^ 0x3030_3030_3030_3030;
     let tenths = digits_value(d, whole) * 10 + ((d >> (8 * (whole + 1))) & 0xFF);
     // Below 10^7: one conversion instruction through i64.
@@ -117,8 +121,11 @@ fn one_decimal(input: &[u8], at: usize, len: usize, negative: bool) -> Option<f3
 /// alone for an unknown team or health, ended by `\n` or `\r\n` starting within the first 64
 /// bytes. Returns the line's length with its line end, its client slot and sample; `None`
 /// for any other line.
+/// Without `VALUES` the six decimal columns are checked as strictly but not worked out (they
+/// read as 0): enough for a round list, which wants each line's client, time and whether it
+/// is a sample at all.
 #[inline(always)]
-pub fn position_line(input: &[u8]) -> Option<(usize, (u16, PositionSample))> {
+pub fn position_line<const VALUES: bool>(input: &[u8]) -> Option<(usize, (u16, PositionSample))> {
     let window = input.first_chunk::<64>()?;
     input.get(WINDOW_INPUT - 1)?;
     let m = masks(window);
@@ -169,7 +176,7 @@ pub fn position_line(input: &[u8]) -> Option<(usize, (u16, PositionSample))> {
     };
     let decimal = |k: usize| {
         let (at, len) = column(k);
-        one_decimal(input, at, len, m.minus >> at & 1 != 0)
+        one_decimal::<VALUES>(input, at, len, m.minus >> at & 1 != 0)
     };
     let clientnum = u16::try_from(integer(0)?).ok().filter(|&c| c <= 1023)?;
     let time_ms = u32::try_from(integer(1)?).ok()?;
@@ -295,7 +302,15 @@ mod tests {
                 "{}{ending}3\t50\t1.0\t2.0\t3.0\t0\t0\t0\t1\t2\t100\t1\t2\t3\t4\t5\t6\t7\t8\t9\n",
                 columns.join("\t")
             );
-            let Some((len, (cn, sample))) = position_line(file.as_bytes()) else { continue };
+            // Checked only (for a round list): the same lines taken, the same client, time,
+            // flag, team and health.
+            let unread = position_line::<false>(file.as_bytes())
+                .map(|(len, (cn, s))| (len, cn, s.time_ms, s.moving, s.team, s.health));
+            let Some((len, (cn, sample))) = position_line::<true>(file.as_bytes()) else {
+                assert_eq!(unread, None, "{file:?}");
+                continue;
+            };
+            assert_eq!(unread, Some((len, cn, sample.time_ms, sample.moving, sample.team, sample.health)), "{file:?}");
             taken += 1;
             let end = file.find('\n').expect("a line end");
             assert_eq!(len, end + 1, "{file:?}");
@@ -341,11 +356,11 @@ mod tests {
     fn a_line_the_window_cannot_hold_is_left_to_the_strict_parser() {
         let line = "3\t50\t1.0\t2.0\t3.0\t0.0\t0.0\t0.0\t1\t2\t100\n";
         let padded = format!("{line}{}", "0".repeat(80));
-        assert_eq!(position_line(padded.as_bytes()).map(|(len, _)| len), Some(line.len()));
+        assert_eq!(position_line::<true>(padded.as_bytes()).map(|(len, _)| len), Some(line.len()));
         // Too near the end of the input to read the window, or the line longer than it.
-        assert_eq!(position_line(format!("{line}0").as_bytes()), None);
+        assert_eq!(position_line::<true>(format!("{line}0").as_bytes()), None);
         let long = format!("3\t50\t{0}\t{0}\t{0}\t0.0\t0.0\t0.0\t1\t2\t100\n{1}", "-1234.5678", "0".repeat(80));
-        assert_eq!(position_line(long.as_bytes()), None);
+        assert_eq!(position_line::<true>(long.as_bytes()), None);
         assert!(lines::position_line_at(long.as_bytes()).is_some());
     }
 }

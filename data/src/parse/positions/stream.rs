@@ -98,7 +98,7 @@ fn read_in(
             // Skipped lines already joined count towards the few told in detail.
             parser.skips = skipped.load(Ordering::Relaxed);
             read_lines(file, (bounds[k], bounds[k + 1], k == 0), chunk, &mut buf, |lines, offset, at_end| {
-                parser.feed(lines, offset, at_end, |l| Cow::Owned(l.to_vec()));
+                parser.feed::<true>(lines, offset, at_end, |l| Cow::Owned(l.to_vec()));
             })?;
             // A buffer grown for a very long line is not kept for the next piece.
             if buf.len() > 4 * chunk {
