@@ -55,7 +55,7 @@ fn number(rng: &mut impl Rng) -> String {
 }
 
 #[test]
-fn the_summary_read_alone_is_the_full_rounds_for_odd_position_and_combat_lines() {
+fn the_summary_read_alone_is_the_full_rounds_for_odd_position_combat_and_engagement_lines() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
     let dir = tempfile::tempdir().expect("tempdir");
     for round in 0..40 {
@@ -114,6 +114,23 @@ fn the_summary_read_alone_is_the_full_rounds_for_odd_position_and_combat_lines()
             combat.push_str(&line);
         }
         std::fs::write(dir.path().join(format!("{base}_combat.txt")), combat).expect("write");
+        let mut engagements = String::new();
+        for _ in 0..60 {
+            let kind = ["1v1", "2vs1", "odd", ""][rng.random_range(0..4)];
+            let names = ["^1Big Boss\tvictim", "\t", "Øyvind\t[BOT]Tank", "a\u{0}b\tc"][rng.random_range(0..4)];
+            let mut line = format!("{kind}\t{}\t{names}", number(&mut rng));
+            if rng.random_bool(0.7) {
+                let time = ["61000", "4294967296", "x"][rng.random_range(0..3)];
+                line.push_str(&format!("\t{time}\t{}\t{}", rng.random_range(0..70), rng.random_range(0..70)));
+                for _ in 0..3 {
+                    line.push_str(&format!("\t{}", number(&mut rng)));
+                }
+                line.push_str(&format!("\t{}\t{}", rng.random_range(0..3), rng.random_range(0..3)));
+            }
+            line.push('\n');
+            engagements.push_str(&line);
+        }
+        std::fs::write(dir.path().join(format!("{base}_engagements.txt")), engagements).expect("write");
     }
     let (rounds, kills, problems) = assert_same_summaries(dir.path());
     assert_eq!(rounds, 40);

@@ -346,15 +346,10 @@ pub fn extension<'a, T>(i: &'a [u8], inner: impl FnOnce(&'a [u8]) -> PResult<'a,
     optional(i, inner)
 }
 
-/// Three extension floats that form a position; unknown unless all three are there.
+/// Three extension floats that form a position; unknown unless all three are there. Without
+/// `VALUES` see [`float_as`].
 #[inline(always)]
-pub fn extension_vec3(i: &[u8]) -> PResult<'_, Option<glam::Vec3>> {
-    extension_vec3_as::<true>(i)
-}
-
-/// [`extension_vec3`]; without `VALUES` see [`float_as`].
-#[inline(always)]
-pub fn extension_vec3_as<const VALUES: bool>(i: &[u8]) -> PResult<'_, Option<glam::Vec3>> {
+pub fn extension_vec3<const VALUES: bool>(i: &[u8]) -> PResult<'_, Option<glam::Vec3>> {
     /// [`extension`] of a [`float`], written out: through a closure it was not inlined.
     #[inline(always)]
     fn coordinate<const VALUES: bool>(i: &[u8]) -> PResult<'_, Option<f32>> {
@@ -596,9 +591,9 @@ mod tests {
 
     #[test]
     fn a_vec3_needs_all_three_floats() {
-        assert_eq!(extension_vec3(b"\t1\t2\t3").map(|r| r.1), Ok(Some(glam::Vec3::new(1.0, 2.0, 3.0))));
-        assert_eq!(extension_vec3(b"\t1\t2").map(|r| r.1), Ok(None));
-        assert_eq!(extension_vec3(b"").map(|r| r.1), Ok(None));
+        assert_eq!(extension_vec3::<true>(b"\t1\t2\t3").map(|r| r.1), Ok(Some(glam::Vec3::new(1.0, 2.0, 3.0))));
+        assert_eq!(extension_vec3::<true>(b"\t1\t2").map(|r| r.1), Ok(None));
+        assert_eq!(extension_vec3::<true>(b"").map(|r| r.1), Ok(None));
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use glam::Vec3;
 
 use super::grammar::{
-    PResult, client, engagement_type, extension, extension_vec3, extension_vec3_as, flag, float, float_as, int_as,
-    line_end, tab, target, team, text, uint_as,
+    PResult, client, engagement_type, extension, extension_vec3, flag, float, float_as, int_as, line_end, tab, target,
+    team, text, uint_as,
 };
 use crate::model::{CombatEvent, CombatKind, Engagement, HeatmapCell, PositionSample};
 
@@ -166,8 +166,8 @@ pub fn combat_line_as<const VALUES: bool>(i: &[u8]) -> PResult<'_, CombatEvent> 
     let (i, damage) = int_as::<i32>(i)?;
     let (i, weapon) = extension(i, |i| uint_as::<u16>(i))?;
     let (i, mod_id) = extension(i, |i| uint_as::<u16>(i))?;
-    let (i, attacker_pos) = extension_vec3_as::<VALUES>(i)?;
-    let (i, target_pos) = extension_vec3_as::<VALUES>(i)?;
+    let (i, attacker_pos) = extension_vec3::<VALUES>(i)?;
+    let (i, target_pos) = extension_vec3::<VALUES>(i)?;
     let (i, ()) = line_end(i)?;
     let event = CombatEvent {
         time_ms,
@@ -189,17 +189,28 @@ pub fn combat_line_as<const VALUES: bool>(i: &[u8]) -> PResult<'_, CombatEvent> 
 /// `type distance killer_name victim_name [time killer victim vx vy vz attacker_backup
 /// target_backup]`
 pub fn engagement_line(i: &[u8]) -> PResult<'_, Engagement> {
+    engagement_line_as::<true>(i)
+}
+
+/// [`engagement_line`]; without `VALUES` the distance and position are checked but read as 0
+/// (see [`super::grammar::float_as`]) and the names are left empty (only a seed-format round,
+/// read in full, takes names from them).
+pub fn engagement_line_as<const VALUES: bool>(i: &[u8]) -> PResult<'_, Engagement> {
+    /// A name column: any text (never refused).
+    fn name<const VALUES: bool>(i: &[u8]) -> PResult<'_, String> {
+        if VALUES { text(i) } else { super::grammar::raw_field(i).map(|(rest, _)| (rest, String::new())) }
+    }
     let (i, kind) = engagement_type(i)?;
     let (i, ()) = tab(i)?;
-    let (i, distance) = float(i)?;
+    let (i, distance) = float_as::<VALUES>(i)?;
     let (i, ()) = tab(i)?;
-    let (i, killer_name) = text(i)?;
+    let (i, killer_name) = name::<VALUES>(i)?;
     let (i, ()) = tab(i)?;
-    let (i, victim_name) = text(i)?;
+    let (i, victim_name) = name::<VALUES>(i)?;
     let (i, time_ms) = extension(i, |i| uint_as::<u32>(i))?;
     let (i, killer) = extension(i, |i| client(i))?;
     let (i, victim) = extension(i, |i| client(i))?;
-    let (i, victim_pos) = extension_vec3(i)?;
+    let (i, victim_pos) = extension_vec3::<VALUES>(i)?;
     let (i, attacker_backup) = extension(i, |i| uint_as::<u16>(i))?;
     let (i, target_backup) = extension(i, |i| uint_as::<u16>(i))?;
     let (i, ()) = line_end(i)?;

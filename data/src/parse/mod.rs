@@ -231,10 +231,17 @@ pub(crate) fn parse_round_as<const VALUES: bool>(
     }
     let mut engagements = Vec::new();
     if let Some(file) = files[FileKind::Engagements.index()] {
-        parse_lines(file, &ENGAGEMENT_COLUMNS, &mut header, &mut report, lines::engagement_line, |e, _| {
-            engagements.push(e);
-            Ok(())
-        });
+        parse_lines(
+            file,
+            &ENGAGEMENT_COLUMNS,
+            &mut header,
+            &mut report,
+            lines::engagement_line_as::<VALUES>,
+            |e, _| {
+                engagements.push(e);
+                Ok(())
+            },
+        );
     }
     let mut heatmap = Vec::new();
     if let Some(file) = files[FileKind::Heatmap.index()] {
