@@ -323,9 +323,9 @@ pub fn index_rounds(
     stats
 }
 
-/// The summary of one round, read for it alone: its position lines are checked and counted
-/// but their coordinates, angles and speeds not worked out (see
-/// [`crate::parse::parse_round_as`]). The same summary as
+/// The summary of one round, read for it alone: its lines are checked and counted, but most
+/// coordinates, angles, speeds, distances and engagement names, which no summary shows, are not
+/// worked out (see [`crate::parse::parse_round_as`]). The same summary as
 /// `RoundSummary::of(&files.load_with(buffers))`.
 pub fn summarise(files: &RoundFiles, buffers: &mut [Vec<u8>; 4]) -> RoundSummary {
     RoundSummary::of(&files.load_as::<false>(buffers))
@@ -384,7 +384,10 @@ mod tests {
         let demo = discover_rounds(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo")).expect("demo");
         let mut buffers = Default::default();
         let light = demo[0].load_as::<false>(&mut buffers);
-        assert!(light.tracks.iter().flat_map(|t| &t.samples).all(|s| s.pos == glam::Vec3::ZERO));
+        // (A line within the window's reach of the file's end is read column after column, in full.)
+        let samples: Vec<_> = light.tracks.iter().flat_map(|t| &t.samples).collect();
+        let unread = samples.iter().filter(|s| s.pos == glam::Vec3::ZERO).count();
+        assert!(unread * 100 >= samples.len() * 99, "{unread} of {} samples", samples.len());
         assert_eq!(summarise(&demo[0], &mut buffers), RoundSummary::of(&demo[0].load()));
         let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/seed-infer");
         let seed = &discover_rounds(&seed).expect("seed rounds")[0];

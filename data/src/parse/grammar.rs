@@ -451,10 +451,15 @@ mod tests {
             "+1",
             "-0.0",
         ];
-        for text in texts {
+        // Alone (too short for the eight-byte read) and inside a line (read eight bytes at once).
+        let mut light = 0;
+        for text in texts.iter().flat_map(|t| [t.to_string(), format!("{t}\t0\t0\t0"), format!("{t}x\t12345")]) {
             let read = float(text.as_bytes()).map(|(rest, _)| rest);
-            assert_eq!(float_as::<false>(text.as_bytes()).map(|(rest, _)| rest), read, "{text}");
+            let checked = float_as::<false>(text.as_bytes());
+            assert_eq!(checked.as_ref().map(|(rest, _)| *rest).map_err(|_| ()), read.map_err(|_| ()), "{text}");
+            light += usize::from(matches!(checked, Ok((_, v)) if v == 0.0) && !text.starts_with(['0', '-']));
         }
+        assert!(light >= 4, "{light} numbers only checked");
     }
 
     #[test]

@@ -192,9 +192,9 @@ pub fn engagement_line(i: &[u8]) -> PResult<'_, Engagement> {
     engagement_line_as::<true>(i)
 }
 
-/// [`engagement_line`]; without `VALUES` the distance and position are checked but read as 0
-/// (see [`super::grammar::float_as`]) and the names are left empty (only a seed-format round,
-/// read in full, takes names from them).
+/// [`engagement_line`]; without `VALUES` (for a round's summary, which shows none of them) the
+/// distance and position are checked but read as 0 (see [`super::grammar::float_as`]) and the
+/// names are left empty.
 pub fn engagement_line_as<const VALUES: bool>(i: &[u8]) -> PResult<'_, Engagement> {
     /// A name column: any text (never refused).
     fn name<const VALUES: bool>(i: &[u8]) -> PResult<'_, String> {

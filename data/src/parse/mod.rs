@@ -148,10 +148,12 @@ pub(crate) fn parse_round_from(name: RoundName, files: [Option<FileInput<'_>>; 4
     parse_round_as::<true>(name, files, big)
 }
 
-/// [`parse_round_from`]; without `VALUES`, for a round list: the usual position lines are
-/// checked but their positions, angles and speeds read as 0 (a quarter of reading them), which
-/// no summary shows. A round in the seed's own format is read in full: its roster is inferred
-/// from the whole round, positions included.
+/// [`parse_round_from`]; without `VALUES`, for a round list: most position, combat and
+/// engagement lines are checked as strictly but their positions, angles, speeds and distances
+/// read as 0 and engagement names stay empty, none of which a summary shows (lines read column
+/// after column and a positions file streamed from disk are read in full). A round in the
+/// seed's own format is read in full: its roster is inferred from the whole round, positions
+/// included.
 pub(crate) fn parse_round_as<const VALUES: bool>(
     name: RoundName,
     files: [Option<FileInput<'_>>; 4],

@@ -7,7 +7,8 @@
 //!
 //! Takes the lines the tracker writes — plain integers, coordinates and angles with one
 //! decimal, `-` for an unknown team or health — and reads them as
-//! [`super::lines::position_line`] does; anything else is left to it.
+//! [`super::lines::position_line`] does; anything else is left to it. For a round's summary
+//! (`VALUES` false) the six decimal columns are checked the same but not worked out.
 
 use glam::Vec3;
 
