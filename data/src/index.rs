@@ -331,6 +331,12 @@ pub fn summarise(files: &RoundFiles, buffers: &mut [Vec<u8>; 4]) -> RoundSummary
     RoundSummary::of(&files.load_as::<false>(buffers))
 }
 
+/// [`summarise`] of a round given as bytes: `RoundSummary::of(&parse_round(name, files))`,
+/// read for the summary alone.
+pub fn summarise_bytes(name: crate::RoundName, files: [Option<crate::FileInput<'_>>; 4]) -> RoundSummary {
+    RoundSummary::of(&crate::parse::parse_round_as::<false>(name, files, None))
+}
+
 /// How many workers to read rounds on: the machine's cores. Asked once: the standard
 /// library reads the cgroup's CPU quota files at every call, and a folder asks per round.
 pub fn cores() -> usize {
